@@ -1,0 +1,98 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { PRESETS } from '@imgcap/captioner';
+import {
+  BACKENDS,
+  DATASETS,
+  PRESET_NAMES,
+  TRAIN_DEFAULTS,
+  type ModelShape,
+  type TrainConfig,
+} from './config.js';
+
+function integer(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}, got "${value}".`);
+    return n;
+  };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}".`);
+  return n;
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`expected a number in [0, 1), got "${value}".`);
+  return n;
+}
+
+const D = TRAIN_DEFAULTS;
+
+/** The train command's flags. Commander rejects unknown flags and names them. */
+export function buildTrainCommand(): Command {
+  return new Command('train')
+    .description('Train an image captioning model (frozen backbone → Transformer encoder → decoder).')
+    .addOption(new Option('--dataset <name>', 'dataset format').choices(DATASETS).default(D.dataset))
+    .option('--data_dir <dir>', 'dataset directory', D.data_dir)
+    .option('--split_file <file>', 'Karpathy-format split JSON (train/val/test membership used as given)')
+    .addOption(new Option('--preset <size>', 'model size; explicit shape flags override it').choices(PRESET_NAMES))
+    .option('--seq_length <n>', 'caption length in tokens, markers included', integer(3), D.seq_length)
+    .option('--batch_size <n>', 'examples per step', integer(1), D.batch_size)
+    .option('--epochs <n>', 'epochs', integer(1), D.epochs)
+    .option('--embed_dim <n>', 'model width', integer(1), D.embed_dim)
+    .option('--ff_dim <n>', 'feed-forward width', integer(1), D.ff_dim)
+    .option('--enc_heads <n>', 'encoder attention heads', integer(1), D.enc_heads)
+    .option('--dec_heads <n>', 'decoder attention heads', integer(1), D.dec_heads)
+    .option('--lr <x>', 'peak learning rate (Adam)', positiveNumber, D.lr)
+    .option('--warmup_steps <n>', 'linear learning-rate warmup steps', integer(0), D.warmup_steps)
+    .option('--patience <n>', 'epochs without validation improvement before stopping (0 = never stop early)', integer(0), D.patience)
+    .option('--vocab_size <n>', 'vocabulary size, special tokens included', integer(5), D.vocab_size)
+    .option('--backbone <id>', 'efficientnet-b0…b7, or patch<P> (raw pixel patches, trainable projection)', D.backbone)
+    .option('--image_size <px>', "backbone input size (default: the backbone's own)", integer(8))
+    .option('--backbone_weights <dir>', 'EfficientNet weights converted with tensorflowjs_converter')
+    .option('--backbone_layer <name>', 'cut the backbone at this Keras layer name (e.g. block3b_add)')
+    .option('--dropout <p>', 'dropout rate', fraction, D.dropout)
+    .option('--max_images <n>', 'use at most this many images (after splitting)', integer(1))
+    .option('--val_sample <n>', 'validation images captioned each epoch for BLEU/CIDEr', integer(0), D.val_sample)
+    .option('--seed <n>', 'random seed (split, shuffling, init)', integer(0), D.seed)
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default(D.backend))
+    .option('--artifact_dir <dir>', 'run directory', D.artifact_dir)
+    .option('--resume', 'continue the run in artifact_dir from its last checkpoint', D.resume)
+    .option('--overwrite', 'clear a non-empty artifact_dir first', D.overwrite)
+    .option('--keep_checkpoints <n>', 'recent checkpoints kept besides the best', integer(1), D.keep_checkpoints)
+    .option('--wandb_project <name>', 'also log to Weights & Biases (needs WANDB_API_KEY)')
+    .option('--wandb_entity <name>', 'W&B entity (team or user)')
+    .option('--dry-run', 'load the data, build the vocabulary, print a summary and exit', D.dry_run)
+    .allowExcessArguments(false);
+}
+
+const SHAPE_KEYS = { embed_dim: 'embedDim', ff_dim: 'ffDim', enc_heads: 'encHeads', dec_heads: 'decHeads' } as const;
+
+/** Parses argv (without node and script) into a resolved config; throws CommanderError on bad input. */
+export function parseTrainArgs(argv: string[], configure?: (cmd: Command) => void): TrainConfig {
+  const cmd = buildTrainCommand();
+  configure?.(cmd);
+  cmd.parse(argv, { from: 'user' });
+  const opts = cmd.opts();
+  const config: TrainConfig = { ...TRAIN_DEFAULTS };
+  for (const key of Object.keys(TRAIN_DEFAULTS) as (keyof TrainConfig)[]) {
+    const flagKey = key === 'dry_run' ? 'dryRun' : key;
+    if (opts[flagKey] !== undefined) (config as unknown as Record<string, unknown>)[key] = opts[flagKey];
+  }
+  if (config.preset) {
+    const preset = PRESETS[config.preset];
+    for (const [flag, field] of Object.entries(SHAPE_KEYS) as [keyof ModelShape, keyof typeof preset][]) {
+      if (cmd.getOptionValueSource(flag) !== 'cli') config[flag] = preset[field];
+    }
+  }
+  for (const [key, heads] of [['enc_heads', config.enc_heads], ['dec_heads', config.dec_heads]] as const) {
+    if (config.embed_dim % heads !== 0) {
+      cmd.error(`error: --embed_dim ${config.embed_dim} is not divisible by --${key} ${heads}.`, { code: 'imgcap.invalidShape' });
+    }
+  }
+  if (config.resume && config.overwrite) cmd.error('error: --resume and --overwrite cannot be used together.');
+  return config;
+}

@@ -1,0 +1,80 @@
+// The training configuration: every default in one typed block (nanoGPT style). The flag names are
+// the seed's (`--seq_length`, `--embed_dim`, …) so its documented commands keep working.
+
+export const DATASETS = ['flickr30k', 'flickr8k', 'karpathy', 'synthetic'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+export { PRESET_NAMES, type PresetName } from '@imgcap/captioner';
+import type { PresetName } from '@imgcap/captioner';
+
+/** The model-shape flags a preset sets; explicit flags still win over the preset. */
+export interface ModelShape {
+  embed_dim: number;
+  ff_dim: number;
+  enc_heads: number;
+  dec_heads: number;
+}
+
+export interface TrainConfig extends ModelShape {
+  dataset: DatasetName;
+  data_dir: string;
+  split_file: string | undefined;
+  preset: PresetName | undefined;
+  seq_length: number;
+  batch_size: number;
+  epochs: number;
+  lr: number;
+  warmup_steps: number;
+  patience: number;
+  vocab_size: number;
+  backbone: string;
+  image_size: number | undefined;
+  backbone_weights: string | undefined;
+  backbone_layer: string | undefined;
+  dropout: number;
+  max_images: number | undefined;
+  val_sample: number;
+  seed: number;
+  backend: BackendName;
+  artifact_dir: string;
+  resume: boolean;
+  overwrite: boolean;
+  keep_checkpoints: number;
+  wandb_project: string | undefined;
+  wandb_entity: string | undefined;
+  dry_run: boolean;
+}
+
+export const TRAIN_DEFAULTS: TrainConfig = {
+  dataset: 'flickr30k',
+  data_dir: './data/flickr30k',
+  split_file: undefined,
+  preset: undefined,
+  seq_length: 36,
+  batch_size: 128,
+  epochs: 20,
+  embed_dim: 512,
+  ff_dim: 256,
+  enc_heads: 2,
+  dec_heads: 4,
+  lr: 0.001,
+  warmup_steps: 0,
+  patience: 3,
+  vocab_size: 10_000,
+  backbone: 'efficientnet-b1',
+  image_size: undefined,
+  backbone_weights: undefined,
+  backbone_layer: undefined,
+  dropout: 0.1,
+  max_images: undefined,
+  val_sample: 64,
+  seed: 42,
+  backend: 'auto',
+  artifact_dir: './local_runs/default_run',
+  resume: false,
+  overwrite: false,
+  keep_checkpoints: 3,
+  wandb_project: undefined,
+  wandb_entity: undefined,
+  dry_run: false,
+};

@@ -1,0 +1,57 @@
+import type { DecoderSession, Hypothesis, SearchTokens } from './session.js';
+import type { SearchOptions } from './search-options.js';
+
+/** Arg-max over one row, skipping banned ids; ties go to the lower id. */
+function argMax(logProbs: Float32Array, offset: number, vocab: number, banned: Set<number>): number {
+  let best = -1;
+  for (let token = 0; token < vocab; token++) {
+    if (banned.has(token)) continue;
+    if (best < 0 || logProbs[offset + token]! > logProbs[offset + best]!) best = token;
+  }
+  return best;
+}
+
+/** Greedy decoding of a batch: one row per image, each stopping at its own end marker. */
+export async function greedySearch(
+  session: DecoderSession,
+  tokens: SearchTokens,
+  options: Pick<SearchOptions, 'maxLength' | 'lengthPenalty'>,
+): Promise<Hypothesis[]> {
+  const rows = session.rows;
+  const banned = new Set(tokens.banned);
+  const results: Hypothesis[] = Array.from({ length: rows }, () => ({
+    tokens: [],
+    logProb: 0,
+    score: 0,
+    attention: [],
+    finished: false,
+  }));
+  const input = new Int32Array(rows).fill(tokens.start);
+  for (let position = 0; position < options.maxLength && results.some((r) => !r.finished); position++) {
+    const step = session.step(input, position);
+    const [logProbs, weights] = await Promise.all([step.logProbs.data(), step.attention.data()]);
+    step.logProbs.dispose();
+    step.attention.dispose();
+    const vocab = logProbs.length / rows;
+    const grid = weights.length / rows;
+    results.forEach((result, row) => {
+      if (result.finished) {
+        input[row] = tokens.end;
+        return;
+      }
+      const token = argMax(logProbs, row * vocab, vocab, banned);
+      result.logProb += logProbs[row * vocab + token]!;
+      input[row] = token;
+      if (token === tokens.end) result.finished = true;
+      else {
+        result.tokens.push(token);
+        result.attention.push(Array.from(weights.subarray(row * grid, (row + 1) * grid)));
+      }
+    });
+  }
+  for (const result of results) {
+    const length = result.tokens.length + (result.finished ? 1 : 0);
+    result.score = result.logProb / Math.max(1, length) ** options.lengthPenalty;
+  }
+  return results;
+}

@@ -1,0 +1,44 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * One decoding pass over a batch of rows (images × beams). Implementations keep whatever state
+ * they need — a key/value cache, or the whole prefix for full recomputation — so the search code
+ * below is the same for both and "cached equals full" is a test of the session alone.
+ */
+export interface DecoderSession {
+  /** Number of rows decoded together. */
+  readonly rows: number;
+  /** Size of the image grid each attention row covers. */
+  readonly gridTokens: number;
+  /**
+   * Feeds one token per row at `position` (0 = the start marker) and returns log-probabilities
+   * `[rows, vocab]` for the next token and the cross-attention `[rows, gridTokens]` (mean over heads)
+   * that produced them. The caller owns and disposes both tensors.
+   */
+  step(tokens: Int32Array, position: number): { logProbs: tf.Tensor2D; attention: tf.Tensor2D };
+  /** Rearranges rows (beam search): row i becomes old row `order[i]`; rows may repeat. */
+  reorder(order: Int32Array): void;
+  dispose(): void;
+}
+
+/** The special ids search needs; they come from the tokenizer, never from decoded text. */
+export interface SearchTokens {
+  start: number;
+  end: number;
+  /** Ids that generation never emits (padding, the start marker, unknown). */
+  banned: readonly number[];
+}
+
+/** One generated caption before detokenization. */
+export interface Hypothesis {
+  /** Word ids, without the start and end markers. */
+  tokens: number[];
+  /** Sum of the log-probabilities of every emitted id, end marker included. */
+  logProb: number;
+  /** The ranking score: `logProb / length ** lengthPenalty` (length counts the end marker). */
+  score: number;
+  /** Cross-attention over the image grid for each word in `tokens`. */
+  attention: number[][];
+  /** Whether the end marker was produced (false when `maxLength` cut the caption). */
+  finished: boolean;
+}
