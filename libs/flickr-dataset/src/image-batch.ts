@@ -1,0 +1,64 @@
+import { ImageDecodeError, readImageFile, type DecodeOptions } from '@imgcap/image-io';
+import type { ImageRecord } from './types.js';
+
+export interface LoadedImage {
+  id: string;
+  /** RGB, HWC, uint8. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface SkippedImage {
+  id: string;
+  reason: string;
+}
+
+export interface ImageBatch {
+  images: LoadedImage[];
+  skipped: SkippedImage[];
+}
+
+export interface LoadImageOptions {
+  /** Called once per skipped image, e.g. to log it; skipping never throws. */
+  onWarning?: (message: string, skipped: SkippedImage) => void;
+  maxPixels?: number;
+}
+
+async function loadOne(
+  record: Pick<ImageRecord, 'id' | 'path'>,
+  options: DecodeOptions,
+): Promise<LoadedImage | SkippedImage> {
+  try {
+    const { data, width, height } = await readImageFile(record.path, options);
+    return { id: record.id, data, width, height };
+  } catch (error) {
+    // Bad files (decode errors, fs errors such as EACCES/EISDIR) are skipped; anything else,
+    // such as an invalid `size`, is a caller bug and still throws.
+    const code = error instanceof ImageDecodeError ? error.code : (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw error;
+    return { id: record.id, reason: `${code}: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * Reads and decodes a batch of images. A missing, unreadable or undecodable image is skipped and
+ * reported by id instead of failing the batch, so one bad file cannot stop an epoch.
+ */
+export async function loadImageBatch(
+  records: readonly Pick<ImageRecord, 'id' | 'path'>[],
+  size: number | { width: number; height: number },
+  options: LoadImageOptions = {},
+): Promise<ImageBatch> {
+  const results = await Promise.all(records.map((record) => loadOne(record, { size, maxPixels: options.maxPixels })));
+  const batch: ImageBatch = { images: [], skipped: [] };
+  for (const result of results) {
+    if ('data' in result) {
+      batch.images.push(result);
+    } else {
+      batch.skipped.push(result);
+      options.onWarning?.(`skipping image ${result.id}: ${result.reason}`, result);
+    }
+  }
+  return batch;
+}
