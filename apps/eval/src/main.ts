@@ -1,1 +1,3 @@
-export {};
+import { buildEvalProgram } from './cli.js';
+
+await buildEvalProgram().parseAsync(process.argv);

@@ -7,6 +7,9 @@ export type DatasetName = (typeof DATASETS)[number];
 export { PRESET_NAMES, type PresetName } from '@imgcap/captioner';
 import type { PresetName } from '@imgcap/captioner';
 
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
 /** The model-shape flags a preset sets; explicit flags still win over the preset. */
 export interface ModelShape {
   embed_dim: number;

@@ -1,1 +1,4 @@
-export {};
+export { scoreCaptions } from './score.js';
+export { tokenizeCaption } from './tokenize.js';
+export { METRIC_NAMES } from './types.js';
+export type { CaptionScores, MetricName, MetricScores, ScoreOptions } from './types.js';

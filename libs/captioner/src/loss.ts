@@ -11,12 +11,12 @@ export const PAD_ID = 0;
 export function maskedCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     const [batch, length, vocab] = logits.shape;
-    const flatTargets = targets.reshape([batch * length]).toInt();
-    const mask = tf.notEqual(flatTargets, PAD_ID).toFloat();
+    const flatTargets = tf.cast(tf.reshape(targets, [batch * length]), 'int32');
+    const mask = tf.cast(tf.notEqual(flatTargets, PAD_ID), 'float32');
     const oneHot = tf.oneHot(flatTargets, vocab);
     return tf.losses.softmaxCrossEntropy(
       oneHot,
-      logits.reshape([batch * length, vocab]),
+      tf.reshape(logits, [batch * length, vocab]),
       mask,
       0,
       tf.Reduction.SUM_BY_NONZERO_WEIGHTS,
@@ -27,8 +27,8 @@ export function maskedCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D): t
 /** Fraction of non-padding positions whose arg-max prediction equals the target (0 when all padding). */
 export function maskedAccuracy(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
-    const mask = tf.notEqual(targets, PAD_ID).toFloat();
-    const hits = tf.equal(tf.argMax(logits, -1), targets.toInt()).toFloat().mul(mask).sum();
-    return hits.div(tf.maximum(mask.sum(), 1)) as tf.Scalar;
+    const mask = tf.cast(tf.notEqual(targets, PAD_ID), 'float32');
+    const hits = tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(targets, 'int32')), 'float32'), mask));
+    return tf.div(hits, tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }

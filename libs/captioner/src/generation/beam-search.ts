@@ -59,7 +59,7 @@ export async function beamSearch(
 
   for (let position = 0; done.includes(false); position++) {
     const step = session.step(input, position);
-    const [logProbs, weights] = await Promise.all([step.logProbs.data(), step.attention.data()]);
+    const [logProbs, weights] = (await Promise.all([step.logProbs.data(), step.attention.data()])) as Float32Array[];
     step.logProbs.dispose();
     step.attention.dispose();
     const vocab = logProbs.length / session.rows;

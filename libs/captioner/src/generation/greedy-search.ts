@@ -29,7 +29,7 @@ export async function greedySearch(
   const input = new Int32Array(rows).fill(tokens.start);
   for (let position = 0; position < options.maxLength && results.some((r) => !r.finished); position++) {
     const step = session.step(input, position);
-    const [logProbs, weights] = await Promise.all([step.logProbs.data(), step.attention.data()]);
+    const [logProbs, weights] = (await Promise.all([step.logProbs.data(), step.attention.data()])) as Float32Array[];
     step.logProbs.dispose();
     step.attention.dispose();
     const vocab = logProbs.length / rows;

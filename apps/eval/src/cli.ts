@@ -1,0 +1,21 @@
+import { Command, type OutputConfiguration } from 'commander';
+import { registerScoreCommand } from './score/command.js';
+
+export interface EvalProgramOptions {
+  /** Where help, results and errors go (default: process stdout/stderr). */
+  output?: OutputConfiguration;
+  /** Throw a CommanderError instead of calling process.exit, for embedding the program in another process. */
+  exitOverride?: boolean;
+}
+
+/**
+ * The `eval` program. Subcommands register themselves here: `score` now; captioning with a model and `compare`
+ * are added the same way. Settings must be applied before subcommands exist, as commander copies them on creation.
+ */
+export function buildEvalProgram(options: EvalProgramOptions = {}): Command {
+  const program = new Command('eval').description('Evaluate image captions.');
+  if (options.output) program.configureOutput(options.output);
+  if (options.exitOverride) program.exitOverride();
+  registerScoreCommand(program);
+  return program;
+}

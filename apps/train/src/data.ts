@@ -1,0 +1,67 @@
+import { captionExamples, describeDataset, filterCaptions, loadDataset, type CaptionExample, type Dataset, type DatasetReport, type ImageRecord, type Split } from '@imgcap/flickr-dataset';
+import { WordTokenizer } from '@imgcap/tokenizer';
+import type { TrainConfig } from './config.js';
+
+/** Everything the loop needs from the data, and what happened on the way (reported, never hidden). */
+export interface PreparedData {
+  dataset: Dataset;
+  report: DatasetReport;
+  filteredCaptions: number;
+  imagesWithoutCaptions: number;
+  tokenizer: WordTokenizer;
+  images: Record<Split, ImageRecord[]>;
+  examples: Record<Split, CaptionExample[]>;
+}
+
+/**
+ * Loads the dataset, drops captions that do not fit `seq_length`, and fits the vocabulary on the
+ * training split only (so validation and test words the model never saw count as unknown).
+ */
+export async function prepareData(config: TrainConfig, tokenizer?: WordTokenizer): Promise<PreparedData> {
+  const { dataset: raw } = await loadDataset({
+    dataset: config.dataset,
+    dataDir: config.data_dir,
+    splitFile: config.split_file,
+    seed: config.seed,
+    maxImages: config.max_images,
+  });
+  const filtered = filterCaptions(raw, config.seq_length);
+  const dataset = filtered.dataset;
+  const images = { train: [], val: [], test: [] } as Record<Split, ImageRecord[]>;
+  for (const image of dataset.images) images[image.split].push(image);
+  const fitted =
+    tokenizer ?? WordTokenizer.fit(images.train.flatMap((image) => image.captions), { vocabSize: config.vocab_size });
+  const examples = {
+    train: captionExamples(images.train, fitted, config.seq_length),
+    val: captionExamples(images.val, fitted, config.seq_length),
+    test: captionExamples(images.test, fitted, config.seq_length),
+  };
+  return {
+    dataset,
+    report: describeDataset(raw),
+    filteredCaptions: filtered.filteredCaptions,
+    imagesWithoutCaptions: filtered.imagesWithoutCaptions.length,
+    tokenizer: fitted,
+    images,
+    examples,
+  };
+}
+
+/** The `--dry-run` summary: one JSON object. */
+export function dryRunSummary(config: TrainConfig, data: PreparedData): Record<string, unknown> {
+  return {
+    dataset: config.dataset,
+    data_dir: config.data_dir,
+    images: data.report.images,
+    captions: data.report.captions,
+    splits: data.report.splits,
+    captions_per_split: data.report.captionsPerSplit,
+    split_source: data.report.splitSource,
+    recovered_rows: data.report.recoveredRows,
+    unsplit_images: data.report.unsplitImages,
+    filtered_captions: data.filteredCaptions,
+    images_without_captions: data.imagesWithoutCaptions,
+    vocab_size: data.tokenizer.vocabSize,
+    train_examples: data.examples.train.length,
+  };
+}
