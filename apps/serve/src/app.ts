@@ -1,0 +1,100 @@
+import fastifyMultipart from '@fastify/multipart';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { AdmissionControl } from './admission.js';
+import type { CaptionEngine } from './engine.js';
+import { sendError } from './errors.js';
+import { resolveLimits, type ServeLimits } from './limits.js';
+import { createMetrics } from './metrics.js';
+import { captionRoutes } from './routes/caption.js';
+import { healthRoutes } from './routes/health.js';
+import { pageRoutes } from './routes/page.js';
+import { ActiveRequests, type ServingState } from './state.js';
+
+export interface AppOptions {
+  /** A loaded and warmed engine; leave out to start not-ready and call `serving.attachEngine` later. */
+  engine?: CaptionEngine;
+  limits?: Partial<ServeLimits>;
+  /** Reports tfjs tensors alive for /metrics (e.g. () => tf.memory().numTensors). */
+  tensorsAlive?: () => number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Readiness and shutdown control of a built app. */
+export interface ServingControl {
+  readonly ready: boolean;
+  /** Marks the app ready with an engine that is already loaded and warmed. */
+  attachEngine(engine: CaptionEngine): void;
+  /** Flips readiness to 503, refuses new captions, and resolves when in-flight and queued captions are done. */
+  drain(): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    serving: ServingControl;
+  }
+}
+
+/** Builds the caption server without listening, so tests can drive it with `app.inject`. */
+export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const limits = resolveLimits(options.limits);
+  const state: ServingState = {
+    engine: options.engine,
+    draining: false,
+    admission: new AdmissionControl(limits),
+    active: new ActiveRequests(),
+    limits,
+  };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Unknown query parameters are an error, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+    // Slow uploads must not hold a connection for ever.
+    requestTimeout: limits.captionTimeoutMs + limits.queueTimeoutMs + 30_000,
+  });
+  app.decorate('serving', servingControl(state));
+  app.setErrorHandler(sendError);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url}` } }),
+  );
+
+  const metrics = createMetrics({
+    queueDepth: () => state.admission.queued,
+    inflight: () => state.admission.inflight,
+    tensorsAlive: options.tensorsAlive,
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'imgcap caption server', version: '0.1.0', description: 'Captions an uploaded image.' },
+    },
+  });
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: limits.maxUploadBytes, files: 2, fields: 2, parts: 4 },
+  });
+  await app.register(healthRoutes, { state, metrics });
+  await app.register(captionRoutes, { state });
+  await app.register(pageRoutes);
+  return app;
+}
+
+function servingControl(state: ServingState): ServingControl {
+  return {
+    get ready() {
+      return state.engine !== undefined && !state.draining;
+    },
+    attachEngine(engine) {
+      state.engine = engine;
+    },
+    async drain() {
+      state.draining = true;
+      await state.active.whenIdle();
+      // A job whose request timed out still runs; the engine must not be disposed under it.
+      await state.admission.whenIdle();
+    },
+  };
+}

@@ -1,0 +1,8 @@
+import { describe, it, expect } from 'vitest';
+import { loadEngine } from './engine.js';
+
+describe('loadEngine', () => {
+  it('names a missing model directory', async () => {
+    await expect(loadEngine('/no/such/model')).rejects.toThrow('Model directory not found: /no/such/model');
+  });
+});

@@ -1,0 +1,64 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** An answer the client should see as is: status, stable code, human message. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+export const unavailable = (code: string, message: string, retryAfterSeconds: number) =>
+  new HttpError(503, code, message, retryAfterSeconds);
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export const errorBodySchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+} as const;
+
+// Framework and multipart-plugin errors that are the client's fault, with the status and code we answer.
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'not_multipart'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type'],
+  FST_REQ_FILE_TOO_LARGE: [413, 'upload_too_large'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'upload_too_large'],
+  FST_PARTS_LIMIT: [400, 'too_many_parts'],
+  FST_FILES_LIMIT: [400, 'too_many_parts'],
+  FST_FIELDS_LIMIT: [400, 'too_many_parts'],
+  FST_PROTO_VIOLATION: [400, 'malformed_multipart'],
+  FST_MP_PREMATURE_CLOSE: [400, 'malformed_multipart'],
+};
+
+function toHttpError(error: FastifyError): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error.validation) return new HttpError(400, 'invalid_request', error.message);
+  const known = CLIENT_ERRORS[error.code];
+  if (known) return new HttpError(known[0], known[1], error.message);
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new HttpError(status, 'bad_request', error.message);
+  return new HttpError(500, 'internal', 'Internal server error');
+}
+
+/** Every error leaves as `{ error: { code, message } }`; 5xx messages never carry internals. */
+export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const answer = toHttpError(error);
+  if (answer.statusCode >= 500 && !(error instanceof HttpError)) request.log.error({ err: error }, 'request failed');
+  if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
+  const body: ErrorBody = { error: { code: answer.code, message: answer.message } };
+  return reply.status(answer.statusCode).send(body);
+}

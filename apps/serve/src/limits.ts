@@ -1,0 +1,36 @@
+import type { AdmissionLimits } from './admission.js';
+
+export interface ServeLimits extends AdmissionLimits {
+  /** Longest a caption request may take once admitted, decode included. */
+  captionTimeoutMs: number;
+  /** Largest accepted upload. */
+  maxUploadBytes: number;
+  /** Largest accepted image, checked from its header before decoding (decompression bombs). */
+  maxPixels: number;
+}
+
+export const DEFAULT_LIMITS: ServeLimits = {
+  maxInflight: 1,
+  maxQueue: 8,
+  queueTimeoutMs: 10_000,
+  captionTimeoutMs: 30_000,
+  maxUploadBytes: 10 * 1024 * 1024,
+  maxPixels: 40e6,
+};
+
+/** Merges overrides into the defaults; unknown keys and non-positive values are errors that name them. */
+export function resolveLimits(overrides: Partial<ServeLimits> = {}): ServeLimits {
+  const limits: ServeLimits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in DEFAULT_LIMITS)) {
+      throw new RangeError(`Unknown limit ${JSON.stringify(key)}; known: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    }
+    if (value === undefined) continue;
+    const allowsZero = key === 'maxQueue';
+    if (!Number.isInteger(value) || value < (allowsZero ? 0 : 1)) {
+      throw new RangeError(`Limit ${key} must be an integer ≥ ${allowsZero ? 0 : 1}; got ${String(value)}`);
+    }
+    limits[key as keyof ServeLimits] = value;
+  }
+  return limits;
+}

@@ -1,0 +1,136 @@
+import { decodeImage, ImageDecodeError, type DecodedImage, type ImageDecodeErrorCode } from '@imgcap/image-io';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CaptionEngine } from '../engine.js';
+import { errorBodySchema, HttpError, unavailable } from '../errors.js';
+import { NOT_READY_RETRY_SECONDS, type ServingState } from '../state.js';
+import { readUpload, UPLOAD_FIELD } from './upload.js';
+
+interface CaptionQuery {
+  beam?: number;
+  max_length?: number;
+  attention?: '0' | '1' | 'true' | 'false';
+}
+
+const querySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    beam: { type: 'integer', minimum: 1, maximum: 8, description: 'Beam width; 1 is greedy' },
+    max_length: { type: 'integer', minimum: 1, maximum: 64, description: 'Most words to generate' },
+    attention: { type: 'string', enum: ['0', '1', 'true', 'false'], description: 'Include attention maps' },
+  },
+} as const;
+
+const captionResponseSchema = {
+  type: 'object',
+  required: ['image', 'caption', 'tokens', 'score', 'timing_ms'],
+  properties: {
+    image: { type: 'string', description: 'The uploaded file name, as text' },
+    caption: { type: 'string' },
+    tokens: { type: 'array', items: { type: 'string' } },
+    score: { type: 'number', description: 'Log-probability of the caption' },
+    attention: {
+      type: 'array',
+      description: 'Per token, weights over the image grid (row-major)',
+      items: { type: 'array', items: { type: 'number' } },
+    },
+    grid_size: { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
+    timing_ms: { type: 'number', description: 'Decode + caption time, queueing excluded' },
+  },
+} as const;
+
+const uploadBodySchema = {
+  type: 'object',
+  required: [UPLOAD_FIELD],
+  properties: { [UPLOAD_FIELD]: { type: 'string', format: 'binary', description: 'JPEG, PNG, WebP or GIF' } },
+};
+
+const DECODE_ERRORS: Record<ImageDecodeErrorCode, [number, string]> = {
+  empty: [400, 'empty_file'],
+  unsupported_format: [415, 'unsupported_image'],
+  too_many_pixels: [413, 'too_many_pixels'],
+  corrupt: [422, 'corrupt_image'],
+  truncated: [422, 'truncated_image'],
+  not_found: [400, 'missing_file'],
+};
+
+async function decodeUpload(bytes: Buffer, engine: CaptionEngine, maxPixels: number): Promise<DecodedImage> {
+  try {
+    return await decodeImage(bytes, { size: engine.imageSize, maxPixels });
+  } catch (err) {
+    if (!(err instanceof ImageDecodeError)) throw err;
+    const [status, code] = DECODE_ERRORS[err.code];
+    throw new HttpError(status, code, err.message);
+  }
+}
+
+/** Settles with `work`, or with a 503 after `ms`; `work` keeps running (and holding its slot) either way. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(unavailable('timeout', `Captioning took longer than ${ms} ms`, 1)), ms);
+  });
+  work.catch(() => undefined); // an abandoned job's failure is not an unhandled rejection
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+function engineIfServing(state: ServingState): CaptionEngine {
+  if (state.draining) throw unavailable('draining', 'The server is shutting down', NOT_READY_RETRY_SECONDS);
+  if (!state.engine) throw unavailable('not_ready', 'The model is still loading', NOT_READY_RETRY_SECONDS);
+  // Refuse before reading the upload: an overloaded server should not spend bandwidth on work it will refuse.
+  if (!state.admission.hasRoom()) throw unavailable('over_capacity', 'The server is busy; retry shortly', 1);
+  return state.engine;
+}
+
+async function captionUpload(state: ServingState, request: FastifyRequest<{ Querystring: CaptionQuery }>) {
+  const engine = engineIfServing(state);
+  const upload = await readUpload(request);
+  const { beam, max_length: maxLength, attention } = request.query;
+  const wantAttention = attention === '1' || attention === 'true';
+  const job = state.admission.run(async () => {
+    const started = performance.now();
+    const image = await decodeUpload(upload.bytes, engine, state.limits.maxPixels);
+    const result = await engine.caption(image, { beam, maxLength });
+    return { result, timingMs: performance.now() - started };
+  });
+  const { result, timingMs } = await withDeadline(job, state.limits.captionTimeoutMs);
+  if (wantAttention && (!result.attention || !result.gridSize)) {
+    throw new HttpError(501, 'attention_unavailable', 'This model does not report attention maps');
+  }
+  return {
+    image: upload.filename,
+    caption: result.caption,
+    tokens: result.tokens,
+    score: result.score,
+    ...(wantAttention ? { attention: result.attention, grid_size: result.gridSize } : {}),
+    timing_ms: Math.round(timingMs * 10) / 10,
+  };
+}
+
+// A JSON or urlencoded body would otherwise be parsed (and maybe refused as 400) before we can say 415.
+async function requireMultipart(request: FastifyRequest): Promise<void> {
+  const contentType = request.headers['content-type'] ?? '';
+  if (!/^multipart\/form-data\b/i.test(contentType)) {
+    const message = `Send multipart/form-data with the image in "${UPLOAD_FIELD}"; got ${JSON.stringify(contentType)}`;
+    throw new HttpError(415, 'not_multipart', message);
+  }
+}
+
+export async function captionRoutes(app: FastifyInstance, { state }: { state: ServingState }): Promise<void> {
+  app.post<{ Querystring: CaptionQuery }>(
+    '/caption',
+    {
+      onRequest: requireMultipart,
+      // The handler parses the multipart body itself (a body schema would make fastify validate it), so the
+      // request body appears in the OpenAPI description only.
+      config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: uploadBodySchema }, url }) },
+      schema: {
+        summary: 'Caption one uploaded image',
+        consumes: ['multipart/form-data'],
+        querystring: querySchema,
+        response: { 200: captionResponseSchema, '4xx': errorBodySchema, '5xx': errorBodySchema },
+      },
+    },
+    (request) => state.active.track(() => captionUpload(state, request)),
+  );
+}

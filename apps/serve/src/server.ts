@@ -1,0 +1,113 @@
+import { Command, InvalidArgumentError } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { loadEngine as loadModelEngine, type CaptionEngine, type LoadEngineOptions } from './engine.js';
+import { DEFAULT_LIMITS, type ServeLimits } from './limits.js';
+
+export interface ServerConfig {
+  modelDir: string;
+  port: number;
+  host: string;
+  backend?: string;
+  /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */
+  logLevel?: string;
+  limits: Partial<ServeLimits>;
+}
+
+function integer(flag: string, min: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min) {
+      throw new InvalidArgumentError(`${flag} must be an integer ≥ ${min}; got ${JSON.stringify(value)}`);
+    }
+    return parsed;
+  };
+}
+
+/** Reads the command line (`argv` without node and script). Unknown flags are an error. */
+export function parseServerArgs(argv: string[]): ServerConfig {
+  const program = new Command('imgcap-serve')
+    .description('Caption HTTP server: POST /caption with a multipart field "file"')
+    .requiredOption('--model <dir>', 'trained model bundle directory')
+    .option('--port <n>', 'port to listen on (0: any free port)', integer('--port', 0), 8012)
+    .option('--host <addr>', 'address to listen on', '0.0.0.0')
+    .option('--backend <name>', 'tfjs backend override (wasm, cpu, tensorflow); default: best available')
+    .option('--log-level <level>', 'log level (fatal, error, warn, info, debug, trace, silent)', 'info')
+    .option('--max-inflight <n>', 'caption jobs run at once', integer('--max-inflight', 1), DEFAULT_LIMITS.maxInflight)
+    .option('--max-queue <n>', 'caption jobs waiting; beyond: 503', integer('--max-queue', 0), DEFAULT_LIMITS.maxQueue)
+    .option('--queue-timeout-ms <n>', 'longest wait for a slot', integer('--queue-timeout-ms', 1), DEFAULT_LIMITS.queueTimeoutMs)
+    .option('--caption-timeout-ms <n>', 'longest caption request', integer('--caption-timeout-ms', 1), DEFAULT_LIMITS.captionTimeoutMs)
+    .option('--max-upload-bytes <n>', 'largest upload (413 beyond)', integer('--max-upload-bytes', 1), DEFAULT_LIMITS.maxUploadBytes)
+    .option('--max-pixels <n>', 'largest image in pixels (413 beyond)', integer('--max-pixels', 1), DEFAULT_LIMITS.maxPixels)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  const o = program.parse(argv, { from: 'user' }).opts();
+  return {
+    modelDir: o.model,
+    port: o.port,
+    host: o.host,
+    backend: o.backend,
+    logLevel: o.logLevel,
+    limits: {
+      maxInflight: o.maxInflight,
+      maxQueue: o.maxQueue,
+      queueTimeoutMs: o.queueTimeoutMs,
+      captionTimeoutMs: o.captionTimeoutMs,
+      maxUploadBytes: o.maxUploadBytes,
+      maxPixels: o.maxPixels,
+    },
+  };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** Base URL, e.g. http://127.0.0.1:8012. */
+  url: string;
+  /** Readiness → 503, finish in-flight captions, stop listening, release the model. */
+  shutdown(): Promise<void>;
+}
+
+export type EngineLoader = (modelDir: string, options: LoadEngineOptions) => Promise<CaptionEngine>;
+
+/**
+ * Listens first (so /healthz answers and /readyz says 503 while the model loads), then loads and warms the engine
+ * and flips readiness.
+ */
+export async function startServer(config: ServerConfig, loadEngine: EngineLoader = loadModelEngine): Promise<RunningServer> {
+  const app = await buildApp({ limits: config.limits, logger: { level: config.logLevel ?? 'info' } });
+  const address = await app.listen({ port: config.port, host: config.host });
+  let engine: CaptionEngine | undefined;
+  const shutdown = async () => {
+    await app.serving.drain();
+    await app.close();
+    engine?.dispose();
+  };
+  try {
+    engine = await loadEngine(config.modelDir, { backend: config.backend });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  app.serving.attachEngine(engine);
+  app.log.info({ modelDir: config.modelDir, imageSize: engine.imageSize }, 'model loaded; ready');
+  return { app, url: address, shutdown };
+}
+
+/** SIGTERM/SIGINT drain and exit 0; a second signal exits at once with 1. */
+export function exitOnSignals(server: RunningServer): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    server.app.log.info({ signal }, 'draining');
+    server.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

@@ -1,0 +1,95 @@
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Where the loop stands; saved with every checkpoint so `--resume` continues on the same path. */
+export interface LoopState {
+  /** Next epoch to run (0-based) and the batches of it already done. */
+  epoch: number;
+  batchInEpoch: number;
+  globalStep: number;
+  examplesSeen: number;
+  /** Best monitored validation value so far, the step it came from, and epochs since it improved. */
+  best: { value: number; step: number; epoch: number } | null;
+  epochsWithoutImprovement: number;
+  trainSeconds: number;
+}
+
+const STATE_FILE = 'state.json';
+const STEP_PREFIX = 'step-';
+const BEST = 'best';
+
+/**
+ * Checkpoint directories under `<run>/checkpoints`: each is written into a temporary directory and
+ * renamed into place only when complete (its state.json written last), so a run killed mid-save
+ * leaves the previous checkpoint whole and the torn temporary directory is ignored (and removed).
+ */
+export class CheckpointStore {
+  readonly dir: string;
+
+  constructor(
+    runDir: string,
+    private readonly keep: number,
+  ) {
+    this.dir = join(runDir, 'checkpoints');
+  }
+
+  /** Writes a checkpoint: `writeFiles(dir)` puts the model and optimizer files, then the state is written. */
+  async save(state: LoopState, writeFiles: (dir: string) => Promise<void>, { best = false } = {}): Promise<string> {
+    await mkdir(this.dir, { recursive: true });
+    const name = `${STEP_PREFIX}${String(state.globalStep).padStart(9, '0')}`;
+    const target = await this.writeAtomically(name, state, writeFiles);
+    if (best) await this.writeAtomically(BEST, state, writeFiles);
+    await this.prune();
+    return target;
+  }
+
+  private async writeAtomically(name: string, state: LoopState, writeFiles: (dir: string) => Promise<void>): Promise<string> {
+    const target = join(this.dir, name);
+    const temp = join(this.dir, `.tmp-${name}-${process.pid}`);
+    await rm(temp, { recursive: true, force: true });
+    await mkdir(temp, { recursive: true });
+    await writeFiles(temp);
+    await writeFile(join(temp, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+    const old = join(this.dir, `.old-${name}-${process.pid}`);
+    await rename(target, old).catch(() => undefined);
+    await rename(temp, target);
+    await rm(old, { recursive: true, force: true });
+    return target;
+  }
+
+  /** Complete step checkpoints, oldest first. */
+  async list(): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const complete: string[] = [];
+    for (const name of names.filter((n) => n.startsWith(STEP_PREFIX)).sort()) {
+      if (await this.readState(join(this.dir, name)).catch(() => null)) complete.push(join(this.dir, name));
+    }
+    return complete;
+  }
+
+  /** The newest complete checkpoint, after removing torn temporary directories. */
+  async latest(): Promise<{ dir: string; state: LoopState } | null> {
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (name.startsWith('.tmp-') || name.startsWith('.old-')) await rm(join(this.dir, name), { recursive: true, force: true });
+    }
+    const all = await this.list();
+    const dir = all.at(-1);
+    return dir ? { dir, state: await this.readState(dir) } : null;
+  }
+
+  /** The best checkpoint, if one was saved. */
+  async best(): Promise<{ dir: string; state: LoopState } | null> {
+    const dir = join(this.dir, BEST);
+    const state = await this.readState(dir).catch(() => null);
+    return state ? { dir, state } : null;
+  }
+
+  async readState(dir: string): Promise<LoopState> {
+    return JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as LoopState;
+  }
+
+  private async prune(): Promise<void> {
+    const all = await this.list();
+    for (const dir of all.slice(0, Math.max(0, all.length - this.keep))) await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,57 @@
+import cliProgress from 'cli-progress';
+
+export interface StepReport {
+  step: number;
+  loss: number;
+  accuracy: number;
+  examplesPerSecond: number;
+}
+
+/** Per-epoch progress: a live bar on a terminal, a plain line every `intervalSeconds` otherwise (CI, logs). */
+export interface EpochProgress {
+  update(batch: number, report: StepReport): void;
+  stop(): void;
+}
+
+export function createEpochProgress(
+  epoch: number,
+  epochs: number,
+  batches: number,
+  options: { stream?: NodeJS.WriteStream; intervalSeconds?: number; startBatch?: number } = {},
+): EpochProgress {
+  const stream = options.stream ?? process.stderr;
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format: `epoch ${epoch + 1}/${epochs} {bar} {value}/{total} | ETA {eta_formatted} | loss {loss} | acc {accuracy} | {speed} ex/s`,
+        hideCursor: true,
+        etaBuffer: 20,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(batches, options.startBatch ?? 0, { loss: '-', accuracy: '-', speed: '-' });
+    return {
+      update: (batch, r) => bar.update(batch, { loss: r.loss.toFixed(4), accuracy: r.accuracy.toFixed(3), speed: r.examplesPerSecond.toFixed(1) }),
+      stop: () => bar.stop(),
+    };
+  }
+  const intervalMs = (options.intervalSeconds ?? 30) * 1000;
+  const started = Date.now();
+  let lastPrint = 0;
+  const startBatch = options.startBatch ?? 0;
+  return {
+    update(batch, r) {
+      const now = Date.now();
+      if (now - lastPrint < intervalMs && batch < batches) return;
+      lastPrint = now;
+      const done = batch - startBatch;
+      const eta = done > 0 ? ((now - started) / done) * (batches - batch) / 1000 : NaN;
+      stream.write(
+        `epoch ${epoch + 1}/${epochs} batch ${batch}/${batches} step ${r.step} loss ${r.loss.toFixed(4)} ` +
+          `acc ${r.accuracy.toFixed(3)} ${r.examplesPerSecond.toFixed(1)} ex/s eta ${Number.isFinite(eta) ? `${Math.round(eta)}s` : '?'}\n`,
+      );
+    },
+    stop() {},
+  };
+}

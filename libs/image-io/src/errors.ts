@@ -1,0 +1,50 @@
+/** Why an image was refused. `not_found` only comes from {@link readImageFile}. */
+export type ImageDecodeErrorCode =
+  | 'empty'
+  | 'unsupported_format'
+  | 'too_many_pixels'
+  | 'corrupt'
+  | 'truncated'
+  | 'not_found';
+
+/** An input that is not a usable image. Callers map `code` to their own answer (e.g. an HTTP status). */
+export class ImageDecodeError extends Error {
+  override readonly name = 'ImageDecodeError';
+
+  constructor(
+    readonly code: ImageDecodeErrorCode,
+    message: string,
+    options?: { cause?: unknown; path?: string },
+  ) {
+    super(message, { cause: options?.cause });
+    this.path = options?.path;
+  }
+
+  /** The file the bytes came from, when known. */
+  readonly path: string | undefined;
+}
+
+/**
+ * sharp reports every failure as a plain Error; its message is the only signal. The patterns below are the
+ * messages libvips 8.18 gives for each case (see the fixtures test); anything unrecognised counts as corrupt.
+ */
+export function fromSharpError(err: unknown): ImageDecodeError {
+  const message = err instanceof Error ? err.message : String(err);
+  const firstLine = message.split('\n')[0];
+  if (/input buffer is empty/i.test(message)) {
+    return new ImageDecodeError('empty', 'The image is empty (0 bytes)', { cause: err });
+  }
+  if (/exceeds pixel limit/i.test(message)) {
+    return new ImageDecodeError('too_many_pixels', 'The image has more pixels than allowed', { cause: err });
+  }
+  if (/unsupported image format/i.test(message)) {
+    return new ImageDecodeError('unsupported_format', 'The bytes are not an image in a known format', {
+      cause: err,
+    });
+  }
+  // A cut inside the header makes libvips say "corrupt header" even when it also mentions a premature end.
+  if (!/corrupt header/i.test(message) && /premature end|unexpected end|truncated|end of stream/i.test(message)) {
+    return new ImageDecodeError('truncated', `The image data ends early (${firstLine})`, { cause: err });
+  }
+  return new ImageDecodeError('corrupt', `The image data is corrupt (${firstLine})`, { cause: err });
+}
