@@ -1,1 +1,17 @@
-export {};
+// Importing this package registers every layer with tf.serialization, so saved models load.
+export { LayerNorm, type LayerNormArgs } from './layer-norm.js';
+export {
+  PositionEmbedding,
+  TokenAndPositionEmbedding,
+  type PositionEmbeddingArgs,
+  type TokenAndPositionEmbeddingArgs,
+} from './embeddings.js';
+export { MultiHeadAttention, type MultiHeadAttentionArgs, type MultiHeadAttentionCallOptions } from './multi-head-attention.js';
+export { TransformerEncoderBlock, type TransformerEncoderBlockArgs } from './encoder-block.js';
+export {
+  TransformerDecoderBlock,
+  type DecoderCache,
+  type DecoderStepResult,
+  type EncoderMemory,
+  type TransformerDecoderBlockArgs,
+} from './decoder-block.js';
