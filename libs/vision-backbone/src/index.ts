@@ -1,1 +1,12 @@
-export {};
+export { buildEfficientNet, type EfficientNetOptions } from './efficientnet.js';
+export { EFFICIENTNET_VARIANTS, type EfficientNetVariant } from './efficientnet-spec.js';
+export { loadBackboneWeights } from './load-weights.js';
+export {
+  backboneId,
+  parseBackboneId,
+  type BackboneSpec,
+  type EfficientNetBackboneSpec,
+  type PatchBackboneSpec,
+} from './backbone-spec.js';
+export { createFeatureExtractor, type FeatureExtractor } from './feature-extractor.js';
+export { benchBackbone, type BenchOptions } from './bench.js';
