@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { maxAbsDiff, seededValues, valuesOn } from './test-helpers/on-backend.js';
+import { registerWasmKernelFixes } from './wasm-kernel-fixes.js';
+
+registerWasmKernelFixes();
+
+async function expectWasmMatchesCpu(compute: () => tf.Tensor | tf.Tensor[], tolerance = 1e-4): Promise<void> {
+  const expected = await valuesOn('cpu', compute);
+  const actual = await valuesOn('wasm', compute);
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((values, i) => expect(maxAbsDiff(values, expected[i])).toBeLessThan(tolerance));
+}
+
+describe('UnsortedSegmentSum on wasm', () => {
+  it('matches the cpu kernel, dropping out-of-range ids', async () => {
+    const ids = [3, 0, 3, -1, 7, 1, 9, 3];
+    await expectWasmMatchesCpu(() =>
+      tf.unsortedSegmentSum(tf.tensor2d(seededValues(8 * 5, 1), [8, 5]), tf.tensor1d(ids, 'int32'), 8),
+    );
+  });
+
+  it('gives gather its gradient, as an embedding needs', async () => {
+    const table = seededValues(12 * 4, 2);
+    const upstream = seededValues(2 * 3 * 4, 3);
+    await expectWasmMatchesCpu(() => {
+      const indices = tf.tensor2d([[1, 5, 1], [11, 0, 5]], [2, 3], 'int32');
+      const gradOfTable = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, indices), tf.tensor3d(upstream, [2, 3, 4]))));
+      return gradOfTable(tf.tensor2d(table, [12, 4]));
+    });
+  });
+
+  it('leaves no tensors behind', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.ones([6, 3]);
+    const ids = tf.tensor1d([0, 1, 0, 2, 2, 1], 'int32');
+    const before = tf.memory().numTensors;
+    tf.unsortedSegmentSum(x, ids, 3).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, ids]);
+  });
+});
+
+describe('BatchMatMul and _FusedMatMul on wasm', () => {
+  const flagCombos = [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const;
+
+  it.each(flagCombos)('batched matMul with transposeA=%s transposeB=%s matches cpu', async (ta, tb) => {
+    const a = seededValues(3 * 5 * 7, 4);
+    const b = seededValues(3 * 7 * 6, 5);
+    await expectWasmMatchesCpu(() =>
+      tf.matMul(tf.tensor3d(a, ta ? [3, 7, 5] : [3, 5, 7]), tf.tensor3d(b, tb ? [3, 6, 7] : [3, 7, 6]), ta, tb),
+    );
+  });
+
+  it.each(flagCombos)('rank-3 times shared weight with transposeA=%s transposeB=%s matches cpu', async (ta, tb) => {
+    const a = seededValues(4 * 5 * 7, 6);
+    const w = seededValues(7 * 6, 7);
+    await expectWasmMatchesCpu(() =>
+      tf.matMul(tf.tensor3d(a, ta ? [4, 7, 5] : [4, 5, 7]), tf.tensor2d(w, tb ? [6, 7] : [7, 6]), ta, tb),
+    );
+  });
+
+  it.each(flagCombos)('fused matMul + bias + relu with transposeA=%s transposeB=%s matches cpu', async (ta, tb) => {
+    const a = seededValues(2 * 5 * 7, 8);
+    const b = seededValues(7 * 6, 9);
+    const bias = seededValues(6, 10);
+    await expectWasmMatchesCpu(() =>
+      tf.fused.matMul({
+        a: tf.tensor3d(a, ta ? [2, 7, 5] : [2, 5, 7]),
+        b: tf.tensor3d(b, tb ? [1, 6, 7] : [1, 7, 6]),
+        transposeA: ta,
+        transposeB: tb,
+        bias: tf.tensor1d(bias),
+        activation: 'relu',
+      }),
+    );
+  });
+
+  it('multi-head attention scores [batch, heads, t, d] x [batch, heads, t, d]^T match cpu', async () => {
+    const q = seededValues(2 * 3 * 4 * 5, 11);
+    const k = seededValues(2 * 3 * 4 * 5, 12);
+    await expectWasmMatchesCpu(() => tf.matMul(tf.tensor4d(q, [2, 3, 4, 5]), tf.tensor4d(k, [2, 3, 4, 5]), false, true));
+  });
+
+  it('frees its transposed copies', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.ones([2, 4, 3]);
+    const b = tf.ones([2, 5, 4]);
+    const before = tf.memory();
+    tf.matMul(a, b, true, true).dispose();
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    // wasm frees kernel temporaries through backend.disposeData, which numTensors does not see.
+    expect((tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds()).toBe(
+      before.numDataBuffers,
+    );
+    tf.dispose([a, b]);
+  });
+
+  it('is idempotent: a second registration does not wrap the wrapper', () => {
+    const first = tf.getKernel(tf.BatchMatMul, 'wasm');
+    registerWasmKernelFixes();
+    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(first);
+  });
+});
