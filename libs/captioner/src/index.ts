@@ -1,6 +1,15 @@
 export { PRESETS, PRESET_NAMES, validateConfig, type CaptionModelConfig, type ModelShape, type PresetName } from './config.js';
 export { maskedAccuracy, maskedCrossEntropy } from './loss.js';
+export { CaptionModel, LAYER_NAMES } from './model/caption-model.js';
+export { CachedDecoderSession } from './model/cached-session.js';
+export { FullDecoderSession } from './model/full-session.js';
+export { loadModelWeights, saveModelFiles } from './model/persistence.js';
 export { DEFAULT_SEARCH_OPTIONS, resolveSearchOptions, type SearchOptions } from './generation/search-options.js';
 export type { DecoderSession, Hypothesis, SearchTokens } from './generation/session.js';
 export { beamSearch } from './generation/beam-search.js';
 export { greedySearch } from './generation/greedy-search.js';
+export { generateFromFeatures } from './generation/generate.js';
+export { CaptionTrainer, type StepMetrics, type TrainingBatch } from './training/trainer.js';
+export { Captioner, SEARCH_TOKENS, type CaptionResult, type RgbImage } from './pipeline/captioner.js';
+export { loadCaptionBundle, readBundleManifest, saveCaptionBundle, writeBundleFiles, type BundleContents } from './bundle/bundle.js';
+export { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from './bundle/manifest.js';

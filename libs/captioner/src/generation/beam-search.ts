@@ -1,5 +1,6 @@
 import type { DecoderSession, Hypothesis, SearchTokens } from './session.js';
 import type { SearchOptions } from './search-options.js';
+import { readStep } from './read-step.js';
 
 interface Candidate {
   parent: number;
@@ -59,9 +60,7 @@ export async function beamSearch(
 
   for (let position = 0; done.includes(false); position++) {
     const step = session.step(input, position);
-    const [logProbs, weights] = (await Promise.all([step.logProbs.data(), step.attention.data()])) as Float32Array[];
-    step.logProbs.dispose();
-    step.attention.dispose();
+    const [logProbs, weights] = await readStep(step);
     const vocab = logProbs.length / session.rows;
     const grid = weights.length / session.rows;
     const rowAttention = (row: number) => Array.from(weights.subarray(row * grid, (row + 1) * grid));

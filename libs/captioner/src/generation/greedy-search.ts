@@ -1,5 +1,6 @@
 import type { DecoderSession, Hypothesis, SearchTokens } from './session.js';
 import type { SearchOptions } from './search-options.js';
+import { readStep } from './read-step.js';
 
 /** Arg-max over one row, skipping banned ids; ties go to the lower id. */
 function argMax(logProbs: Float32Array, offset: number, vocab: number, banned: Set<number>): number {
@@ -29,9 +30,7 @@ export async function greedySearch(
   const input = new Int32Array(rows).fill(tokens.start);
   for (let position = 0; position < options.maxLength && results.some((r) => !r.finished); position++) {
     const step = session.step(input, position);
-    const [logProbs, weights] = (await Promise.all([step.logProbs.data(), step.attention.data()])) as Float32Array[];
-    step.logProbs.dispose();
-    step.attention.dispose();
+    const [logProbs, weights] = await readStep(step);
     const vocab = logProbs.length / rows;
     const grid = weights.length / rows;
     results.forEach((result, row) => {

@@ -6,9 +6,11 @@ export interface SearchOptions {
   maxLength: number;
   /** Ranking score = logProb / length ** lengthPenalty; 0 ranks by raw log-probability. */
   lengthPenalty: number;
+  /** Decode with the key/value cache; false re-runs the decoder over the whole prefix each step. */
+  useCache: boolean;
 }
 
-export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { beamWidth: 1, maxLength: 35, lengthPenalty: 1 };
+export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { beamWidth: 1, maxLength: 35, lengthPenalty: 1, useCache: true };
 
 /** Merges overrides over the defaults; unknown keys and out-of-range values are errors that name them. */
 export function resolveSearchOptions(overrides: Partial<SearchOptions> = {}, maxAllowedLength = Infinity): SearchOptions {
@@ -19,7 +21,7 @@ export function resolveSearchOptions(overrides: Partial<SearchOptions> = {}, max
   }
   const options = { ...DEFAULT_SEARCH_OPTIONS, maxLength: Math.min(DEFAULT_SEARCH_OPTIONS.maxLength, maxAllowedLength) };
   for (const [key, value] of Object.entries(overrides)) {
-    if (value !== undefined) (options as Record<string, number>)[key] = value;
+    if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
   }
   if (!Number.isInteger(options.beamWidth) || options.beamWidth < 1 || options.beamWidth > 16) {
     throw new Error(`beamWidth must be an integer from 1 to 16, got ${options.beamWidth}.`);
@@ -30,5 +32,6 @@ export function resolveSearchOptions(overrides: Partial<SearchOptions> = {}, max
   if (!Number.isFinite(options.lengthPenalty) || options.lengthPenalty < 0 || options.lengthPenalty > 5) {
     throw new Error(`lengthPenalty must be a number from 0 to 5, got ${options.lengthPenalty}.`);
   }
+  if (typeof options.useCache !== 'boolean') throw new Error(`useCache must be true or false, got ${String(options.useCache)}.`);
   return options;
 }

@@ -13,9 +13,10 @@ export interface DecoderSession {
   /**
    * Feeds one token per row at `position` (0 = the start marker) and returns log-probabilities
    * `[rows, vocab]` for the next token and the cross-attention `[rows, gridTokens]` (mean over heads)
-   * that produced them. The caller owns and disposes both tensors.
+   * that produced them — or null where a session does not compute attention (full recomputation, kept
+   * for tests and benchmarks). The caller owns and disposes the tensors.
    */
-  step(tokens: Int32Array, position: number): { logProbs: tf.Tensor2D; attention: tf.Tensor2D };
+  step(tokens: Int32Array, position: number): { logProbs: tf.Tensor2D; attention: tf.Tensor2D | null };
   /** Rearranges rows (beam search): row i becomes old row `order[i]`; rows may repeat. */
   reorder(order: Int32Array): void;
   dispose(): void;

@@ -1,0 +1,70 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { WordTokenizer } from '@imgcap/tokenizer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaptionModel } from '../model/caption-model.js';
+import { TINY_CONFIG, useTestBackend } from '../test-helpers/tiny-model.js';
+import { loadCaptionBundle, readBundleManifest, saveCaptionBundle } from './bundle.js';
+
+let dir: string;
+beforeAll(async () => {
+  await useTestBackend();
+  dir = await mkdtemp(join(tmpdir(), 'imgcap-bundle-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const tokenizer = WordTokenizer.fit(['a red circle', 'a blue square', 'two green triangles'], { vocabSize: TINY_CONFIG.vocabSize });
+
+function images(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    width: 8,
+    height: 8,
+    data: Uint8Array.from({ length: 8 * 8 * 3 }, (_, j) => (j * 37 + i * 101) % 256),
+  }));
+}
+
+describe('caption bundles', () => {
+  it('save → load gives identical captions, scores and attention', async () => {
+    const model = new CaptionModel(TINY_CONFIG);
+    await saveCaptionBundle(join(dir, 'bundle'), { model, tokenizer, metadata: { preset: 'test' } });
+    const loaded = await loadCaptionBundle(join(dir, 'bundle'));
+    const { Captioner } = await import('../pipeline/captioner.js');
+    const original = new Captioner(model, tokenizer, loaded.backbone, loaded.manifest);
+    for (const beamWidth of [1, 3]) {
+      const a = await original.captionImages(images(2), { beamWidth });
+      const b = await loaded.captionImages(images(2), { beamWidth });
+      expect(b).toEqual(a);
+    }
+    expect(loaded.manifest.metadata).toEqual({ preset: 'test' });
+    expect(loaded.imageSize).toBe(8);
+    loaded.dispose();
+    model.dispose();
+  });
+
+  it('leaks no tensors per caption call through the whole pipeline', async () => {
+    const model = new CaptionModel(TINY_CONFIG);
+    await saveCaptionBundle(join(dir, 'leak'), { model, tokenizer });
+    model.dispose();
+    const captioner = await loadCaptionBundle(join(dir, 'leak'));
+    await captioner.captionImages(images(1));
+    const before = tf.memory().numTensors;
+    await captioner.captionImages(images(2), { beamWidth: 2 });
+    await captioner.captionImages(images(1));
+    expect(tf.memory().numTensors).toBe(before);
+    captioner.dispose();
+  });
+
+  it('refuses a directory that is not a bundle, and images of the wrong size, with clear errors', async () => {
+    await expect(loadCaptionBundle(join(dir, 'missing'))).rejects.toThrow(/not a caption bundle: bundle.json not found/);
+    await writeFile(join(dir, 'bundle.json'), JSON.stringify({ format: 'imgcap-caption-bundle', version: 99 }));
+    await expect(readBundleManifest(dir)).rejects.toThrow(/version 99 is not supported/);
+    const model = new CaptionModel(TINY_CONFIG);
+    await saveCaptionBundle(join(dir, 'size'), { model, tokenizer });
+    model.dispose();
+    const captioner = await loadCaptionBundle(join(dir, 'size'));
+    await expect(captioner.captionImages([{ width: 4, height: 4, data: new Uint8Array(48) }])).rejects.toThrow(/needs 8×8 RGB/);
+    captioner.dispose();
+  });
+});

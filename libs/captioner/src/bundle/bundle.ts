@@ -1,0 +1,79 @@
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { WordTokenizer } from '@imgcap/tokenizer';
+import { createFeatureExtractor, parseBackboneId } from '@imgcap/vision-backbone';
+import { CaptionModel } from '../model/caption-model.js';
+import { loadModelWeights, saveModelFiles } from '../model/persistence.js';
+import { Captioner } from '../pipeline/captioner.js';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, parseManifest, type BundleManifest } from './manifest.js';
+
+const MANIFEST = 'bundle.json';
+const TOKENIZER = 'tokenizer.json';
+const MODEL = 'model';
+const BACKBONE = 'backbone';
+
+export interface BundleContents {
+  model: CaptionModel;
+  tokenizer: WordTokenizer;
+  /** Directory of the backbone's converted weights, copied into the bundle; omit for patch/random backbones. */
+  backboneWeightsDir?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Writes a bundle's files into an existing empty directory (checkpoints reuse this). */
+export async function writeBundleFiles(dir: string, contents: BundleContents): Promise<void> {
+  const { model, tokenizer, backboneWeightsDir, metadata = {} } = contents;
+  await saveModelFiles(model, join(dir, MODEL));
+  await writeFile(join(dir, TOKENIZER), JSON.stringify(tokenizer.toJSON()));
+  if (backboneWeightsDir) await cp(backboneWeightsDir, join(dir, BACKBONE), { recursive: true });
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    config: model.config,
+    backbone: { id: model.config.backbone, imageSize: model.config.imageSize, weights: backboneWeightsDir ? BACKBONE : null },
+    createdAt: new Date().toISOString(),
+    metadata,
+  };
+  // Written last: a directory with bundle.json is complete.
+  await writeFile(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Saves a caption bundle atomically: written beside `dir`, then renamed over it. */
+export async function saveCaptionBundle(dir: string, contents: BundleContents): Promise<void> {
+  const target = resolve(dir);
+  const temp = `${target}.tmp-${process.pid}`;
+  const old = `${target}.old-${process.pid}`;
+  await rm(temp, { recursive: true, force: true });
+  await mkdir(temp, { recursive: true });
+  await writeBundleFiles(temp, contents);
+  await rename(target, old).catch(() => undefined);
+  await rename(temp, target);
+  await rm(old, { recursive: true, force: true });
+}
+
+export async function readBundleManifest(dir: string): Promise<BundleManifest> {
+  const file = join(dir, MANIFEST);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new Error(`${dir} is not a caption bundle: ${MANIFEST} not found.`);
+  }
+  return parseManifest(JSON.parse(text), file);
+}
+
+/** Loads a bundle (weights, tokenizer, config, backbone) into a ready Captioner in one call. */
+export async function loadCaptionBundle(dir: string): Promise<Captioner> {
+  const manifest = await readBundleManifest(dir);
+  const tokenizer = WordTokenizer.fromJSON(JSON.parse(await readFile(join(dir, TOKENIZER), 'utf8')));
+  const model = new CaptionModel(manifest.config);
+  try {
+    await loadModelWeights(model, join(dir, MODEL));
+    const weightsDir = manifest.backbone.weights ? join(dir, manifest.backbone.weights) : undefined;
+    const backbone = await createFeatureExtractor(parseBackboneId(manifest.backbone.id, weightsDir));
+    return new Captioner(model, tokenizer, backbone, manifest);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}

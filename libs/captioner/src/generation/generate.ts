@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { CaptionModel } from '../model/caption-model.js';
+import { CachedDecoderSession } from '../model/cached-session.js';
+import { FullDecoderSession } from '../model/full-session.js';
+import { beamSearch } from './beam-search.js';
+import { greedySearch } from './greedy-search.js';
+import { resolveSearchOptions, type SearchOptions } from './search-options.js';
+import type { Hypothesis, SearchTokens } from './session.js';
+
+/**
+ * Captions a batch of images from their backbone features [N, T, C]: encode once, then greedy
+ * decoding (beamWidth 1) or beam search, with the key/value cache unless `useCache` is false.
+ */
+export async function generateFromFeatures(
+  model: CaptionModel,
+  features: tf.Tensor3D,
+  tokens: SearchTokens,
+  overrides: Partial<SearchOptions> = {},
+): Promise<Hypothesis[]> {
+  const options = resolveSearchOptions(overrides, model.config.seqLength - 1);
+  const images = features.shape[0];
+  const K = options.beamWidth;
+  const encodedRows = tf.tidy(() => {
+    const encoded = model.encode(features);
+    if (K === 1) return encoded;
+    // Row image·K + beam holds image's encoding: beam search needs one decoder row per beam.
+    const index = tf.tensor1d(Array.from({ length: images * K }, (_, row) => Math.floor(row / K)), 'int32');
+    return tf.gather(encoded, index, 0) as tf.Tensor3D;
+  });
+  const session = options.useCache ? new CachedDecoderSession(model, encodedRows) : new FullDecoderSession(model, encodedRows);
+  encodedRows.dispose();
+  try {
+    return K === 1 ? await greedySearch(session, tokens, options) : await beamSearch(session, images, tokens, options);
+  } finally {
+    session.dispose();
+  }
+}

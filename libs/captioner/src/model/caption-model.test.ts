@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SEARCH_TOKENS } from '../pipeline/captioner.js';
+import { generateFromFeatures } from '../generation/generate.js';
+import { CaptionModel } from './caption-model.js';
+import { TINY_CONFIG, randomFeatures, useTestBackend } from '../test-helpers/tiny-model.js';
+import { CachedDecoderSession } from './cached-session.js';
+import { FullDecoderSession } from './full-session.js';
+
+beforeAll(useTestBackend);
+
+describe('CaptionModel', () => {
+  it('maps features and tokens to logits over the vocabulary', () => {
+    const model = new CaptionModel(TINY_CONFIG);
+    const features = randomFeatures(3);
+    const tokens = tf.zeros([3, TINY_CONFIG.seqLength - 1], 'int32') as tf.Tensor2D;
+    const logits = model.logits(features, tokens);
+    expect(logits.shape).toEqual([3, TINY_CONFIG.seqLength - 1, TINY_CONFIG.vocabSize]);
+    tf.dispose([features, tokens, logits]);
+    model.dispose();
+  });
+
+  it('leaks no tensors when built and disposed', () => {
+    const before = tf.memory().numTensors;
+    new CaptionModel(TINY_CONFIG).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects a config whose width does not split into the heads, naming the fields', () => {
+    expect(() => new CaptionModel({ ...TINY_CONFIG, decHeads: 3 })).toThrow(/embedDim \(16\) must be divisible by decHeads \(3\)/);
+  });
+
+  it('decodes with the key/value cache exactly as with full recomputation', async () => {
+    const model = new CaptionModel(TINY_CONFIG);
+    const features = randomFeatures(2);
+    const encoded = model.encode(features);
+    const cached = new CachedDecoderSession(model, encoded);
+    const full = new FullDecoderSession(model, encoded);
+    const tokens = [new Int32Array([2, 2]), new Int32Array([5, 7]), new Int32Array([9, 4]), new Int32Array([6, 6])];
+    for (const [position, ids] of tokens.entries()) {
+      const a = cached.step(ids, position);
+      const b = full.step(ids, position);
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a.logProbs, b.logProbs))).dataSync()[0]!);
+      expect(diff).toBeLessThan(1e-5);
+      expect(a.attention.shape).toEqual([2, TINY_CONFIG.featureShape[0]]);
+      tf.dispose([a.logProbs, a.attention, b.logProbs]);
+    }
+    cached.dispose();
+    full.dispose();
+    tf.dispose([features, encoded]);
+    model.dispose();
+  });
+
+  it('gives the same captions with and without the cache, and beam width 1 equals greedy', async () => {
+    const model = new CaptionModel(TINY_CONFIG);
+    const features = randomFeatures(3);
+    const greedy = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 1 });
+    const full = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 1, useCache: false });
+    const beam1 = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 1 });
+    expect(full.map((h) => h.tokens)).toEqual(greedy.map((h) => h.tokens));
+    expect(beam1).toEqual(greedy);
+    const beam3 = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 3 });
+    const beam3Full = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 3, useCache: false });
+    expect(beam3Full.map((h) => h.tokens)).toEqual(beam3.map((h) => h.tokens));
+    beam3.forEach((h, i) => expect(h.score).toBeGreaterThanOrEqual(greedy[i]!.score - 1e-6));
+    features.dispose();
+    model.dispose();
+  });
+
+  it('leaks no tensors over a caption call (greedy and beam)', async () => {
+    const model = new CaptionModel(TINY_CONFIG);
+    const features = randomFeatures(2);
+    await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 2 });
+    const before = tf.memory().numTensors;
+    await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 1 });
+    await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 3 });
+    expect(tf.memory().numTensors).toBe(before);
+    features.dispose();
+    model.dispose();
+  });
+});

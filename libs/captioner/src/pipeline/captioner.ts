@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SpecialTokens, type WordTokenizer } from '@imgcap/tokenizer';
+import type { FeatureExtractor } from '@imgcap/vision-backbone';
+import type { BundleManifest } from '../bundle/manifest.js';
+import { generateFromFeatures } from '../generation/generate.js';
+import type { SearchOptions } from '../generation/search-options.js';
+import type { Hypothesis, SearchTokens } from '../generation/session.js';
+import type { CaptionModel } from '../model/caption-model.js';
+
+/** RGB pixels, HWC uint8, already resized to the backbone's input size. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface CaptionResult {
+  caption: string;
+  /** The caption's words, one per generated id. */
+  words: string[];
+  tokens: number[];
+  /** Length-normalised log-probability used to rank beams; `logProb` is the raw sum. */
+  score: number;
+  logProb: number;
+  /** Per word: mean cross-attention over the image grid (row-major, `gridSize` = [rows, cols]). */
+  attention: number[][];
+  gridSize: [number, number];
+  /** False when `maxLength` cut the caption before its end marker. */
+  finished: boolean;
+}
+
+export const SEARCH_TOKENS: SearchTokens = {
+  start: SpecialTokens.start,
+  end: SpecialTokens.end,
+  banned: [SpecialTokens.pad, SpecialTokens.start, SpecialTokens.unknown],
+};
+
+/** The captioning pipeline: pixels → frozen backbone → encoder → greedy/beam decoding → words. */
+export class Captioner {
+  constructor(
+    readonly model: CaptionModel,
+    readonly tokenizer: WordTokenizer,
+    readonly backbone: FeatureExtractor,
+    readonly manifest: BundleManifest,
+  ) {}
+
+  get imageSize(): number {
+    return this.backbone.imageSize;
+  }
+
+  /** Captions images that are already `imageSize` × `imageSize` RGB. */
+  async captionImages(images: RgbImage[], options: Partial<SearchOptions> = {}): Promise<CaptionResult[]> {
+    const size = this.imageSize;
+    for (const [i, image] of images.entries()) {
+      if (image.width !== size || image.height !== size || image.data.length !== size * size * 3) {
+        throw new Error(`image ${i} is ${image.width}×${image.height}; this model needs ${size}×${size} RGB.`);
+      }
+    }
+    const pixels = new Float32Array(images.length * size * size * 3);
+    images.forEach((image, i) => pixels.set(image.data, i * size * size * 3));
+    const features = tf.tidy(() => this.backbone.extract(tf.tensor4d(pixels, [images.length, size, size, 3])));
+    try {
+      return await this.captionFeatures(features, options);
+    } finally {
+      features.dispose();
+    }
+  }
+
+  /** Captions images from backbone features [N, T, C] (e.g. from a feature cache). */
+  async captionFeatures(features: tf.Tensor3D, options: Partial<SearchOptions> = {}): Promise<CaptionResult[]> {
+    const hypotheses = await generateFromFeatures(this.model, features, SEARCH_TOKENS, options);
+    return hypotheses.map((h) => this.toResult(h));
+  }
+
+  private toResult(h: Hypothesis): CaptionResult {
+    const words = h.tokens.map((id) => this.tokenizer.idToWord(id));
+    const tokens = this.model.config.featureShape[0];
+    const side = Math.round(Math.sqrt(tokens));
+    const gridSize: [number, number] = side * side === tokens ? [side, side] : [1, tokens];
+    return {
+      caption: this.tokenizer.decode(h.tokens),
+      words,
+      tokens: h.tokens,
+      score: h.score,
+      logProb: h.logProb,
+      attention: h.attention,
+      gridSize,
+      finished: h.finished,
+    };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.backbone.dispose();
+  }
+}

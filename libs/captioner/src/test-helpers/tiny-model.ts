@@ -1,0 +1,26 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '@imgcap/tf-runtime';
+import type { CaptionModelConfig } from '../config.js';
+
+/** Tests run on wasm, the default backend here, with the kernel fixes training needs. */
+export async function useTestBackend(): Promise<void> {
+  await selectBackend({ backend: 'wasm', log: () => {} });
+}
+
+export const TINY_CONFIG: CaptionModelConfig = {
+  vocabSize: 12,
+  seqLength: 8,
+  embedDim: 16,
+  ffDim: 32,
+  encHeads: 2,
+  decHeads: 2,
+  dropout: 0,
+  backbone: 'patch4@8',
+  imageSize: 8,
+  featureShape: [4, 48],
+};
+
+/** Random features [n, T, C] from a fixed seed. */
+export function randomFeatures(n: number, config = TINY_CONFIG, seed = 7): tf.Tensor3D {
+  return tf.randomUniform([n, ...config.featureShape], 0, 1, 'float32', seed) as tf.Tensor3D;
+}

@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { loadNamedTensors, saveNamedTensors } from '@imgcap/tf-runtime';
+import { maskedAccuracy, maskedCrossEntropy } from '../loss.js';
+import type { CaptionModel } from '../model/caption-model.js';
+
+/** One teacher-forcing batch: features [B, T, C], input and target ids [B, L] (targets = inputs shifted by one). */
+export interface TrainingBatch {
+  batchSize: number;
+  features: Float32Array;
+  inputTokens: Int32Array;
+  targetTokens: Int32Array;
+}
+
+export interface StepMetrics {
+  loss: number;
+  accuracy: number;
+}
+
+/**
+ * Adam on masked sparse cross-entropy over logits, with masked next-token accuracy (padding never
+ * counts). The variable order given to Adam is the model's trainable-weight order, which is stable
+ * across rebuilds of the same config — that is what lets optimizer state be saved and restored.
+ */
+export class CaptionTrainer {
+  readonly optimizer: tf.AdamOptimizer;
+
+  constructor(
+    private readonly model: CaptionModel,
+    learningRate: number,
+  ) {
+    this.optimizer = tf.train.adam(learningRate);
+  }
+
+  set learningRate(value: number) {
+    (this.optimizer as unknown as { learningRate: number }).learningRate = value;
+  }
+
+  private tensors(batch: TrainingBatch) {
+    const [tokens, channels] = this.model.config.featureShape;
+    const length = this.model.config.seqLength - 1;
+    return {
+      features: tf.tensor3d(batch.features, [batch.batchSize, tokens, channels]),
+      inputs: tf.tensor2d(batch.inputTokens, [batch.batchSize, length], 'int32'),
+      targets: tf.tensor2d(batch.targetTokens, [batch.batchSize, length], 'int32'),
+    };
+  }
+
+  /** One optimizer step; returns the batch's loss and accuracy before the update. */
+  step(batch: TrainingBatch): StepMetrics {
+    const variables = this.model.network.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { loss, accuracy } = tf.tidy(() => {
+      const { features, inputs, targets } = this.tensors(batch);
+      let accuracy: tf.Scalar | undefined;
+      const loss = this.optimizer.minimize(
+        () => {
+          const logits = this.model.logits(features, inputs, true);
+          accuracy = tf.keep(maskedAccuracy(logits, targets));
+          return maskedCrossEntropy(logits, targets);
+        },
+        true,
+        variables,
+      ) as tf.Scalar;
+      return { loss, accuracy: accuracy! };
+    });
+    const metrics = { loss: loss.dataSync()[0]!, accuracy: accuracy.dataSync()[0]! };
+    tf.dispose([loss, accuracy]);
+    return metrics;
+  }
+
+  /** Loss and accuracy without updating (validation). */
+  evaluate(batch: TrainingBatch): StepMetrics {
+    const [loss, accuracy] = tf.tidy(() => {
+      const { features, inputs, targets } = this.tensors(batch);
+      const logits = this.model.logits(features, inputs, false);
+      return [maskedCrossEntropy(logits, targets), maskedAccuracy(logits, targets)];
+    });
+    const metrics = { loss: loss!.dataSync()[0]!, accuracy: accuracy!.dataSync()[0]! };
+    tf.dispose([loss!, accuracy!]);
+    return metrics;
+  }
+
+  /** Saves Adam's step count and moments, in variable order. */
+  async saveState(dir: string): Promise<void> {
+    const weights = await this.optimizer.getWeights();
+    const map: tf.NamedTensorMap = {};
+    weights.forEach(({ tensor }, i) => (map[String(i).padStart(6, '0')] = tensor));
+    await saveNamedTensors(dir, map);
+  }
+
+  async loadState(dir: string): Promise<void> {
+    const map = await loadNamedTensors(dir);
+    const names = Object.keys(map).sort();
+    await this.optimizer.setWeights(names.map((name) => ({ name, tensor: map[name]! })));
+    tf.dispose(Object.values(map));
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
