@@ -61,7 +61,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const metrics = createMetrics({
     queueDepth: () => state.admission.queued,
     inflight: () => state.admission.inflight,
-    tensorsAlive: options.tensorsAlive,
+    // The engine that is attached later (startServer) reports its own tensors when it uses tfjs.
+    tensorsAlive: options.tensorsAlive ?? (() => state.engine?.tensorsAlive?.() ?? 0),
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,4 +1,7 @@
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackendChoice } from '@imgcap/tf-runtime';
+import { CaptionerEngine } from './captioner-engine.js';
 import type { DecodedImage } from '@imgcap/image-io';
 
 export interface CaptionOptions {
@@ -23,6 +26,8 @@ export interface CaptionEngine {
   /** The backbone's input side: uploads are resized to imageSize × imageSize before `caption`. */
   readonly imageSize: number;
   caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult>;
+  /** tfjs tensors alive now, for the /metrics leak gauge (engines without tfjs omit it). */
+  tensorsAlive?(): number;
   dispose(): void;
 }
 
@@ -32,18 +37,28 @@ export interface LoadEngineOptions {
 }
 
 /**
- * Loads the model bundle in `modelDir` and returns a warmed engine.
- * TODO(lead): wire to @imgcap/captioner once it lands — select the tfjs backend via @imgcap/tf-runtime
- * (options.backend), load the bundle, wrap it as a CaptionEngine, and run one caption on a blank image so the
- * first request does not pay for kernel compilation.
+ * Loads the caption bundle in `modelDir` (a bundle, or a training run directory holding `bundle/`),
+ * picks the tfjs backend through @imgcap/tf-runtime, and warms the model with one caption so the
+ * first request does not pay for kernel set-up.
  */
 export async function loadEngine(modelDir: string, options: LoadEngineOptions = {}): Promise<CaptionEngine> {
+  const bundleDir = await resolveBundleDir(modelDir);
+  const { selectBackend } = await import('@imgcap/tf-runtime');
+  await selectBackend({ backend: options.backend as BackendChoice | undefined });
+  const { loadCaptionBundle } = await import('@imgcap/captioner');
+  const engine = new CaptionerEngine(await loadCaptionBundle(bundleDir));
+  await engine.warm();
+  return engine;
+}
+
+/** A bundle directory has bundle.json; a run directory has bundle/bundle.json. */
+async function resolveBundleDir(modelDir: string): Promise<string> {
   const info = await stat(modelDir).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new Error(`Model directory not found: ${modelDir} (pass --model with a trained bundle's directory)`);
+    throw new Error(`Model directory not found: ${modelDir} (pass --model with a caption bundle or a training run directory)`);
   }
-  throw new Error(
-    `Cannot load ${modelDir} with backend ${options.backend ?? 'auto'}: the model loader is not wired yet ` +
-      '(apps/serve/src/engine.ts loadEngine, pending @imgcap/captioner)',
-  );
+  for (const dir of [modelDir, join(modelDir, 'bundle')]) {
+    if (await stat(join(dir, 'bundle.json')).catch(() => undefined)) return dir;
+  }
+  throw new Error(`${modelDir} holds no caption bundle (looked for bundle.json and bundle/bundle.json)`);
 }

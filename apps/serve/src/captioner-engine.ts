@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Captioner } from '@imgcap/captioner';
+import type { DecodedImage } from '@imgcap/image-io';
+import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine.js';
+import { HttpError } from './errors.js';
+
+/** The real engine: one loaded caption bundle behind the server's CaptionEngine interface. */
+export class CaptionerEngine implements CaptionEngine {
+  constructor(private readonly captioner: Captioner) {}
+
+  get imageSize(): number {
+    return this.captioner.imageSize;
+  }
+
+  /** Longest caption this model can write (its decoder positions). */
+  get maxLength(): number {
+    return this.captioner.model.config.seqLength - 1;
+  }
+
+  async caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult> {
+    if (options.maxLength !== undefined && options.maxLength > this.maxLength) {
+      throw new HttpError(400, 'bad_option', `max_length ${options.maxLength} exceeds this model's limit of ${this.maxLength}`);
+    }
+    const [result] = await this.captioner.captionImages([image], {
+      beamWidth: options.beam ?? 1,
+      ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
+    });
+    return {
+      caption: result!.caption,
+      tokens: result!.words,
+      score: result!.score,
+      attention: result!.attention,
+      gridSize: result!.gridSize,
+    };
+  }
+
+  /** One caption of a grey image: the first real request then runs on warmed kernels. */
+  async warm(): Promise<void> {
+    const size = this.imageSize;
+    const grey: DecodedImage = {
+      data: new Uint8Array(size * size * 3).fill(128),
+      width: size,
+      height: size,
+      channels: 3,
+      format: 'png',
+      originalWidth: size,
+      originalHeight: size,
+    };
+    await this.caption(grey, { beam: 2 });
+  }
+
+  tensorsAlive(): number {
+    return tf.memory().numTensors;
+  }
+
+  dispose(): void {
+    this.captioner.dispose();
+  }
+}
