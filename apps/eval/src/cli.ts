@@ -1,4 +1,6 @@
 import { Command, type OutputConfiguration } from 'commander';
+import { registerCompareCommand } from './compare/command.js';
+import { registerEvaluateCommand } from './evaluate/command.js';
 import { registerScoreCommand } from './score/command.js';
 
 export interface EvalProgramOptions {
@@ -9,13 +11,15 @@ export interface EvalProgramOptions {
 }
 
 /**
- * The `eval` program. Subcommands register themselves here: `score` now; captioning with a model and `compare`
- * are added the same way. Settings must be applied before subcommands exist, as commander copies them on creation.
+ * The `eval` program. Subcommands register themselves here: `caption` (the default: `eval --model …`), `compare`
+ * and `score`. Settings must be applied before subcommands exist, as commander copies them on creation.
  */
 export function buildEvalProgram(options: EvalProgramOptions = {}): Command {
   const program = new Command('eval').description('Evaluate image captions.');
   if (options.output) program.configureOutput(options.output);
   if (options.exitOverride) program.exitOverride();
+  registerEvaluateCommand(program);
+  registerCompareCommand(program);
   registerScoreCommand(program);
   return program;
 }

@@ -63,6 +63,8 @@ export function buildTrainCommand(): Command {
     .option('--resume', 'continue the run in artifact_dir from its last checkpoint', D.resume)
     .option('--overwrite', 'clear a non-empty artifact_dir first', D.overwrite)
     .option('--keep_checkpoints <n>', 'recent checkpoints kept besides the best', integer(1), D.keep_checkpoints)
+    .option('--checkpoint_every <n>', 'also checkpoint every N steps (0 = only at epoch ends)', integer(0), D.checkpoint_every)
+    .option('--feature_cache <dir>', 'backbone feature cache shared by runs (default: <artifact_dir>/../.feature-cache)')
     .option('--wandb_project <name>', 'also log to Weights & Biases (needs WANDB_API_KEY)')
     .option('--wandb_entity <name>', 'W&B entity (team or user)')
     .option('--dry-run', 'load the data, build the vocabulary, print a summary and exit', D.dry_run)

@@ -43,6 +43,8 @@ export interface TrainConfig extends ModelShape {
   resume: boolean;
   overwrite: boolean;
   keep_checkpoints: number;
+  checkpoint_every: number;
+  feature_cache: string | undefined;
   wandb_project: string | undefined;
   wandb_entity: string | undefined;
   dry_run: boolean;
@@ -77,6 +79,8 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   resume: false,
   overwrite: false,
   keep_checkpoints: 3,
+  checkpoint_every: 0,
+  feature_cache: undefined,
   wandb_project: undefined,
   wandb_entity: undefined,
   dry_run: false,

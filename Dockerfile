@@ -1,0 +1,59 @@
+# syntax=docker/dockerfile:1
+# imgcap caption server. One image per model size, the bundle baked in:
+#   docker build --build-arg MODEL_DIR=local_runs/m/bundle -t imgcap-serve:m .
+# or without a model (mount one at /models/bundle at run time):
+#   docker build --target runtime -t imgcap-serve:base .
+# See docs/deploy.md.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: full install, compile serve and the libs it imports, then drop dev dependencies ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
+COPY package.json package-lock.json nx.json tsconfig.base.json ./
+COPY tools ./tools
+COPY libs ./libs
+COPY apps ./apps
+# Install scripts stay on: @tensorflow/tfjs-node downloads libtensorflow here (needs internet; as an optional
+# dependency a failed download is skipped and the server falls back to wasm at run time).
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+RUN npx nx run serve:build --outputStyle=static
+# --omit=dev keeps optional dependencies: sharp's platform binaries are optional too, so never --omit=optional.
+RUN npm prune --omit=dev --no-audit --no-fund
+# tfjs-node-gpu only helps on a CUDA host (see docs/deploy.md); otherwise it is ~1 GB that never loads.
+ARG TFJS_GPU=false
+RUN if [ "$TFJS_GPU" != "true" ]; then rm -rf node_modules/@tensorflow/tfjs-node-gpu; fi
+# Only what the server runs: compiled libs (no sources, tests or fixtures) and the page it serves.
+RUN mkdir -p /staging/libs /staging/apps/serve/src \
+ && for lib in libs/*/; do \
+      mkdir -p "/staging/$lib" && cp "$lib/package.json" "/staging/$lib"; \
+      if [ -d "$lib/dist" ]; then cp -r "$lib/dist" "/staging/$lib"; fi; \
+    done \
+ && cp -r apps/serve/package.json apps/serve/dist /staging/apps/serve/ \
+ && cp -r apps/serve/src/page /staging/apps/serve/src/ \
+ && cp package.json /staging/
+
+# ---- runtime: no model; mount a caption bundle at /models/bundle ----
+FROM ${NODE_IMAGE} AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /staging/ ./
+RUN mkdir -p /models/bundle
+# Numeric: Kubernetes' runAsNonRoot can only verify a numeric user (1000 is `node` in the node images).
+USER 1000:1000
+EXPOSE 8012
+# Liveness only: /readyz is the readiness signal and is 503 while the model loads or the server drains.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8012/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM drains: readiness → 503, in-flight captions finish, exit 0. Node is PID 1 and handles it itself.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "apps/serve/dist/main.js", "--model", "/models/bundle", "--host", "0.0.0.0", "--port", "8012"]
+# Extra flags go after the image name, e.g. `docker run imgcap-serve:m --max-inflight 2 --max-queue 16`.
+CMD []
+
+# ---- default target: the runtime with one trained caption bundle baked in ----
+FROM runtime AS model
+ARG MODEL_DIR=local_runs/demo/bundle
+COPY --chown=root:root ${MODEL_DIR} /models/bundle

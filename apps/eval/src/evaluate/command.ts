@@ -1,0 +1,113 @@
+import { basename, join, resolve } from 'node:path';
+import { scoreCaptions } from '@imgcap/caption-metrics';
+import { loadCaptionBundle, resolveSearchOptions, type Captioner, type SearchOptions } from '@imgcap/captioner';
+import { loadDataset, type ImageRecord } from '@imgcap/flickr-dataset';
+import { selectBackend } from '@imgcap/tf-runtime';
+import type { Command } from 'commander';
+import { resolveModelDir } from '../model-dir.js';
+import { captionSplit } from './caption-split.js';
+import { addEvaluateOptions, toEvaluateSettings, type EvaluateFlags, type EvaluateSettings } from './options.js';
+import { writeEvaluationOutputs, type EvaluationLine, type MetricsFile } from './outputs.js';
+
+export interface EvaluationResult {
+  line: EvaluationLine;
+  outDir: string;
+}
+
+/** Captions one split with a bundle, scores it, and writes metrics.json, captions.json and report.html. */
+export async function runEvaluation(settings: EvaluateSettings, log: (line: string) => void): Promise<EvaluationResult> {
+  const { modelDir, bundleDir } = await resolveModelDir(settings.model);
+  const records = await splitRecords(settings);
+  const selected = await selectBackend({ backend: settings.backend, log });
+  const captioner = await loadCaptionBundle(bundleDir);
+  try {
+    const search = searchOptions(captioner, settings);
+    log(`captioning ${records.length} ${settings.split} images with ${bundleDir} (beam ${search.beamWidth})`);
+    const captions = await captionSplit(captioner, records, { search, batchSize: settings.batchSize, log });
+    if (captions.captioned.length === 0) throw new Error(`none of the ${records.length} ${settings.split} images could be read`);
+    const references = Object.fromEntries(captions.captioned.map(({ record }) => [record.id, record.captions]));
+    const candidates = Object.fromEntries(captions.captioned.map(({ record, result }) => [record.id, result.caption]));
+    const scores = scoreCaptions(references, candidates);
+    const captionsPerSecond = captions.captioned.length / captions.seconds;
+    const line: EvaluationLine = {
+      ...scores.corpus,
+      images: captions.captioned.length,
+      beam: search.beamWidth,
+      captions_per_second: captionsPerSecond,
+      split: settings.split,
+    };
+    const metricsFile: MetricsFile = {
+      metrics: scores.corpus,
+      images: line.images,
+      skipped: captions.skipped,
+      split: settings.split,
+      beam: search.beamWidth,
+      captions_per_second: captionsPerSecond,
+      settings: { ...settings, maxLength: search.maxLength, backend: selected.backend, bundle: bundleDir },
+      model: modelFacts(captioner),
+      createdAt: new Date().toISOString(),
+    };
+    const outDir = resolve(settings.out ?? join(modelDir, `eval-${settings.split}-beam${search.beamWidth}`));
+    const title = `imgcap eval: ${basename(modelDir)} on ${settings.dataset} ${settings.split}, beam ${search.beamWidth}`;
+    await writeEvaluationOutputs({ outDir, title, metricsFile, captions, scores, examples: settings.examples });
+    log(`wrote ${join(outDir, 'metrics.json')}, captions.json and report.html`);
+    return { line, outDir };
+  } finally {
+    captioner.dispose();
+  }
+}
+
+async function splitRecords(settings: EvaluateSettings): Promise<ImageRecord[]> {
+  const { dataset: kind, dataDir, splitFile, seed } = settings;
+  const { dataset } = await loadDataset({ dataset: kind, dataDir, splitFile, seed });
+  const inSplit = dataset.images.filter((image) => image.split === settings.split);
+  if (inSplit.length === 0) {
+    const present = [...new Set(dataset.images.map((image) => image.split))].sort().join(', ') || 'none';
+    throw new Error(`--split ${settings.split}: no images of that split in ${settings.dataDir}; splits present: ${present}`);
+  }
+  return settings.limit === undefined ? inSplit : inSplit.slice(0, settings.limit);
+}
+
+/** The search options actually used; --max_length is checked against this model here, where its limit is known. */
+function searchOptions(captioner: Captioner, settings: EvaluateSettings): SearchOptions {
+  const limit = captioner.model.config.seqLength - 1;
+  if (settings.maxLength !== undefined && settings.maxLength > limit) {
+    throw new Error(
+      `--max_length ${settings.maxLength} is too long for this model: its captions hold at most ${limit} ids (seqLength ${limit + 1})`,
+    );
+  }
+  return resolveSearchOptions({ beamWidth: settings.beam, maxLength: settings.maxLength, lengthPenalty: settings.lengthPenalty }, limit);
+}
+
+function modelFacts(captioner: Captioner): Record<string, unknown> {
+  const { manifest } = captioner;
+  return {
+    backbone: manifest.backbone.id,
+    imageSize: manifest.backbone.imageSize,
+    parameters: captioner.model.countParams(),
+    preset: manifest.metadata.preset,
+    config: manifest.config,
+    metadata: manifest.metadata,
+  };
+}
+
+/**
+ * The default command (`eval --model DIR --dataset … --data_dir …`): one JSON line of metrics on stdout, progress
+ * on stderr, or one error line and exit code 1.
+ */
+export function registerEvaluateCommand(program: Command): Command {
+  const command = program
+    .command('caption', { isDefault: true })
+    .description('caption a dataset split with a model and score it (the default command)');
+  return addEvaluateOptions(command).action(async (flags: EvaluateFlags, cmd: Command) => {
+    const output = cmd.configureOutput();
+    const log = (line: string) => output.writeErr?.(`${line}\n`);
+    let result: EvaluationResult;
+    try {
+      result = await runEvaluation(toEvaluateSettings(flags), log);
+    } catch (error) {
+      cmd.error(`error: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`, { exitCode: 1, code: 'imgcap.eval' });
+    }
+    output.writeOut?.(`${JSON.stringify(result.line)}\n`);
+  });
+}

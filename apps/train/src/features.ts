@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { loadImageBatch, type ImageRecord } from '@imgcap/flickr-dataset';
+import type { FeatureExtractor } from '@imgcap/vision-backbone';
+import { FeatureCache } from './feature-cache.js';
+
+/** Keep every image's features in memory when they fit in this budget; else read from the cache per batch. */
+const IN_MEMORY_BYTES = 2 * 1024 ** 3;
+const EXTRACT_BATCH = 16;
+
+export interface FeatureStore {
+  readonly featureSize: number;
+  /** Features of these images, concatenated in order ([N, T, C] row-major). */
+  featuresFor(ids: string[]): Promise<Float32Array>;
+  /** Images whose files could not be read or decoded (skipped, with the reason). */
+  readonly skipped: { id: string; reason: string }[];
+  readonly stats: { extracted: number; cached: number; seconds: number };
+}
+
+/**
+ * Runs the frozen backbone once per image, storing features in the on-disk cache; images already in
+ * the cache (same backbone, same file content) cost no backbone work.
+ */
+export async function buildFeatureStore(
+  images: readonly ImageRecord[],
+  extractor: FeatureExtractor,
+  cacheDir: string,
+  log: (message: string) => void,
+): Promise<FeatureStore> {
+  const started = performance.now();
+  const featureSize = extractor.featureShape[0] * extractor.featureShape[1];
+  const cache = new FeatureCache(cacheDir, extractor.id, featureSize);
+  const keepInMemory = images.length * featureSize * 4 <= IN_MEMORY_BYTES;
+  const memory = new Map<string, Float32Array>();
+  const paths = new Map(images.map((image) => [image.id, image.path]));
+  const missing: ImageRecord[] = [];
+  for (const image of images) {
+    const features = await cache.get(image.path);
+    if (!features) missing.push(image);
+    else if (keepInMemory) memory.set(image.id, features);
+  }
+  const skipped: { id: string; reason: string }[] = [];
+  for (let i = 0; i < missing.length; i += EXTRACT_BATCH) {
+    const batch = await loadImageBatch(missing.slice(i, i + EXTRACT_BATCH), extractor.imageSize, {
+      onWarning: (message) => log(message),
+    });
+    skipped.push(...batch.skipped);
+    if (batch.images.length === 0) continue;
+    const size = extractor.imageSize;
+    const pixels = new Float32Array(batch.images.length * size * size * 3);
+    batch.images.forEach((image, j) => pixels.set(image.data, j * size * size * 3));
+    const features = tf.tidy(() => extractor.extract(tf.tensor4d(pixels, [batch.images.length, size, size, 3])));
+    const values = (await features.data()) as Float32Array;
+    features.dispose();
+    for (const [j, image] of batch.images.entries()) {
+      const one = values.slice(j * featureSize, (j + 1) * featureSize);
+      await cache.put(paths.get(image.id)!, one);
+      if (keepInMemory) memory.set(image.id, one);
+    }
+    if ((i / EXTRACT_BATCH) % 20 === 19) log(`backbone features: ${Math.min(i + EXTRACT_BATCH, missing.length)}/${missing.length} images`);
+  }
+  const stats = { extracted: missing.length - skipped.length, cached: images.length - missing.length, seconds: (performance.now() - started) / 1000 };
+  return {
+    featureSize,
+    skipped,
+    stats,
+    async featuresFor(ids) {
+      const out = new Float32Array(ids.length * featureSize);
+      for (const [j, id] of ids.entries()) {
+        const features = memory.get(id) ?? (await cache.get(paths.get(id)!));
+        if (!features) throw new Error(`no features for image ${id}`);
+        out.set(features, j * featureSize);
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { writeFile } from 'node:fs/promises';
+import type { CaptionModel } from '@imgcap/captioner';
+import type { ImageRecord } from '@imgcap/flickr-dataset';
+import type { WordTokenizer } from '@imgcap/tokenizer';
+import { lineChartSvg, readMetrics, renderRunReport, summarizeMetrics, type MetricsRecord, type RunDirectory, type Tracker } from '@imgcap/tracking';
+import type { TrainConfig } from './config.js';
+import type { FeatureStore } from './features.js';
+import { captionRecords } from './validate.js';
+
+const REPORT_SAMPLES = 8;
+
+function series(records: MetricsRecord[], split: 'train' | 'val', metric: string, name: string) {
+  const points = records.filter((r) => r.split === split && metric in r.metrics).map((r) => [r.step, r.metrics[metric]!] as const);
+  return { name, points };
+}
+
+/** summary.json and report.html: loss/accuracy/BLEU/CIDEr curves and sample captions with their images. */
+export async function writeRunReport(input: {
+  run: RunDirectory;
+  config: TrainConfig;
+  wall: number;
+  examplesSeen: number;
+  model: CaptionModel;
+  tokenizer: WordTokenizer;
+  store: FeatureStore;
+  sample: ImageRecord[];
+  tracker: Tracker;
+}): Promise<void> {
+  const { run, model, tokenizer, store } = input;
+  const { records } = await readMetrics(run.paths.metrics);
+  const summary = summarizeMetrics(records, {
+    best: { metric: 'loss', split: 'val', mode: 'min' },
+    wallTimeSeconds: Math.max(input.wall, 1e-3),
+    examplesSeen: input.examplesSeen,
+  });
+  await input.tracker.summary(summary);
+  const charts = [
+    lineChartSvg({ title: 'Loss', xLabel: 'step', yLabel: 'masked cross-entropy', series: [series(records, 'train', 'loss', 'train'), series(records, 'val', 'loss', 'val')] }),
+    lineChartSvg({ title: 'Next-token accuracy', xLabel: 'step', yLabel: 'accuracy', series: [series(records, 'train', 'accuracy', 'train'), series(records, 'val', 'accuracy', 'val')] }),
+    lineChartSvg({ title: 'Validation captions', xLabel: 'step', yLabel: 'score', series: [series(records, 'val', 'bleu4', 'BLEU-4'), series(records, 'val', 'cider', 'CIDEr-D')] }),
+  ];
+  const shown = input.sample.slice(0, REPORT_SAMPLES);
+  const captions = await captionRecords(model, tokenizer, shown, store);
+  const html = renderRunReport({
+    title: `imgcap training run — ${run.dir}`,
+    config: { ...input.config, parameters: model.countParams(), backbone_id: model.config.backbone },
+    summary,
+    charts,
+    samples: shown.map((r) => ({ image: r.path, caption: captions[r.id] ?? '', references: r.captions })),
+  });
+  await writeFile(run.paths.report, html);
+}

@@ -1,0 +1,26 @@
+import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
+
+/** Settings a resumed run may change: how long to go on, and where/how it runs. */
+const ADJUSTABLE: (keyof TrainConfig)[] = [
+  'epochs', 'patience', 'val_sample', 'keep_checkpoints', 'checkpoint_every', 'backend', 'wandb_project', 'wandb_entity', 'resume', 'overwrite', 'dry_run', 'artifact_dir',
+];
+
+/**
+ * `--resume` continues with the run's stored config. A flag that would change what is being trained
+ * (data, model shape, optimiser) and differs from the stored value is an error naming it; adjustable
+ * ones (epochs, patience, backend…) take the new value.
+ */
+export function resolveResumedConfig(stored: TrainConfig, cli: TrainConfig): TrainConfig {
+  const resolved: TrainConfig = { ...TRAIN_DEFAULTS, ...stored };
+  for (const key of Object.keys(TRAIN_DEFAULTS) as (keyof TrainConfig)[]) {
+    if (ADJUSTABLE.includes(key)) {
+      (resolved as unknown as Record<string, unknown>)[key] = cli[key];
+      continue;
+    }
+    const given = cli[key];
+    if (given !== TRAIN_DEFAULTS[key] && given !== resolved[key]) {
+      throw new Error(`--${key} ${String(given)} differs from the resumed run's ${String(resolved[key])}; drop it or start a new run.`);
+    }
+  }
+  return resolved;
+}
