@@ -2,7 +2,7 @@
 // Load test of the caption server: starts `apps/serve/dist/main.js` on a free port with a model bundle, then measures
 // throughput and latency at 1 and N connections, checks overload at 4× capacity answers only 200 or a fast 503, and
 // soaks it to show tfjs tensors and RSS stay flat. JSON lines on stdout, a table on stderr; exit 1 on a failed check.
-//   npm run loadtest -- --model local_runs/demo/bundle [--duration 10] [--connections 4] [--soak 2000] [--quick]
+//   npm run loadtest -- --model local_runs/demo/run/bundle [--duration 10] [--connections 4] [--soak 2000] [--quick]
 import autocannon from 'autocannon';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { startServerProcess } from './server-process.mjs';
 
 const REPO_ROOT = join(import.meta.dirname, '../..');
 const DEFAULTS = {
-  model: 'local_runs/demo/bundle',
+  model: 'local_runs/demo/run/bundle',
   server: join(REPO_ROOT, 'apps/serve/dist/main.js'),
   duration: 10,
   connections: 4,
@@ -79,7 +79,7 @@ async function requireSetup(options) {
   const bundle = await stat(options.model).catch(() => undefined);
   if (!bundle?.isDirectory()) {
     throw new SetupError(
-      `No caption bundle at ${options.model}. Train one first — \`npm run demo\` writes local_runs/demo/bundle — ` +
+      `No caption bundle at ${options.model}. Train one first — \`npm run demo\` writes local_runs/demo/run/bundle — ` +
         'or pass --model local_runs/<run>/bundle.',
     );
   }

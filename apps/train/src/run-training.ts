@@ -65,7 +65,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
     backbone: extractor.id,
     imageSize: extractor.imageSize,
     featureShape: extractor.featureShape,
-  });
+  }, { seed: config.seed });
   const trainer = new CaptionTrainer(model, config.lr);
   const checkpoints = new CheckpointStore(run.dir, config.keep_checkpoints);
   let state = freshState();

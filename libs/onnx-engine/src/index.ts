@@ -1,1 +1,3 @@
-export {};
+export { exportBundleToOnnx, ONNX_EXPORT_FORMAT, ONNX_EXPORT_VERSION, type OnnxManifest } from './export/export-bundle.js';
+export { loadOnnxCaptioner, type LoadOnnxCaptionerOptions, type OnnxCaptioner } from './engine/onnx-captioner.js';
+export { OnnxDecoderSession, type DecoderStepShape } from './engine/onnx-decoder-session.js';

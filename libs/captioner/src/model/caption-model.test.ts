@@ -26,6 +26,18 @@ describe('CaptionModel', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('starts from the same weights for the same seed, and leaks nothing doing so', () => {
+    const before = tf.memory().numTensors;
+    const a = new CaptionModel(TINY_CONFIG, { seed: 5 });
+    const b = new CaptionModel(TINY_CONFIG, { seed: 5 });
+    const c = new CaptionModel(TINY_CONFIG, { seed: 6 });
+    const values = (m: CaptionModel) => m.network.weights.map((w) => Array.from(w.read().dataSync()));
+    expect(values(b)).toEqual(values(a));
+    expect(values(c)).not.toEqual(values(a));
+    [a, b, c].forEach((m) => m.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects a config whose width does not split into the heads, naming the fields', () => {
     expect(() => new CaptionModel({ ...TINY_CONFIG, decHeads: 3 })).toThrow(/embedDim \(16\) must be divisible by decHeads \(3\)/);
   });

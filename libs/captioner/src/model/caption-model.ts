@@ -21,6 +21,26 @@ export const LAYER_NAMES = {
 } as const;
 
 /**
+ * tfjs initialisers draw from an unseeded generator. Every weight that is not constant (biases,
+ * LayerNorm gamma/beta are) is redrawn Glorot-uniform from a generator seeded by `seed` and the
+ * weight's position, which is stable for a given config.
+ */
+function reseedWeights(network: LayersModel, seed: number): void {
+  network.weights.forEach((weight, index) => {
+    const current = weight.read();
+    const constant = tf.tidy(() => tf.max(current).dataSync()[0] === tf.min(current).dataSync()[0]);
+    if (constant) return;
+    const shape = weight.shape as number[];
+    const fanOut = shape[shape.length - 1]!;
+    const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : fanOut;
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    tf.tidy(() => {
+      weight.write(tf.randomUniform(shape, -limit, limit, 'float32', seed * 7919 + index));
+    });
+  });
+}
+
+/**
  * Backbone features → Transformer encoder → Transformer decoder → logits over the vocabulary.
  *
  * The encoder starts with a trainable Dense projection of each grid cell (as the seed's Keras encoder
@@ -33,7 +53,11 @@ export class CaptionModel {
   readonly network: LayersModel;
   private readonly encoderNetwork: LayersModel;
 
-  constructor(config: CaptionModelConfig) {
+  /**
+   * `seed` makes the initial weights a function of the seed alone (see `reseedWeights`), so two runs
+   * with the same config start from the same point — what lets a resumed run retrace an uninterrupted one.
+   */
+  constructor(config: CaptionModelConfig, options: { seed?: number } = {}) {
     this.config = validateConfig(config);
     const { featureShape, seqLength, embedDim, ffDim, encHeads, decHeads, dropout, vocabSize } = config;
     const decoderLength = seqLength - 1;
@@ -58,6 +82,7 @@ export class CaptionModel {
     const logits = layers.dense({ units: vocabSize, name: LAYER_NAMES.logits }).apply(decoded) as SymbolicTensor;
     this.network = functionalModel({ inputs: [features, tokens], outputs: logits, name: 'captioner' });
     this.encoderNetwork = functionalModel({ inputs: features, outputs: encoded, name: 'captioner_encoder' });
+    if (options.seed !== undefined) reseedWeights(this.network, options.seed);
   }
 
   /** Image features [B, T, C] → encoder output [B, T, D]. */

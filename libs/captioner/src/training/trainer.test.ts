@@ -64,6 +64,19 @@ describe('CaptionTrainer', () => {
     model.dispose();
   });
 
+  it('skips the update when the loss is not finite, keeping the last finite weights', () => {
+    const model = new CaptionModel(TINY_CONFIG);
+    const trainer = new CaptionTrainer(model, 0.01);
+    const batch = eightExamples();
+    trainer.step(batch);
+    const before = model.network.trainableWeights.map((w) => w.read().dataSync().slice());
+    const poisoned = { ...batch, features: batch.features.map((v, i) => (i === 0 ? NaN : v)) };
+    expect(trainer.step(poisoned).loss).toBeNaN();
+    model.network.trainableWeights.forEach((w, i) => expect(w.read().dataSync()).toEqual(before[i]));
+    trainer.dispose();
+    model.dispose();
+  });
+
   it('restores optimizer state so a rebuilt trainer continues exactly', async () => {
     const batch = eightExamples();
     const model = new CaptionModel(TINY_CONFIG);

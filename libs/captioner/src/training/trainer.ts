@@ -45,25 +45,22 @@ export class CaptionTrainer {
     };
   }
 
-  /** One optimizer step; returns the batch's loss and accuracy before the update. */
+  /**
+   * One optimizer step; returns the batch's loss and accuracy before the update. A non-finite loss
+   * skips the update, so the weights stay those of the last finite step (the caller decides to stop).
+   */
   step(batch: TrainingBatch): StepMetrics {
     const variables = this.model.network.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { loss, accuracy } = tf.tidy(() => {
-      const { features, inputs, targets } = this.tensors(batch);
-      let accuracy: tf.Scalar | undefined;
-      const loss = this.optimizer.minimize(
-        () => {
-          const logits = this.model.logits(features, inputs, true);
-          accuracy = tf.keep(maskedAccuracy(logits, targets));
-          return maskedCrossEntropy(logits, targets);
-        },
-        true,
-        variables,
-      ) as tf.Scalar;
-      return { loss, accuracy: accuracy! };
-    });
-    const metrics = { loss: loss.dataSync()[0]!, accuracy: accuracy.dataSync()[0]! };
-    tf.dispose([loss, accuracy]);
+    const { features, inputs, targets } = this.tensors(batch);
+    let accuracy: tf.Scalar | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = this.model.logits(features, inputs, true);
+      accuracy = tf.keep(maskedAccuracy(logits, targets));
+      return maskedCrossEntropy(logits, targets);
+    }, variables);
+    const metrics = { loss: value.dataSync()[0]!, accuracy: accuracy!.dataSync()[0]! };
+    if (Number.isFinite(metrics.loss)) this.optimizer.applyGradients(grads as unknown as Record<string, tf.Variable>);
+    tf.dispose([value, accuracy!, features, inputs, targets, ...Object.values(grads)]);
     return metrics;
   }
 

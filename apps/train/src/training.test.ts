@@ -1,0 +1,118 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSyntheticDataset } from '@imgcap/flickr-dataset';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
+import { dryRunSummary, prepareData } from './data.js';
+import { EXIT, runTraining } from './run-training.js';
+
+let root: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'imgcap-train-'));
+  dataDir = join(root, 'data');
+  await generateSyntheticDataset({ dir: dataDir, images: 40, seed: 3 });
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+function configFor(name: string, overrides: Partial<TrainConfig> = {}): TrainConfig {
+  return {
+    ...TRAIN_DEFAULTS,
+    dataset: 'synthetic',
+    data_dir: dataDir,
+    artifact_dir: join(root, name),
+    feature_cache: join(root, 'cache'),
+    backbone: 'patch16',
+    image_size: 32,
+    seq_length: 16,
+    batch_size: 16,
+    epochs: 2,
+    embed_dim: 16,
+    ff_dim: 32,
+    enc_heads: 2,
+    dec_heads: 2,
+    dropout: 0,
+    lr: 0.003,
+    patience: 0,
+    val_sample: 4,
+    backend: 'wasm',
+    ...overrides,
+  };
+}
+
+/** Runs training and records each step's loss and every log line. */
+async function train(config: TrainConfig, crashAtStep?: number) {
+  const losses = new Map<number, number>();
+  const logs: string[] = [];
+  const code = await runTraining(config, {
+    log: (line) => logs.push(line),
+    onStep: (step, loss) => {
+      losses.set(step, loss);
+      if (step === crashAtStep) throw new Error('simulated crash');
+    },
+  }).catch((error: Error) => error.message);
+  return { code, losses, logs };
+}
+
+describe('training', () => {
+  it('--dry-run reports images, captions, splits, recovered rows and filtered captions', async () => {
+    const summary = dryRunSummary(configFor('dry'), await prepareData(configFor('dry', { seq_length: 8 })));
+    expect(summary).toMatchObject({ images: 40, captions: 200, recovered_rows: 0 });
+    expect(summary.splits).toEqual({ train: 32, val: 4, test: 4 });
+    expect(summary.filtered_captions).toBeGreaterThan(0);
+  });
+
+  it('writes a loadable bundle, metrics, summary and report; a second run hits the feature cache', async () => {
+    const first = await train(configFor('first'));
+    expect(first.code).toBe(EXIT.ok);
+    const dir = join(root, 'first');
+    const bundle = JSON.parse(await readFile(join(dir, 'bundle', 'bundle.json'), 'utf8'));
+    expect(bundle.config.backbone).toBe('patch16@32');
+    const metrics = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics.filter((m) => m.split === 'val')).toHaveLength(2);
+    expect(await readFile(join(dir, 'report.html'), 'utf8')).toMatch(/<svg[\s\S]*data:image\/jpeg;base64/);
+    expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).embed_dim).toBe(16);
+    const second = await train(configFor('second'));
+    expect(second.logs.find((l) => l.startsWith('features:'))).toMatch(/0 extracted, 40 from cache/);
+  });
+
+  it('refuses a non-empty artifact dir without --resume or --overwrite', async () => {
+    await mkdir(join(root, 'taken'), { recursive: true });
+    await writeFile(join(root, 'taken', 'notes.txt'), 'keep me');
+    await expect(runTraining(configFor('taken'), { log: () => {} })).rejects.toThrow(/--resume.*--overwrite|--overwrite.*--resume/);
+    expect(await readFile(join(root, 'taken', 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('resumes after a crash on the same path as an uninterrupted run, ignoring torn checkpoints', async () => {
+    const whole = await train(configFor('whole', { checkpoint_every: 3 }));
+    expect(whole.code).toBe(EXIT.ok);
+    const crashed = await train(configFor('crashed', { checkpoint_every: 3 }), 5);
+    expect(crashed.code).toBe('simulated crash');
+    // A save killed half-way, and a step directory without its state file, must both be ignored.
+    const checkpoints = join(root, 'crashed', 'checkpoints');
+    await mkdir(join(checkpoints, '.tmp-step-000000006-999', 'bundle'), { recursive: true });
+    await mkdir(join(checkpoints, 'step-000000009'), { recursive: true });
+    const resumed = await train(configFor('crashed', { checkpoint_every: 3, resume: true }));
+    expect(resumed.code).toBe(EXIT.ok);
+    expect(resumed.logs.join('\n')).toMatch(/resumed from .*step-000000003/);
+    expect(resumed.losses.size).toBeGreaterThan(2);
+    for (const [step, loss] of resumed.losses) expect(loss, `step ${step}`).toBeCloseTo(whole.losses.get(step)!, 5);
+  });
+
+  it('stops with a clear message and exit code 3 on a non-finite loss, leaving the best checkpoint untouched', async () => {
+    const config = configFor('nan', { epochs: 1, feature_cache: join(root, 'nan-cache') });
+    expect((await train(config)).code).toBe(EXIT.ok);
+    const best = join(root, 'nan', 'checkpoints', 'best');
+    const [state, weights] = await Promise.all([readFile(join(best, 'state.json')), readFile(join(best, 'bundle', 'model', 'weights.bin'))]);
+    // Corrupt the latest step checkpoint's weights (a diverged run): resuming from it gives a NaN loss.
+    const latest = join(root, 'nan', 'checkpoints', `step-${JSON.parse(state.toString()).globalStep.toString().padStart(9, '0')}`);
+    await writeFile(join(latest, 'bundle', 'model', 'weights.bin'), Buffer.from(new Float32Array(weights.length / 4).fill(NaN).buffer));
+    const run = await train({ ...config, epochs: 2, resume: true, overwrite: false });
+    expect(run.code).toBe(EXIT.nonFinite);
+    expect(run.logs.join('\n')).toMatch(/the loss became NaN at step \d+ \(epoch 2\); stopping\. The last good checkpoints/);
+    expect(await readFile(join(best, 'state.json'))).toEqual(state);
+    expect(await readFile(join(best, 'bundle', 'model', 'weights.bin'))).toEqual(weights);
+  });
+});

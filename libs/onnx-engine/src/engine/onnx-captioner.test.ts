@@ -1,0 +1,91 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadCaptionBundle, type Captioner } from '@imgcap/captioner';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomImages, saveTinyBundle, TINY_CONFIG, useTestBackend } from '../test-helpers/tiny-bundle.js';
+import { loadOnnxCaptioner, type OnnxCaptioner } from './onnx-captioner.js';
+
+let dir: string;
+let bundleDir: string;
+let tfjs: Captioner;
+let onnx: OnnxCaptioner;
+
+beforeAll(async () => {
+  await useTestBackend();
+  dir = await mkdtemp(join(tmpdir(), 'imgcap-onnx-captioner-'));
+  bundleDir = await saveTinyBundle(dir, 'bundle');
+  tfjs = await loadCaptionBundle(bundleDir);
+  onnx = await loadOnnxCaptioner(bundleDir);
+});
+afterAll(async () => {
+  tfjs.dispose();
+  onnx.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('loadOnnxCaptioner', () => {
+  it.each([1, 3])('writes the same captions as the tfjs engine with beam width %i', async (beamWidth) => {
+    const images = randomImages(6, TINY_CONFIG.imageSize, 11 * beamWidth);
+    const expected = await tfjs.captionImages(images, { beamWidth });
+    const actual = await onnx.captionImages(images, { beamWidth });
+    // Distinct, non-empty captions: equal token lists would prove little if every caption were empty.
+    expect(new Set(expected.map((r) => r.tokens.join())).size).toBeGreaterThan(1);
+    expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
+    expect(actual.map((r) => r.caption)).toEqual(expected.map((r) => r.caption));
+    actual.forEach((result, i) => {
+      const reference = expected[i]!;
+      expect(result.score).toBeCloseTo(reference.score, 4);
+      expect(result.finished).toBe(reference.finished);
+      expect(result.gridSize).toEqual(reference.gridSize);
+      result.attention.flat().forEach((weight, j) => expect(weight).toBeCloseTo(reference.attention.flat()[j]!, 4));
+    });
+  });
+
+  it('caps captions at maxLength as the tfjs engine does', async () => {
+    const images = randomImages(2, TINY_CONFIG.imageSize, 5);
+    const expected = await tfjs.captionImages(images, { beamWidth: 2, maxLength: 2 });
+    const actual = await onnx.captionImages(images, { beamWidth: 2, maxLength: 2 });
+    expect(actual.map((r) => [r.tokens, r.finished])).toEqual(expected.map((r) => [r.tokens, r.finished]));
+  });
+
+  it('leaks no tfjs tensors per caption call', async () => {
+    const images = randomImages(2, TINY_CONFIG.imageSize, 3);
+    await onnx.captionImages(images);
+    const before = tf.memory().numTensors;
+    await onnx.captionImages(images, { beamWidth: 3 });
+    await onnx.captionImages(images);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('runs the patch backbone in ONNX and exposes the bundle facts', () => {
+    expect(onnx.backboneRuntime).toBe('onnx');
+    expect(onnx.imageSize).toBe(TINY_CONFIG.imageSize);
+    expect(onnx.manifest.config).toEqual(TINY_CONFIG);
+  });
+
+  it('exports on first load and again when the bundle is saved anew', async () => {
+    const other = await saveTinyBundle(dir, 'resaved');
+    const onnxDir = join(dir, 'resaved-onnx');
+    const first = await loadOnnxCaptioner(other, { onnxDir });
+    const firstExport = JSON.parse(await readFile(join(onnxDir, 'onnx-manifest.json'), 'utf8'));
+    first.dispose();
+    await saveTinyBundle(dir, 'resaved');
+    const reloaded = await loadOnnxCaptioner(other, { onnxDir });
+    const secondExport = JSON.parse(await readFile(join(onnxDir, 'onnx-manifest.json'), 'utf8'));
+    expect(secondExport.bundleCreatedAt).not.toBe(firstExport.bundleCreatedAt);
+    const fresh = await loadCaptionBundle(other);
+    const images = randomImages(2, TINY_CONFIG.imageSize, 9);
+    expect((await reloaded.captionImages(images)).map((r) => r.tokens)).toEqual((await fresh.captionImages(images)).map((r) => r.tokens));
+    expect((await stat(join(onnxDir, 'decoder_step.onnx'))).size).toBeGreaterThan(0);
+    reloaded.dispose();
+    fresh.dispose();
+  });
+
+  it('refuses wrong image sizes and options it cannot honour, naming them', async () => {
+    await expect(onnx.captionImages([{ width: 4, height: 4, data: new Uint8Array(48) }])).rejects.toThrow(/image 0 is 4×4; this model needs 8×8 RGB/);
+    await expect(onnx.captionImages(randomImages(1, 8), { useCache: false })).rejects.toThrow(/useCache must be true/);
+    await expect(onnx.captionImages(randomImages(1, 8), { beamWidth: 0 })).rejects.toThrow(/beamWidth must be an integer from 1 to 16, got 0/);
+  });
+});

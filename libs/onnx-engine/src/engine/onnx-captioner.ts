@@ -1,0 +1,179 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import {
+  beamSearch,
+  greedySearch,
+  readBundleManifest,
+  resolveSearchOptions,
+  SEARCH_TOKENS,
+  type BundleManifest,
+  type CaptionResult,
+  type Hypothesis,
+  type RgbImage,
+  type SearchOptions,
+} from '@imgcap/captioner';
+import { WordTokenizer } from '@imgcap/tokenizer';
+import { createFeatureExtractor, parseBackboneId, type FeatureExtractor } from '@imgcap/vision-backbone';
+import { defaultOnnxDir, exportBundleToOnnx, readCurrentOnnxManifest, type OnnxManifest } from '../export/export-bundle.js';
+import { gatherRows, OnnxDecoderSession, type DecoderStepShape } from './onnx-decoder-session.js';
+import { SyncOrtSession } from './sync-session.js';
+
+export interface LoadOnnxCaptionerOptions {
+  /** Where the ONNX export lives; exported there on first load (or when the bundle was re-saved). Default `<bundle>/onnx`. */
+  onnxDir?: string;
+  /** ONNX Runtime intra-op threads; default: ONNX Runtime's choice (one per core). */
+  threads?: number;
+}
+
+/** The ONNX engine with the `Captioner` surface the apps use. */
+export interface OnnxCaptioner {
+  readonly engine: 'onnx';
+  readonly imageSize: number;
+  readonly manifest: BundleManifest;
+  /** Where the backbone runs: `onnx` for patch backbones, `tfjs` for EfficientNet (not exported). */
+  readonly backboneRuntime: 'onnx' | 'tfjs';
+  /** Captions images that are already `imageSize` × `imageSize` RGB; results are shaped as `Captioner`'s. */
+  captionImages(images: RgbImage[], options?: Partial<SearchOptions>): Promise<CaptionResult[]>;
+  /** Captions `count` images from backbone features, row-major [count, T, C]. */
+  captionFeatures(features: Float32Array, count: number, options?: Partial<SearchOptions>): Promise<CaptionResult[]>;
+  dispose(): void;
+}
+
+type ImageFeatures = (pixels: Float32Array, count: number) => Promise<Float32Array>;
+
+class OnnxCaptionerImpl implements OnnxCaptioner {
+  readonly engine = 'onnx' as const;
+
+  constructor(
+    readonly manifest: BundleManifest,
+    private readonly tokenizer: WordTokenizer,
+    private readonly encoder: ort.InferenceSession,
+    private readonly stepGraph: SyncOrtSession,
+    private readonly backbone: { runtime: 'onnx' | 'tfjs'; features: ImageFeatures; dispose: () => void },
+    private readonly stepShape: DecoderStepShape,
+  ) {}
+
+  get imageSize(): number {
+    return this.manifest.backbone.imageSize;
+  }
+
+  get backboneRuntime(): 'onnx' | 'tfjs' {
+    return this.backbone.runtime;
+  }
+
+  async captionImages(images: RgbImage[], options: Partial<SearchOptions> = {}): Promise<CaptionResult[]> {
+    const size = this.imageSize;
+    for (const [i, image] of images.entries()) {
+      if (image.width !== size || image.height !== size || image.data.length !== size * size * 3) {
+        throw new Error(`image ${i} is ${image.width}×${image.height}; this model needs ${size}×${size} RGB.`);
+      }
+    }
+    const pixels = new Float32Array(images.length * size * size * 3);
+    images.forEach((image, i) => pixels.set(image.data, i * size * size * 3));
+    return this.captionFeatures(await this.backbone.features(pixels, images.length), images.length, options);
+  }
+
+  async captionFeatures(features: Float32Array, count: number, overrides: Partial<SearchOptions> = {}): Promise<CaptionResult[]> {
+    const { config } = this.manifest;
+    const options = resolveSearchOptions(overrides, config.seqLength - 1);
+    if (!options.useCache) throw new Error('useCache must be true with the ONNX engine: its decoder step always uses the key/value cache.');
+    const [T, C] = config.featureShape;
+    if (features.length !== count * T * C) throw new Error(`features hold ${features.length} values; ${count} × ${T} × ${C} expected.`);
+    const encoded = await this.encoder.run({ features: new ort.Tensor('float32', features, [count, T, C]) });
+    const K = options.beamWidth;
+    // Row image·K + beam decodes image's caption: each beam needs the image's cross-attention keys/values.
+    const rowImage = Int32Array.from({ length: count * K }, (_, row) => Math.floor(row / K));
+    const { numHeads, gridTokens, headDim } = this.stepShape;
+    const cross = {
+      keys: gatherRows(encoded['cross_keys']!.data as Float32Array, rowImage, numHeads * gridTokens * headDim),
+      values: gatherRows(encoded['cross_values']!.data as Float32Array, rowImage, numHeads * gridTokens * headDim),
+    };
+    const session = new OnnxDecoderSession(this.stepGraph, count * K, cross, this.stepShape);
+    try {
+      const hypotheses =
+        K === 1 ? await greedySearch(session, SEARCH_TOKENS, options) : await beamSearch(session, count, SEARCH_TOKENS, options);
+      return hypotheses.map((h) => this.toResult(h));
+    } finally {
+      session.dispose();
+    }
+  }
+
+  /** The same fields as Captioner's results, so callers cannot tell the engines apart. */
+  private toResult(h: Hypothesis): CaptionResult {
+    const tokens = this.manifest.config.featureShape[0];
+    const side = Math.round(Math.sqrt(tokens));
+    return {
+      caption: this.tokenizer.decode(h.tokens),
+      words: h.tokens.map((id) => this.tokenizer.idToWord(id)),
+      tokens: h.tokens,
+      score: h.score,
+      logProb: h.logProb,
+      attention: h.attention,
+      gridSize: side * side === tokens ? [side, side] : [1, tokens],
+      finished: h.finished,
+    };
+  }
+
+  dispose(): void {
+    void this.encoder.release();
+    this.stepGraph.dispose();
+    this.backbone.dispose();
+  }
+}
+
+async function onnxBackbone(path: string, imageSize: number, sessionOptions: ort.InferenceSession.SessionOptions) {
+  const session = await ort.InferenceSession.create(path, sessionOptions);
+  return {
+    runtime: 'onnx' as const,
+    features: async (pixels: Float32Array, count: number) => {
+      const out = await session.run({ images: new ort.Tensor('float32', pixels, [count, imageSize, imageSize, 3]) });
+      return out['features']!.data as Float32Array;
+    },
+    dispose: () => void session.release(),
+  };
+}
+
+/** EfficientNet is not exported: it runs on the current tfjs backend, and only its features cross over. */
+function tfjsBackbone(extractor: FeatureExtractor) {
+  return {
+    runtime: 'tfjs' as const,
+    features: async (pixels: Float32Array, count: number) => {
+      const size = extractor.imageSize;
+      const features = tf.tidy(() => extractor.extract(tf.tensor4d(pixels, [count, size, size, 3])));
+      try {
+        return (await features.data()) as Float32Array;
+      } finally {
+        features.dispose();
+      }
+    },
+    dispose: () => extractor.dispose(),
+  };
+}
+
+/** Loads a caption bundle onto ONNX Runtime, exporting it first when `onnxDir` has no current export. */
+export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCaptionerOptions = {}): Promise<OnnxCaptioner> {
+  const manifest = await readBundleManifest(bundleDir);
+  const onnxDir = options.onnxDir ?? defaultOnnxDir(bundleDir);
+  const exported: OnnxManifest = (await readCurrentOnnxManifest(onnxDir, manifest)) ?? (await exportBundleToOnnx(bundleDir, onnxDir));
+  const tokenizer = WordTokenizer.fromJSON(JSON.parse(await readFile(join(onnxDir, exported.tokenizer), 'utf8')));
+  const sessionOptions: ort.InferenceSession.SessionOptions = options.threads ? { intraOpNumThreads: options.threads } : {};
+  const encoder = await ort.InferenceSession.create(join(onnxDir, exported.encoder.file), sessionOptions);
+  const stepGraph = new SyncOrtSession(join(onnxDir, exported.decoderStep.file), sessionOptions);
+  const backbone = exported.backbone.onnx
+    ? await onnxBackbone(join(onnxDir, exported.backbone.onnx), exported.backbone.imageSize, sessionOptions)
+    : tfjsBackbone(
+        await createFeatureExtractor(
+          parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined),
+        ),
+      );
+  const [, , maxLength, headDim] = exported.decoderStep.inputs['past_keys'] as number[];
+  const shape: DecoderStepShape = {
+    numHeads: manifest.config.decHeads,
+    headDim: headDim!,
+    maxLength: maxLength!,
+    gridTokens: manifest.config.featureShape[0],
+  };
+  return new OnnxCaptionerImpl(manifest, tokenizer, encoder, stepGraph, backbone, shape);
+}

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import type { DecoderSession } from '@imgcap/captioner';
+import type { SyncOrtSession } from './sync-session.js';
+
+/** Shapes of the decoder-step graph's cache and cross-attention inputs. */
+export interface DecoderStepShape {
+  numHeads: number;
+  headDim: number;
+  /** Decoder positions: the self-attention cache length. */
+  maxLength: number;
+  gridTokens: number;
+}
+
+/** Copies rows of a row-major [rows, ...] array: row i of the result is row `order[i]` of `source`. */
+export function gatherRows(source: Float32Array, order: Int32Array, rowSize: number): Float32Array {
+  const out = new Float32Array(order.length * rowSize);
+  order.forEach((from, row) => out.set(source.subarray(from * rowSize, (from + 1) * rowSize), row * rowSize));
+  return out;
+}
+
+/**
+ * Incremental decoding on ONNX Runtime with the same contract as the captioner's CachedDecoderSession,
+ * so its greedy and beam search run unchanged. The caches live in JS arrays between steps; each step
+ * returns two small tf tensors that the search reads and disposes.
+ */
+export class OnnxDecoderSession implements DecoderSession {
+  readonly gridTokens: number;
+  private keys: Float32Array;
+  private values: Float32Array;
+  private crossKeys: Float32Array;
+  private crossValues: Float32Array;
+  private readonly cacheDims: number[];
+  private readonly crossDims: number[];
+
+  /** `cross` holds the encoder's cross-attention keys/values, one row per decoder row: [rows, H, T, dh]. */
+  constructor(
+    private readonly stepGraph: SyncOrtSession,
+    readonly rows: number,
+    cross: { keys: Float32Array; values: Float32Array },
+    private readonly shape: DecoderStepShape,
+  ) {
+    const { numHeads, headDim, maxLength, gridTokens } = shape;
+    this.gridTokens = gridTokens;
+    this.cacheDims = [rows, numHeads, maxLength, headDim];
+    this.crossDims = [rows, numHeads, gridTokens, headDim];
+    const crossSize = rows * numHeads * gridTokens * headDim;
+    if (cross.keys.length !== crossSize || cross.values.length !== crossSize) {
+      throw new Error(`cross-attention keys/values hold ${cross.keys.length}/${cross.values.length} values; [${this.crossDims}] needs ${crossSize}.`);
+    }
+    this.crossKeys = cross.keys;
+    this.crossValues = cross.values;
+    this.keys = new Float32Array(rows * numHeads * maxLength * headDim);
+    this.values = new Float32Array(this.keys.length);
+  }
+
+  step(tokens: Int32Array, position: number): { logProbs: tf.Tensor2D; attention: tf.Tensor2D } {
+    const { rows, shape } = this;
+    if (!Number.isInteger(position) || position < 0 || position >= shape.maxLength) {
+      throw new Error(`position must be an integer in [0, ${shape.maxLength - 1}], got ${position}.`);
+    }
+    if (tokens.length !== rows) throw new Error(`step needs one token per row (${rows}), got ${tokens.length}.`);
+    const out = this.stepGraph.run({
+      tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [rows, 1]),
+      position: new ort.Tensor('int64', BigInt64Array.of(BigInt(position)), []),
+      past_keys: new ort.Tensor('float32', this.keys, this.cacheDims),
+      past_values: new ort.Tensor('float32', this.values, this.cacheDims),
+      cross_keys: new ort.Tensor('float32', this.crossKeys, this.crossDims),
+      cross_values: new ort.Tensor('float32', this.crossValues, this.crossDims),
+    });
+    this.keys = out['present_keys']!.data as Float32Array;
+    this.values = out['present_values']!.data as Float32Array;
+    const logProbs = out['log_probs']!;
+    return {
+      logProbs: tf.tensor2d(logProbs.data as Float32Array, [rows, logProbs.dims[1]!]),
+      attention: tf.tensor2d(out['cross_attention']!.data as Float32Array, [rows, this.gridTokens]),
+    };
+  }
+
+  reorder(order: Int32Array): void {
+    if (order.length !== this.rows) throw new Error(`reorder needs ${this.rows} row indices, got ${order.length}.`);
+    const { numHeads, headDim, maxLength, gridTokens } = this.shape;
+    this.keys = gatherRows(this.keys, order, numHeads * maxLength * headDim);
+    this.values = gatherRows(this.values, order, numHeads * maxLength * headDim);
+    this.crossKeys = gatherRows(this.crossKeys, order, numHeads * gridTokens * headDim);
+    this.crossValues = gatherRows(this.crossValues, order, numHeads * gridTokens * headDim);
+  }
+
+  /** Holds no tfjs tensors or native sessions of its own: the arrays go with the garbage collector. */
+  dispose(): void {
+    this.keys = this.values = this.crossKeys = this.crossValues = new Float32Array(0);
+  }
+}

@@ -1,0 +1,139 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { CaptionModel, LAYER_NAMES, loadModelWeights, readBundleManifest, type BundleManifest } from '@imgcap/captioner';
+import { parseBackboneId } from '@imgcap/vision-backbone';
+import { OPSET } from '../onnx/graph-builder.js';
+import { buildDecoderStepGraph, buildEncoderGraph, buildPatchBackboneGraph, type BundleWeights, type GraphSpec } from './model-graphs.js';
+import type { BlockSpec, WeightValue } from './transformer-ops.js';
+
+export const ONNX_EXPORT_FORMAT = 'imgcap-onnx-export';
+export const ONNX_EXPORT_VERSION = 1;
+export const ONNX_MANIFEST = 'onnx-manifest.json';
+const DEFAULT_SUBDIR = 'onnx';
+
+/** `onnx-manifest.json`: what was exported from which bundle, and the shapes each graph takes. */
+export interface OnnxManifest {
+  format: typeof ONNX_EXPORT_FORMAT;
+  version: typeof ONNX_EXPORT_VERSION;
+  opset: number;
+  /** `createdAt` of the bundle exported: a re-saved bundle makes this export stale. */
+  bundleCreatedAt: string;
+  config: BundleManifest['config'];
+  /** The bundle's tokenizer, relative to this directory. */
+  tokenizer: string;
+  backbone: {
+    id: string;
+    imageSize: number;
+    /** `backbone.onnx` for patch backbones; null where the backbone stays in tfjs (EfficientNet). */
+    onnx: string | null;
+  };
+  encoder: { file: string; inputs: Record<string, (number | string)[]>; outputs: Record<string, (number | string)[]> };
+  decoderStep: { file: string; inputs: Record<string, (number | string)[]>; outputs: Record<string, (number | string)[]> };
+}
+
+export function defaultOnnxDir(bundleDir: string): string {
+  return join(bundleDir, DEFAULT_SUBDIR);
+}
+
+function blockSpec(config: Record<string, unknown>, embedDim: number): BlockSpec {
+  const numHeads = config['numHeads'] as number;
+  return {
+    numHeads,
+    headDim: embedDim / numHeads,
+    epsilon: config['epsilon'] as number,
+    normalizeFirst: config['normalizeFirst'] === true,
+  };
+}
+
+/** Reads every weight and the block settings out of the bundle's tfjs model, then frees it. */
+async function readBundleModel(bundleDir: string, manifest: BundleManifest): Promise<{ weights: BundleWeights; spec: GraphSpec }> {
+  const model = new CaptionModel(manifest.config);
+  try {
+    await loadModelWeights(model, join(bundleDir, 'model'));
+    const weights = new Map<string, WeightValue>();
+    for (const w of model.network.weights) {
+      weights.set(w.originalName, { values: Float32Array.from(w.read().dataSync() as Float32Array), shape: [...w.shape] as number[] });
+    }
+    const { featureShape, embedDim, vocabSize, seqLength } = manifest.config;
+    const layerConfig = (name: string) => model.network.getLayer(name).getConfig() as Record<string, unknown>;
+    const positionRows = weights.get(`${LAYER_NAMES.imagePosition}/embeddings`)?.shape[0];
+    if (positionRows !== featureShape[0]) {
+      throw new Error(`${bundleDir}: image position table has ${positionRows} rows; the feature grid has ${featureShape[0]} tokens.`);
+    }
+    const spec: GraphSpec = {
+      gridTokens: featureShape[0],
+      featureChannels: featureShape[1],
+      embedDim,
+      vocabSize,
+      maxLength: seqLength - 1,
+      scaleBySqrtDim: layerConfig(LAYER_NAMES.embedding)['scaleBySqrtDim'] === true,
+      encoder: blockSpec(layerConfig(LAYER_NAMES.encoder), embedDim),
+      decoder: blockSpec(layerConfig(LAYER_NAMES.decoder), embedDim),
+    };
+    return { weights, spec };
+  } finally {
+    model.dispose();
+  }
+}
+
+function graphShapes(spec: GraphSpec): Pick<OnnxManifest, 'encoder' | 'decoderStep'> {
+  const { gridTokens: T, featureChannels: C, embedDim: D, vocabSize: V, maxLength: L, decoder } = spec;
+  const cross = ['rows', decoder.numHeads, T, decoder.headDim];
+  const cache = ['rows', decoder.numHeads, L, decoder.headDim];
+  return {
+    encoder: {
+      file: 'encoder.onnx',
+      inputs: { features: ['batch', T, C] },
+      outputs: { encoded: ['batch', T, D], cross_keys: ['batch', ...cross.slice(1)], cross_values: ['batch', ...cross.slice(1)] },
+    },
+    decoderStep: {
+      file: 'decoder_step.onnx',
+      inputs: { tokens: ['rows', 1], position: [], past_keys: cache, past_values: cache, cross_keys: cross, cross_values: cross },
+      outputs: { log_probs: ['rows', V], present_keys: cache, present_values: cache, cross_attention: ['rows', T] },
+    },
+  };
+}
+
+/**
+ * Exports a caption bundle to ONNX (opset 17): `encoder.onnx`, `decoder_step.onnx`, `backbone.onnx`
+ * for patch backbones, and `onnx-manifest.json` (written last: a directory with it is complete).
+ * `outDir` defaults to `<bundleDir>/onnx`.
+ */
+export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnxDir(bundleDir)): Promise<OnnxManifest> {
+  const manifest = await readBundleManifest(bundleDir);
+  const { weights, spec } = await readBundleModel(bundleDir, manifest);
+  await mkdir(outDir, { recursive: true });
+  const shapes = graphShapes(spec);
+  await writeFile(join(outDir, shapes.encoder.file), buildEncoderGraph(weights, spec));
+  await writeFile(join(outDir, shapes.decoderStep.file), buildDecoderStepGraph(weights, spec));
+  const backbone = parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined);
+  let backboneFile: string | null = null;
+  if (backbone.kind === 'patch') {
+    backboneFile = 'backbone.onnx';
+    await writeFile(join(outDir, backboneFile), buildPatchBackboneGraph(backbone.patchSize!, backbone.imageSize!));
+  }
+  const onnxManifest: OnnxManifest = {
+    format: ONNX_EXPORT_FORMAT,
+    version: ONNX_EXPORT_VERSION,
+    opset: OPSET,
+    bundleCreatedAt: manifest.createdAt,
+    config: manifest.config,
+    tokenizer: relative(resolve(outDir), resolve(bundleDir, 'tokenizer.json')),
+    backbone: { id: manifest.backbone.id, imageSize: manifest.backbone.imageSize, onnx: backboneFile },
+    ...shapes,
+  };
+  await writeFile(join(outDir, ONNX_MANIFEST), `${JSON.stringify(onnxManifest, null, 2)}\n`);
+  return onnxManifest;
+}
+
+/** The export in `onnxDir`, or null when there is none or it was made from an older save of the bundle. */
+export async function readCurrentOnnxManifest(onnxDir: string, bundle: BundleManifest): Promise<OnnxManifest | null> {
+  let parsed: Partial<OnnxManifest>;
+  try {
+    parsed = JSON.parse(await readFile(join(onnxDir, ONNX_MANIFEST), 'utf8')) as Partial<OnnxManifest>;
+  } catch {
+    return null;
+  }
+  if (parsed.format !== ONNX_EXPORT_FORMAT || parsed.version !== ONNX_EXPORT_VERSION) return null;
+  return parsed.bundleCreatedAt === bundle.createdAt ? (parsed as OnnxManifest) : null;
+}

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { CaptionModel, saveCaptionBundle, type CaptionModelConfig, type RgbImage } from '@imgcap/captioner';
+import { selectBackend } from '@imgcap/tf-runtime';
+import { WordTokenizer } from '@imgcap/tokenizer';
+
+/** Tests compare against tfjs on wasm, the backend the tfjs engine uses on these machines. */
+export async function useTestBackend(): Promise<void> {
+  await selectBackend({ backend: 'wasm', log: () => {} });
+}
+
+/** Small enough to run in milliseconds, wide enough that ties between tokens are unlikely. */
+export const TINY_CONFIG: CaptionModelConfig = {
+  vocabSize: 14,
+  seqLength: 9,
+  embedDim: 16,
+  ffDim: 24,
+  encHeads: 2,
+  decHeads: 4,
+  dropout: 0,
+  backbone: 'patch4@8',
+  imageSize: 8,
+  featureShape: [4, 48],
+};
+
+const CAPTIONS = ['a red circle on grass', 'a blue square', 'two green triangles near a dog'];
+
+/** Saves a randomly initialised bundle (weights differ per call) under `dir/name` and returns its path. */
+export async function saveTinyBundle(dir: string, name: string, config = TINY_CONFIG): Promise<string> {
+  const tokenizer = WordTokenizer.fit(CAPTIONS, { vocabSize: config.vocabSize });
+  const model = new CaptionModel(config);
+  const bundleDir = join(dir, name);
+  try {
+    await saveCaptionBundle(bundleDir, { model, tokenizer });
+  } finally {
+    model.dispose();
+  }
+  return bundleDir;
+}
+
+/** Deterministic pseudo-random RGB images of `size` × `size`. */
+export function randomImages(count: number, size: number, seed = 1): RgbImage[] {
+  let state = seed >>> 0 || 1;
+  const next = () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state >>> 24;
+  };
+  return Array.from({ length: count }, () => ({ width: size, height: size, data: Uint8Array.from({ length: size * size * 3 }, next) }));
+}

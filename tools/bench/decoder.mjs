@@ -1,0 +1,86 @@
+// Decoder training speed on cached features: what one epoch over Flickr30k costs once the frozen
+// backbone's features are on disk. Features and tokens are random; a step's cost depends only on shapes.
+import { CaptionModel, CaptionTrainer } from '@imgcap/captioner';
+import { SpecialTokens } from '@imgcap/tokenizer';
+import { rateSummary, summarize, timeRepeats } from './measure.mjs';
+
+/** EfficientNet-B1's top grid at 224 px: 7×7 cells × 1280 channels. */
+const B1_FEATURES = [49, 1280];
+const VOCAB = 10_000;
+
+/** The seed's training shape, and the smaller `s` shape at the length/batch most runs here use. */
+export const DECODER_CASES = [
+  { key: 'seed_d512_ff256_h2x4_seq36_b64', embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 4, seqLength: 36, batch: 64 },
+  { key: 'd256_ff512_h4_seq24_b32', embedDim: 256, ffDim: 512, encHeads: 4, decHeads: 4, seqLength: 24, batch: 32 },
+];
+
+/** Small seeded generator (mulberry32) so every run trains on the same batch. */
+export function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A teacher-forcing batch like the real ones: `start w1 … wk` → `w1 … wk end`, word ids drawn from
+ * the non-special range, caption lengths varying so that the tail of most rows is padding (id 0).
+ */
+export function randomTrainingBatch({ batchSize, seqLength, vocabSize, featureShape }, seed = 1) {
+  const random = seededRandom(seed);
+  const length = seqLength - 1;
+  const firstWord = SpecialTokens.end + 1;
+  const inputTokens = new Int32Array(batchSize * length);
+  const targetTokens = new Int32Array(batchSize * length);
+  for (let row = 0; row < batchSize; row++) {
+    const words = 5 + Math.floor(random() * (length - 5)); // 5 … length − 1 words
+    const offset = row * length;
+    inputTokens[offset] = SpecialTokens.start;
+    for (let i = 0; i < words; i++) {
+      const word = firstWord + Math.floor(random() * (vocabSize - firstWord));
+      inputTokens[offset + i + 1] = word;
+      targetTokens[offset + i] = word;
+    }
+    targetTokens[offset + words] = SpecialTokens.end;
+  }
+  const features = new Float32Array(batchSize * featureShape[0] * featureShape[1]);
+  for (let i = 0; i < features.length; i++) features[i] = random() * 2;
+  return { batchSize, features, inputTokens, targetTokens };
+}
+
+function caseConfig(shape) {
+  const { embedDim, ffDim, encHeads, decHeads, seqLength } = shape;
+  return { vocabSize: VOCAB, seqLength, embedDim, ffDim, encHeads, decHeads, dropout: 0.1,
+    backbone: 'efficientnet-b1@224', imageSize: 224, featureShape: B1_FEATURES };
+}
+
+async function benchCase(shape, { repeats, warmup }) {
+  const config = caseConfig(shape);
+  const model = new CaptionModel(config);
+  const trainer = new CaptionTrainer(model, 1e-3);
+  try {
+    const batch = randomTrainingBatch({ ...config, batchSize: shape.batch });
+    // step() reads loss and accuracy back, so the backend has finished when it returns.
+    const samples = await timeRepeats(() => trainer.step(batch), { repeats, warmup });
+    return {
+      batch: shape.batch,
+      params: model.countParams(),
+      examples_per_s: rateSummary(shape.batch, samples),
+      seconds_per_step: summarize(samples.map((ms) => ms / 1000)),
+    };
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}
+
+/** Examples/s and seconds per Adam step (medians over the same timed steps), for each decoder shape. */
+export async function benchDecoderGroup({ repeats, quick }) {
+  const result = { vocab: VOCAB, features: B1_FEATURES, warmup_steps: quick ? 1 : 2 };
+  for (const shape of DECODER_CASES) result[shape.key] = await benchCase(shape, { repeats, warmup: result.warmup_steps });
+  return result;
+}

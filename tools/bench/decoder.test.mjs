@@ -1,0 +1,45 @@
+import { SpecialTokens } from '@imgcap/tokenizer';
+import { describe, expect, it } from 'vitest';
+import { randomTrainingBatch } from './decoder.mjs';
+
+const shape = { batchSize: 16, seqLength: 12, vocabSize: 50, featureShape: [4, 3] };
+
+describe('randomTrainingBatch', () => {
+  const batch = randomTrainingBatch(shape, 5);
+  const length = shape.seqLength - 1;
+  const rows = Array.from({ length: shape.batchSize }, (_, row) => ({
+    input: Array.from(batch.inputTokens.subarray(row * length, (row + 1) * length)),
+    target: Array.from(batch.targetTokens.subarray(row * length, (row + 1) * length)),
+  }));
+
+  it('has the trainer’s array sizes', () => {
+    expect(batch.inputTokens).toHaveLength(16 * 11);
+    expect(batch.targetTokens).toHaveLength(16 * 11);
+    expect(batch.features).toHaveLength(16 * 4 * 3);
+  });
+
+  it('starts every input with the start marker and shifts targets by one, ending with the end marker', () => {
+    for (const { input, target } of rows) {
+      expect(input[0]).toBe(SpecialTokens.start);
+      const words = target.indexOf(SpecialTokens.end);
+      expect(words).toBeGreaterThanOrEqual(5);
+      expect(input.slice(1, words + 1)).toEqual(target.slice(0, words));
+    }
+  });
+
+  it('draws words from the non-special ids only and pads the rest with 0', () => {
+    for (const { input, target } of rows) {
+      const words = target.indexOf(SpecialTokens.end);
+      for (const id of target.slice(0, words)) expect(id).toBeGreaterThan(SpecialTokens.end);
+      for (const id of target.slice(0, words)) expect(id).toBeLessThan(shape.vocabSize);
+      expect(target.slice(words + 1).every((id) => id === SpecialTokens.pad)).toBe(true);
+      expect(input.slice(words + 1).every((id) => id === SpecialTokens.pad)).toBe(true);
+    }
+    expect(rows.some(({ target }) => target.at(-1) === SpecialTokens.pad)).toBe(true);
+  });
+
+  it('is the same batch for the same seed and a different one for another seed', () => {
+    expect(randomTrainingBatch(shape, 5).inputTokens).toEqual(batch.inputTokens);
+    expect(randomTrainingBatch(shape, 6).inputTokens).not.toEqual(batch.inputTokens);
+  });
+});
