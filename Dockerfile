@@ -55,5 +55,5 @@ CMD []
 
 # ---- default target: the runtime with one trained caption bundle baked in ----
 FROM runtime AS model
-ARG MODEL_DIR=local_runs/demo/bundle
+ARG MODEL_DIR=local_runs/demo/run/bundle
 COPY --chown=root:root ${MODEL_DIR} /models/bundle

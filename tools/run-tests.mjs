@@ -6,9 +6,12 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const projectDirs = ['libs', 'apps'].flatMap((group) =>
-  existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : [],
-);
+const projectDirs = [
+  ...['libs', 'apps'].flatMap((group) =>
+    existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : [],
+  ),
+  join(root, 'tools'),
+];
 for (const dir of projectDirs) rmSync(join(dir, 'reports'), { recursive: true, force: true });
 
 const extra = process.argv.slice(2);
@@ -23,7 +26,7 @@ const missing = [];
 for (const dir of projectDirs) {
   const report = join(dir, 'reports', 'vitest.json');
   if (!existsSync(report)) {
-    if (existsSync(join(dir, 'package.json'))) missing.push(dir.slice(root.length + 1));
+    if (existsSync(join(dir, 'project.json'))) missing.push(dir.slice(root.length + 1));
     continue;
   }
   const json = JSON.parse(readFileSync(report, 'utf8'));

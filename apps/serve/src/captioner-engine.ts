@@ -4,9 +4,12 @@ import type { DecodedImage } from '@imgcap/image-io';
 import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine.js';
 import { HttpError } from './errors.js';
 
+/** What both caption engines offer: tfjs `Captioner` and @imgcap/onnx-engine's `OnnxCaptioner`. */
+export type CaptionerLike = Pick<Captioner, 'imageSize' | 'manifest' | 'captionImages' | 'dispose'>;
+
 /** The real engine: one loaded caption bundle behind the server's CaptionEngine interface. */
 export class CaptionerEngine implements CaptionEngine {
-  constructor(private readonly captioner: Captioner) {}
+  constructor(private readonly captioner: CaptionerLike) {}
 
   get imageSize(): number {
     return this.captioner.imageSize;
@@ -14,7 +17,7 @@ export class CaptionerEngine implements CaptionEngine {
 
   /** Longest caption this model can write (its decoder positions). */
   get maxLength(): number {
-    return this.captioner.model.config.seqLength - 1;
+    return this.captioner.manifest.config.seqLength - 1;
   }
 
   async caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult> {

@@ -31,9 +31,14 @@ export interface CaptionEngine {
   dispose(): void;
 }
 
+export const ENGINE_CHOICES = ['tfjs', 'onnx'] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
+
 export interface LoadEngineOptions {
   /** tfjs backend override (e.g. 'wasm', 'cpu'); default: the best one available. */
   backend?: string;
+  /** 'tfjs' (default) or 'onnx': ONNX Runtime for the encoder and decoder (see @imgcap/onnx-engine). */
+  engine?: EngineChoice;
 }
 
 /**
@@ -42,11 +47,19 @@ export interface LoadEngineOptions {
  * first request does not pay for kernel set-up.
  */
 export async function loadEngine(modelDir: string, options: LoadEngineOptions = {}): Promise<CaptionEngine> {
+  const { engine: engineChoice = 'tfjs' } = options;
+  if (!ENGINE_CHOICES.includes(engineChoice)) {
+    throw new Error(`Unknown engine '${String(engineChoice)}'; allowed: ${ENGINE_CHOICES.join(', ')}`);
+  }
   const bundleDir = await resolveBundleDir(modelDir);
   const { selectBackend } = await import('@imgcap/tf-runtime');
+  // The ONNX engine still uses tfjs: for an EfficientNet backbone and for the small per-step tensors the search reads.
   await selectBackend({ backend: options.backend as BackendChoice | undefined });
-  const { loadCaptionBundle } = await import('@imgcap/captioner');
-  const engine = new CaptionerEngine(await loadCaptionBundle(bundleDir));
+  const captioner =
+    engineChoice === 'onnx'
+      ? await (await import('@imgcap/onnx-engine')).loadOnnxCaptioner(bundleDir)
+      : await (await import('@imgcap/captioner')).loadCaptionBundle(bundleDir);
+  const engine = new CaptionerEngine(captioner);
   await engine.warm();
   return engine;
 }

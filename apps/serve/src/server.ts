@@ -1,7 +1,7 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { loadEngine as loadModelEngine, type CaptionEngine, type LoadEngineOptions } from './engine.js';
+import { ENGINE_CHOICES, loadEngine as loadModelEngine, type CaptionEngine, type EngineChoice, type LoadEngineOptions } from './engine.js';
 import { DEFAULT_LIMITS, type ServeLimits } from './limits.js';
 
 export interface ServerConfig {
@@ -9,6 +9,8 @@ export interface ServerConfig {
   port: number;
   host: string;
   backend?: string;
+  /** Inference engine; absent = tfjs. */
+  engine?: EngineChoice;
   /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */
   logLevel?: string;
   limits: Partial<ServeLimits>;
@@ -32,6 +34,7 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     .option('--port <n>', 'port to listen on (0: any free port)', integer('--port', 0), 8012)
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--backend <name>', 'tfjs backend override (wasm, cpu, tensorflow); default: best available')
+    .addOption(new Option('--engine <name>', 'inference engine: tfjs, or onnx (ONNX Runtime; default: tfjs)').choices(ENGINE_CHOICES))
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug, trace, silent)', 'info')
     .option('--max-inflight <n>', 'caption jobs run at once', integer('--max-inflight', 1), DEFAULT_LIMITS.maxInflight)
     .option('--max-queue <n>', 'caption jobs waiting; beyond: 503', integer('--max-queue', 0), DEFAULT_LIMITS.maxQueue)
@@ -47,6 +50,7 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     port: o.port,
     host: o.host,
     backend: o.backend,
+    engine: o.engine,
     logLevel: o.logLevel,
     limits: {
       maxInflight: o.maxInflight,
@@ -83,7 +87,7 @@ export async function startServer(config: ServerConfig, loadEngine: EngineLoader
     engine?.dispose();
   };
   try {
-    engine = await loadEngine(config.modelDir, { backend: config.backend });
+    engine = await loadEngine(config.modelDir, { backend: config.backend, engine: config.engine });
   } catch (err) {
     await app.close();
     throw err;

@@ -24,7 +24,11 @@ export interface CaptionSplitOptions {
  * Captions `records` in batches: decode + resize to the model's input size, then one `captionImages` call per
  * batch. A missing or undecodable image is logged by name and skipped; it never stops the run.
  */
-export async function captionSplit(captioner: Captioner, records: readonly ImageRecord[], options: CaptionSplitOptions): Promise<SplitCaptions> {
+export async function captionSplit(
+  captioner: Pick<Captioner, 'imageSize' | 'captionImages'>,
+  records: readonly ImageRecord[],
+  options: CaptionSplitOptions,
+): Promise<SplitCaptions> {
   const byId = new Map(records.map((record) => [record.id, record]));
   const captioned: CaptionedImage[] = [];
   const skipped: SkippedImage[] = [];

@@ -2,12 +2,16 @@ import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
 import { loadCaptionBundle, resolveSearchOptions, type Captioner, type SearchOptions } from '@imgcap/captioner';
 import { loadDataset, type ImageRecord } from '@imgcap/flickr-dataset';
+import { loadOnnxCaptioner, type OnnxCaptioner } from '@imgcap/onnx-engine';
 import { selectBackend } from '@imgcap/tf-runtime';
 import type { Command } from 'commander';
 import { resolveModelDir } from '../model-dir.js';
 import { captionSplit } from './caption-split.js';
 import { addEvaluateOptions, toEvaluateSettings, type EvaluateFlags, type EvaluateSettings } from './options.js';
 import { writeEvaluationOutputs, type EvaluationLine, type MetricsFile } from './outputs.js';
+
+/** Either engine: both caption with the same search code and give results of the same shape. */
+type EvalCaptioner = Captioner | OnnxCaptioner;
 
 export interface EvaluationResult {
   line: EvaluationLine;
@@ -19,7 +23,7 @@ export async function runEvaluation(settings: EvaluateSettings, log: (line: stri
   const { modelDir, bundleDir } = await resolveModelDir(settings.model);
   const records = await splitRecords(settings);
   const selected = await selectBackend({ backend: settings.backend, log });
-  const captioner = await loadCaptionBundle(bundleDir);
+  const captioner: EvalCaptioner = settings.engine === 'onnx' ? await loadOnnxCaptioner(bundleDir) : await loadCaptionBundle(bundleDir);
   try {
     const search = searchOptions(captioner, settings);
     log(`captioning ${records.length} ${settings.split} images with ${bundleDir} (beam ${search.beamWidth})`);
@@ -69,8 +73,8 @@ async function splitRecords(settings: EvaluateSettings): Promise<ImageRecord[]> 
 }
 
 /** The search options actually used; --max_length is checked against this model here, where its limit is known. */
-function searchOptions(captioner: Captioner, settings: EvaluateSettings): SearchOptions {
-  const limit = captioner.model.config.seqLength - 1;
+function searchOptions(captioner: EvalCaptioner, settings: EvaluateSettings): SearchOptions {
+  const limit = captioner.manifest.config.seqLength - 1;
   if (settings.maxLength !== undefined && settings.maxLength > limit) {
     throw new Error(
       `--max_length ${settings.maxLength} is too long for this model: its captions hold at most ${limit} ids (seqLength ${limit + 1})`,
@@ -79,12 +83,12 @@ function searchOptions(captioner: Captioner, settings: EvaluateSettings): Search
   return resolveSearchOptions({ beamWidth: settings.beam, maxLength: settings.maxLength, lengthPenalty: settings.lengthPenalty }, limit);
 }
 
-function modelFacts(captioner: Captioner): Record<string, unknown> {
+function modelFacts(captioner: EvalCaptioner): Record<string, unknown> {
   const { manifest } = captioner;
   return {
     backbone: manifest.backbone.id,
     imageSize: manifest.backbone.imageSize,
-    parameters: captioner.model.countParams(),
+    parameters: 'parameterCount' in captioner ? captioner.parameterCount : captioner.model.countParams(),
     preset: manifest.metadata.preset,
     config: manifest.config,
     metadata: manifest.metadata,

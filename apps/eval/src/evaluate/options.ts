@@ -23,8 +23,13 @@ export interface EvaluateSettings {
   examples: number;
   /** Absent: env IMGCAP_BACKEND, else auto (tfjs-node-gpu, tfjs-node, wasm, cpu). */
   backend?: BackendChoice;
+  /** tfjs, or onnx (ONNX Runtime via @imgcap/onnx-engine). */
+  engine: EngineChoice;
   seed: number;
 }
+
+export const ENGINE_CHOICES = ['tfjs', 'onnx'] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 
 /** The flags exactly as commander stores them (snake_case names kept from the seed's CLI). */
 interface RawFlags {
@@ -41,6 +46,7 @@ interface RawFlags {
   out?: string;
   examples: number;
   backend?: BackendChoice;
+  engine: EngineChoice;
   seed: number;
 }
 
@@ -82,6 +88,7 @@ export function addEvaluateOptions(command: Command): Command {
     .option('--out <dir>', 'output directory (default: <model>/eval-<split>-beam<N>)')
     .option('--examples <n>', 'examples with attention maps in report.html', integerIn(0, 1000), 20)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else auto)').choices(BACKEND_CHOICES))
+    .addOption(new Option('--engine <name>', 'inference engine: tfjs, or onnx (ONNX Runtime)').choices(ENGINE_CHOICES).default('tfjs'))
     .option('--seed <n>', 'seed of the split-by-image when the dataset has no split file', integerIn(0, 2 ** 32 - 1), 1);
 }
 
@@ -100,6 +107,7 @@ export function toEvaluateSettings(flags: RawFlags): EvaluateSettings {
     out: flags.out,
     examples: flags.examples,
     backend: flags.backend,
+    engine: flags.engine,
     seed: flags.seed,
   };
 }

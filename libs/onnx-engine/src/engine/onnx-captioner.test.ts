@@ -30,8 +30,8 @@ describe('loadOnnxCaptioner', () => {
     const images = randomImages(6, TINY_CONFIG.imageSize, 11 * beamWidth);
     const expected = await tfjs.captionImages(images, { beamWidth });
     const actual = await onnx.captionImages(images, { beamWidth });
-    // Distinct, non-empty captions: equal token lists would prove little if every caption were empty.
-    expect(new Set(expected.map((r) => r.tokens.join())).size).toBeGreaterThan(1);
+    // Equal token lists would prove little if every caption ended at once.
+    expect(expected.some((r) => r.tokens.length >= 2)).toBe(true);
     expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
     expect(actual.map((r) => r.caption)).toEqual(expected.map((r) => r.caption));
     actual.forEach((result, i) => {
@@ -63,6 +63,7 @@ describe('loadOnnxCaptioner', () => {
     expect(onnx.backboneRuntime).toBe('onnx');
     expect(onnx.imageSize).toBe(TINY_CONFIG.imageSize);
     expect(onnx.manifest.config).toEqual(TINY_CONFIG);
+    expect(onnx.parameterCount).toBe(tfjs.model.countParams());
   });
 
   it('exports on first load and again when the bundle is saved anew', async () => {

@@ -32,6 +32,8 @@ export interface OnnxCaptioner {
   readonly engine: 'onnx';
   readonly imageSize: number;
   readonly manifest: BundleManifest;
+  /** Trained parameters of the caption model (as `CaptionModel.countParams()`). */
+  readonly parameterCount: number;
   /** Where the backbone runs: `onnx` for patch backbones, `tfjs` for EfficientNet (not exported). */
   readonly backboneRuntime: 'onnx' | 'tfjs';
   /** Captions images that are already `imageSize` × `imageSize` RGB; results are shaped as `Captioner`'s. */
@@ -48,6 +50,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
 
   constructor(
     readonly manifest: BundleManifest,
+    readonly parameterCount: number,
     private readonly tokenizer: WordTokenizer,
     private readonly encoder: ort.InferenceSession,
     private readonly stepGraph: SyncOrtSession,
@@ -175,5 +178,5 @@ export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCapt
     maxLength: maxLength!,
     gridTokens: manifest.config.featureShape[0],
   };
-  return new OnnxCaptionerImpl(manifest, tokenizer, encoder, stepGraph, backbone, shape);
+  return new OnnxCaptionerImpl(manifest, exported.parameters, tokenizer, encoder, stepGraph, backbone, shape);
 }

@@ -19,6 +19,8 @@ export interface OnnxManifest {
   /** `createdAt` of the bundle exported: a re-saved bundle makes this export stale. */
   bundleCreatedAt: string;
   config: BundleManifest['config'];
+  /** Trained parameters exported (the caption model's; the backbone's are not counted). */
+  parameters: number;
   /** The bundle's tokenizer, relative to this directory. */
   tokenizer: string;
   backbone: {
@@ -118,6 +120,7 @@ export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnx
     opset: OPSET,
     bundleCreatedAt: manifest.createdAt,
     config: manifest.config,
+    parameters: [...weights.values()].reduce((sum, w) => sum + w.values.length, 0),
     tokenizer: relative(resolve(outDir), resolve(bundleDir, 'tokenizer.json')),
     backbone: { id: manifest.backbone.id, imageSize: manifest.backbone.imageSize, onnx: backboneFile },
     ...shapes,

@@ -1,0 +1,55 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveTinyBundle, TINY_CONFIG, useTestBackend } from '../test-helpers/tiny-bundle.js';
+import { exportBundleToOnnx } from './export-bundle.js';
+
+let dir: string;
+let bundleDir: string;
+beforeAll(async () => {
+  await useTestBackend();
+  dir = await mkdtemp(join(tmpdir(), 'imgcap-onnx-export-'));
+  bundleDir = await saveTinyBundle(dir, 'bundle');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('exportBundleToOnnx', () => {
+  it('writes opset-17 graphs with the documented inputs and outputs, and a manifest naming them', async () => {
+    const manifest = await exportBundleToOnnx(bundleDir);
+    expect(manifest.opset).toBe(17);
+    expect(manifest.backbone).toEqual({ id: 'patch4@8', imageSize: 8, onnx: 'backbone.onnx' });
+    expect(manifest.tokenizer).toBe(join('..', 'tokenizer.json'));
+    const onnxDir = join(bundleDir, 'onnx');
+    const model = onnxProto.onnx.ModelProto.decode(await readFile(join(onnxDir, 'decoder_step.onnx')));
+    expect(Number(model.opsetImport[0]!.version)).toBe(17);
+    const session = await ort.InferenceSession.create(join(onnxDir, 'decoder_step.onnx'));
+    expect(session.inputNames).toEqual(Object.keys(manifest.decoderStep.inputs));
+    expect(session.outputNames).toEqual(Object.keys(manifest.decoderStep.outputs));
+    await session.release();
+    const encoder = await ort.InferenceSession.create(join(onnxDir, manifest.encoder.file));
+    expect(encoder.outputNames).toEqual(['encoded', 'cross_keys', 'cross_values']);
+    await encoder.release();
+  });
+
+  it('turns pixels into the same features as the tfjs patch backbone', async () => {
+    const manifest = await exportBundleToOnnx(bundleDir, join(dir, 'out'));
+    const { createFeatureExtractor, parseBackboneId } = await import('@imgcap/vision-backbone');
+    const tf = await import('@tensorflow/tfjs-core');
+    const extractor = await createFeatureExtractor(parseBackboneId(manifest.backbone.id));
+    const pixels = Float32Array.from({ length: 2 * 8 * 8 * 3 }, (_, i) => (i * 53) % 256);
+    const expected = tf.tidy(() => extractor.extract(tf.tensor4d(pixels, [2, 8, 8, 3])));
+    const session = await ort.InferenceSession.create(join(dir, 'out', 'backbone.onnx'));
+    const actual = (await session.run({ images: new ort.Tensor('float32', pixels, [2, 8, 8, 3]) }))['features']!;
+    expect(actual.dims).toEqual([2, ...TINY_CONFIG.featureShape]);
+    expect(Array.from(actual.data as Float32Array)).toEqual(Array.from(await expected.data()));
+    expected.dispose();
+    await session.release();
+  });
+
+  it('names a directory that is not a bundle', async () => {
+    await expect(exportBundleToOnnx(join(dir, 'missing'))).rejects.toThrow(/not a caption bundle: bundle.json not found/);
+  });
+});
