@@ -58,7 +58,7 @@ export function buildTrainCommand(): Command {
     .option('--max_images <n>', 'use at most this many images (after splitting)', integer(1))
     .option('--val_sample <n>', 'validation images captioned each epoch for BLEU/CIDEr', integer(0), D.val_sample)
     .option('--seed <n>', 'random seed (split, shuffling, init)', integer(0), D.seed)
-    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default(D.backend))
+    .addOption(new Option('--backend <name>', 'tfjs backend (auto: $IMGCAP_BACKEND if set, else tfjs-node-gpu, tfjs-node, wasm, cpu)').choices(BACKENDS).default(D.backend))
     .option('--artifact_dir <dir>', 'run directory', D.artifact_dir)
     .option('--resume', 'continue the run in artifact_dir from its last checkpoint', D.resume)
     .option('--overwrite', 'clear a non-empty artifact_dir first', D.overwrite)

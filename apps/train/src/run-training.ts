@@ -34,7 +34,8 @@ const defaultIO: TrainingIO = { log: (message) => process.stderr.write(`${messag
 export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defaultIO): Promise<number> {
   const { log } = io;
   const started = performance.now();
-  await selectBackend({ backend: cliConfig.backend, log });
+  // The flag's default 'auto' must not hide env IMGCAP_BACKEND: only an explicit choice overrides it.
+  await selectBackend({ backend: cliConfig.backend === 'auto' ? undefined : cliConfig.backend, log });
   const run = await openRun({ dir: cliConfig.artifact_dir, config: { ...cliConfig }, resume: cliConfig.resume, overwrite: cliConfig.overwrite });
   const config = run.resumed ? resolveResumedConfig(run.config as unknown as TrainConfig, cliConfig) : cliConfig;
   const tokenizerFile = join(run.dir, 'tokenizer.json');
