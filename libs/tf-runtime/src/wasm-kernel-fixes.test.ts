@@ -109,3 +109,30 @@ describe('BatchMatMul and _FusedMatMul on wasm', () => {
     expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(first);
   });
 });
+
+describe('Transpose on wasm', () => {
+  it.each([
+    [[2, 3], [0, 1]],
+    [[1, 4, 3], [1, 0, 2]],
+    [[2, 1, 3, 1], [0, 3, 1, 2]],
+    [[2, 3, 4], [0, 2, 1]],
+    [[3, 1, 4], [2, 1, 0]],
+  ])('shape %j perm %j matches cpu', async (shape, perm) => {
+    const values = seededValues(shape.reduce((a, b) => a * b, 1), 6);
+    await expectWasmMatchesCpu(() => tf.transpose(tf.tensor(values, shape), perm));
+  });
+
+  it('shares the data of a layout-keeping transpose, which outlives its input', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    // tfjs-layers' Dense transposes its kernel with this identity perm on every rank-3 input.
+    const buffers = tf.memory().numDataBuffers;
+    const same = tf.transpose(x, [0, 1]);
+    expect(tf.memory().numDataBuffers).toBe(buffers); // no copy: the matMul's packed-weight cache keeps hitting
+    x.dispose();
+    expect(Array.from(await same.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    const before = tf.memory().numTensors;
+    same.dispose();
+    expect(tf.memory().numTensors).toBe(before - 1);
+  });
+});
