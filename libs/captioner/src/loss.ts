@@ -32,3 +32,19 @@ export function maskedAccuracy(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Sc
     return tf.div(hits, tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }
+
+/**
+ * Mean cross-entropy of logits [P, V] against word targets [P] (padding already left out, as
+ * `CaptionModel.logitsAt` does): the same value as `maskedCrossEntropy` over the full grid.
+ */
+export function targetCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const oneHot = tf.oneHot(tf.cast(targets, 'int32'), logits.shape[1]);
+    return tf.losses.softmaxCrossEntropy(oneHot, logits, undefined, 0, tf.Reduction.MEAN) as tf.Scalar;
+  });
+}
+
+/** Fraction of rows of logits [P, V] whose arg-max equals the target [P]. */
+export function targetAccuracy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(targets, 'int32')), 'float32')) as tf.Scalar);
+}

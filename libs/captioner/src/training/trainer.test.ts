@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maskedAccuracy, maskedCrossEntropy } from '../loss.js';
 import { CaptionModel } from '../model/caption-model.js';
 import { TINY_CONFIG, useTestBackend } from '../test-helpers/tiny-model.js';
 import { CaptionTrainer, type TrainingBatch } from './trainer.js';
@@ -47,6 +48,34 @@ describe('CaptionTrainer', () => {
       const changed = w.read().dataSync().some((v, j) => v !== initial[i]![j]);
       expect(changed, `weight ${w.originalName} never changed`).toBe(true);
     });
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('scores only word targets: equal to the masked loss and accuracy over the full logits grid', () => {
+    const model = new CaptionModel(TINY_CONFIG);
+    const trainer = new CaptionTrainer(model, 0.01);
+    const batch = eightExamples();
+    for (let i = 0; i < 5; i++) trainer.step(batch); // away from the uniform start, so accuracy is not trivial
+    const length = TINY_CONFIG.seqLength - 1;
+    const [loss, accuracy] = tf.tidy(() => {
+      const features = tf.tensor3d(batch.features, [8, ...TINY_CONFIG.featureShape]);
+      const logits = model.logits(features, tf.tensor2d(batch.inputTokens, [8, length], 'int32'));
+      const targets = tf.tensor2d(batch.targetTokens, [8, length], 'int32');
+      return [maskedCrossEntropy(logits, targets).dataSync()[0]!, maskedAccuracy(logits, targets).dataSync()[0]!];
+    });
+    const scored = trainer.evaluate(batch);
+    expect(scored.loss).toBeCloseTo(loss, 5);
+    expect(scored.accuracy).toBeCloseTo(accuracy, 6);
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('refuses a batch with no target words instead of returning NaN', () => {
+    const model = new CaptionModel(TINY_CONFIG);
+    const trainer = new CaptionTrainer(model, 0.01);
+    const batch = { ...eightExamples(), targetTokens: new Int32Array(8 * (TINY_CONFIG.seqLength - 1)) };
+    expect(() => trainer.step(batch)).toThrow(/no target words/);
     trainer.dispose();
     model.dispose();
   });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadNamedTensors, saveNamedTensors } from '@imgcap/tf-runtime';
-import { maskedAccuracy, maskedCrossEntropy } from '../loss.js';
+import { PAD_ID, targetAccuracy, targetCrossEntropy } from '../loss.js';
 import type { CaptionModel } from '../model/caption-model.js';
 
 /** One teacher-forcing batch: features [B, T, C], input and target ids [B, L] (targets = inputs shifted by one). */
@@ -35,13 +35,20 @@ export class CaptionTrainer {
     (this.optimizer as unknown as { learningRate: number }).learningRate = value;
   }
 
+  /** The batch as tensors; only positions whose target is not padding are scored (their indices into [B, L]). */
   private tensors(batch: TrainingBatch) {
     const [tokens, channels] = this.model.config.featureShape;
     const length = this.model.config.seqLength - 1;
+    const positions: number[] = [];
+    batch.targetTokens.forEach((target, i) => {
+      if (target !== PAD_ID) positions.push(i);
+    });
+    if (positions.length === 0) throw new Error('CaptionTrainer: the batch has no target words (every position is padding).');
     return {
       features: tf.tensor3d(batch.features, [batch.batchSize, tokens, channels]),
       inputs: tf.tensor2d(batch.inputTokens, [batch.batchSize, length], 'int32'),
-      targets: tf.tensor2d(batch.targetTokens, [batch.batchSize, length], 'int32'),
+      positions: tf.tensor1d(positions, 'int32'),
+      targets: tf.tensor1d(positions.map((i) => batch.targetTokens[i]!), 'int32'),
     };
   }
 
@@ -51,25 +58,25 @@ export class CaptionTrainer {
    */
   step(batch: TrainingBatch): StepMetrics {
     const variables = this.model.network.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { features, inputs, targets } = this.tensors(batch);
+    const { features, inputs, positions, targets } = this.tensors(batch);
     let accuracy: tf.Scalar | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      const logits = this.model.logits(features, inputs, true);
-      accuracy = tf.keep(maskedAccuracy(logits, targets));
-      return maskedCrossEntropy(logits, targets);
+      const logits = this.model.logitsAt(features, inputs, positions, true);
+      accuracy = tf.keep(targetAccuracy(logits, targets));
+      return targetCrossEntropy(logits, targets);
     }, variables);
     const metrics = { loss: value.dataSync()[0]!, accuracy: accuracy!.dataSync()[0]! };
     if (Number.isFinite(metrics.loss)) this.optimizer.applyGradients(grads as unknown as Record<string, tf.Variable>);
-    tf.dispose([value, accuracy!, features, inputs, targets, ...Object.values(grads)]);
+    tf.dispose([value, accuracy!, features, inputs, positions, targets, ...Object.values(grads)]);
     return metrics;
   }
 
   /** Loss and accuracy without updating (validation). */
   evaluate(batch: TrainingBatch): StepMetrics {
     const [loss, accuracy] = tf.tidy(() => {
-      const { features, inputs, targets } = this.tensors(batch);
-      const logits = this.model.logits(features, inputs, false);
-      return [maskedCrossEntropy(logits, targets), maskedAccuracy(logits, targets)];
+      const { features, inputs, positions, targets } = this.tensors(batch);
+      const logits = this.model.logitsAt(features, inputs, positions, false);
+      return [targetCrossEntropy(logits, targets), targetAccuracy(logits, targets)];
     });
     const metrics = { loss: loss!.dataSync()[0]!, accuracy: accuracy!.dataSync()[0]! };
     tf.dispose([loss!, accuracy!]);
