@@ -13,7 +13,9 @@ import { benchDecoderGroup } from './decoder.mjs';
 import { benchLatencyGroup } from './latency.mjs';
 import { benchMatmulGroup } from './matmul.mjs';
 import { round, withTensorAudit } from './measure.mjs';
+import { benchOnnxGroup } from './onnx.mjs';
 import { benchPipelineGroup } from './pipeline.mjs';
+import { benchServeGroup } from './serve.mjs';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -28,6 +30,8 @@ export const GROUPS = {
   decoder: { key: 'decoder_train_examples_per_s', run: benchDecoderGroup, repeats: [3, 2] },
   latency: { key: 'caption_latency_ms', run: benchLatencyGroup, repeats: [3, 2] },
   pipeline: { key: 'pipeline_captions_per_s', run: benchPipelineGroup, repeats: [3, 2] },
+  onnx: { key: 'onnx_caption_latency_ms', run: benchOnnxGroup, repeats: [5, 3] },
+  serve: { key: 'serve_captions_per_s', run: benchServeGroup, repeats: [2, 1] },
 };
 
 const USAGE = `usage: npm run bench -- [--backend auto|tensorflow|wasm|cpu] [--quick] [--only ${Object.keys(GROUPS).join(',')}] [--json FILE]`;
@@ -83,10 +87,7 @@ export async function runBench({ backend, quick, groups }) {
     report[key] = await withTensorAudit(() => run({ repeats: repeats[quick ? 1 : 0], quick }));
     report.group_seconds[name] = round((performance.now() - groupStart) / 1000);
   }
-  if (groups.includes('pipeline')) {
-    report.TODO_serve_captions_per_s =
-      'not measured: the serve app cannot be started in-process yet; pipeline_captions_per_s is the Captioner pipeline without HTTP.';
-  }
+  report.peak_rss_bytes = process.resourceUsage().maxRSS * 1024;
   report.load_average_at_end = loadavg().map(round);
   report.total_seconds = round((performance.now() - started) / 1000);
   return report;

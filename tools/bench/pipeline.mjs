@@ -1,7 +1,7 @@
 // Throughput of the whole Captioner.captionImages pipeline (pixels → patch backbone → encoder →
 // greedy decoding → words) from a bundle loaded off disk, alone and with concurrent callers.
-// TODO(serve): this is not the HTTP server's figure; `serve_captions_per_s` needs the serve app
-// started in-process (not wired yet) or tools/loadtest.
+// `batched_4` is the same 4 images in one call: what micro-batching concurrent requests would buy.
+// The HTTP server's own figure is the `serve` group (serve.mjs).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ function randomImage(seed) {
   return { data, width: IMAGE_SIZE, height: IMAGE_SIZE };
 }
 
-async function buildTinyBundle(dir) {
+export async function buildTinyBundle(dir) {
   const model = new CaptionModel(TINY_BUNDLE_CONFIG);
   try {
     suppressEndMarker(model);
@@ -42,7 +42,7 @@ async function buildTinyBundle(dir) {
   }
 }
 
-/** Captions/s with 1 caller (one image per call, one after another) and with 4 calls in flight at once. */
+/** Captions/s with 1 caller (one image per call, one after another), 4 calls in flight at once, and 4 images in one call. */
 export async function benchPipelineGroup({ repeats }) {
   const dir = await mkdtemp(join(tmpdir(), 'imgcap-bench-'));
   let captioner;
@@ -55,6 +55,7 @@ export async function benchPipelineGroup({ repeats }) {
       for (const image of images) [{ tokens: { length: tokens } }] = await captioner.captionImages([image]);
     }, { repeats });
     const concurrent = await timeRepeats(() => Promise.all(images.map((image) => captioner.captionImages([image]))), { repeats });
+    const batched = await timeRepeats(() => captioner.captionImages(images), { repeats });
     return {
       bundle: { backbone: TINY_BUNDLE_CONFIG.backbone, ...PRESETS.tiny, vocab: VOCAB, seq_length: 36, params: captioner.model.countParams() },
       decoding: 'greedy, key/value cache',
@@ -62,6 +63,7 @@ export async function benchPipelineGroup({ repeats }) {
       captions_per_round: CAPTIONS_PER_ROUND,
       sequential_1: rateSummary(CAPTIONS_PER_ROUND, sequential),
       concurrent_4: rateSummary(CAPTIONS_PER_ROUND, concurrent),
+      batched_4: rateSummary(CAPTIONS_PER_ROUND, batched),
     };
   } finally {
     captioner?.dispose();

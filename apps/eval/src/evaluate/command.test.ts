@@ -1,10 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { METRIC_NAMES } from '@imgcap/caption-metrics';
 import { readKarpathy } from '@imgcap/flickr-dataset';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSyntheticData, runEval, saveTinyBundle, useTestBackend } from '../test-helpers/tiny-run.js';
+import { runEval, setUpTinyEvalRun } from '../test-helpers/tiny-run.js';
 
 let root: string;
 let dataDir: string;
@@ -12,11 +11,7 @@ let runDir: string;
 let parameters: number;
 
 beforeAll(async () => {
-  await useTestBackend();
-  root = await mkdtemp(join(tmpdir(), 'imgcap-eval-'));
-  dataDir = await makeSyntheticData(join(root, 'data'));
-  runDir = join(root, 'run-a');
-  parameters = await saveTinyBundle(dataDir, join(runDir, 'bundle'), { preset: 'tiny-test' });
+  ({ root, dataDir, runDir, parameters } = await setUpTinyEvalRun('imgcap-eval-', 'run-a', { preset: 'tiny-test' }));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 

@@ -1,8 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSyntheticData, runEval, saveTinyBundle, useTestBackend } from '../test-helpers/tiny-run.js';
+import { runEval, setUpTinyEvalRun } from '../test-helpers/tiny-run.js';
 
 let root: string;
 let dataDir: string;
@@ -10,11 +9,7 @@ let runDir: string;
 let parameters: number;
 
 beforeAll(async () => {
-  await useTestBackend();
-  root = await mkdtemp(join(tmpdir(), 'imgcap-eval-onnx-'));
-  dataDir = await makeSyntheticData(join(root, 'data'));
-  runDir = join(root, 'run');
-  parameters = await saveTinyBundle(dataDir, join(runDir, 'bundle'));
+  ({ root, dataDir, runDir, parameters } = await setUpTinyEvalRun('imgcap-eval-onnx-', 'run'));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 

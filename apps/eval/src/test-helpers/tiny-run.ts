@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptionModel, saveCaptionBundle } from '@imgcap/captioner';
 import { generateSyntheticDataset, readKarpathy } from '@imgcap/flickr-dataset';
@@ -64,4 +65,22 @@ export async function runEval(args: string[]): Promise<EvalRun> {
     if (!(error instanceof CommanderError)) throw error;
     return { stdout, stderr, exitCode: error.exitCode };
   }
+}
+
+export interface TinyEvalFixture {
+  root: string;
+  dataDir: string;
+  runDir: string;
+  /** The bundle's parameter count. */
+  parameters: number;
+}
+
+/** A temp dir with 30 synthetic images and a run dir holding an untrained tiny bundle; on wasm. */
+export async function setUpTinyEvalRun(prefix: string, runName: string, metadata: Record<string, unknown> = {}): Promise<TinyEvalFixture> {
+  await useTestBackend();
+  const root = await mkdtemp(join(tmpdir(), prefix));
+  const dataDir = await makeSyntheticData(join(root, 'data'));
+  const runDir = join(root, runName);
+  const parameters = await saveTinyBundle(dataDir, join(runDir, 'bundle'), metadata);
+  return { root, dataDir, runDir, parameters };
 }

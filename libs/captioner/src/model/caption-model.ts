@@ -84,7 +84,7 @@ export class CaptionModel {
     const logits = layers.dense({ units: vocabSize, name: LAYER_NAMES.logits }).apply(decoded) as SymbolicTensor;
     this.network = functionalModel({ inputs: [features, tokens], outputs: logits, name: 'captioner' });
     this.encoderNetwork = functionalModel({ inputs: features, outputs: encoded, name: 'captioner_encoder' });
-    this.decoderNetwork = functionalModel({ inputs: [features, tokens], outputs: decoded, name: 'captioner_decoder' });
+    this.decoderNetwork = functionalModel({ inputs: [features, tokens], outputs: decoded as SymbolicTensor, name: 'captioner_decoder' });
     if (options.seed !== undefined) reseedWeights(this.network, options.seed);
   }
 

@@ -24,10 +24,15 @@ export const TINY_CONFIG: CaptionModelConfig = {
 
 const CAPTIONS = ['a red circle on grass', 'a blue square', 'two green triangles near a dog'];
 
-/** Saves a randomly initialised bundle (weights differ per call) under `dir/name` and returns its path. */
+let bundlesSaved = 0;
+
+/**
+ * Saves a randomly initialised bundle under `dir/name` and returns its path. Weights are seeded (so a test sees
+ * the same captions every run) and differ per call (so a re-saved bundle really changes).
+ */
 export async function saveTinyBundle(dir: string, name: string, config = TINY_CONFIG): Promise<string> {
   const tokenizer = WordTokenizer.fit(CAPTIONS, { vocabSize: config.vocabSize });
-  const model = new CaptionModel(config);
+  const model = new CaptionModel(config, { seed: 17 + bundlesSaved++ });
   const bundleDir = join(dir, name);
   try {
     await saveCaptionBundle(bundleDir, { model, tokenizer });
