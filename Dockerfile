@@ -11,7 +11,7 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
-COPY package.json package-lock.json nx.json tsconfig.base.json ./
+COPY package.json package-lock.json .npmrc nx.json tsconfig.base.json ./
 COPY tools ./tools
 COPY libs ./libs
 COPY apps ./apps

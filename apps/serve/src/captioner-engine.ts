@@ -3,13 +3,24 @@ import type { Captioner } from '@imgcap/captioner';
 import type { DecodedImage } from '@imgcap/image-io';
 import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine.js';
 import { HttpError } from './errors.js';
+import { MicroBatcher } from './micro-batcher.js';
+
+type SearchKey = { beamWidth: number; maxLength?: number };
 
 /** What both caption engines offer: tfjs `Captioner` and @imgcap/onnx-engine's `OnnxCaptioner`. */
 export type CaptionerLike = Pick<Captioner, 'imageSize' | 'manifest' | 'captionImages' | 'dispose'>;
 
 /** The real engine: one loaded caption bundle behind the server's CaptionEngine interface. */
 export class CaptionerEngine implements CaptionEngine {
-  constructor(private readonly captioner: CaptionerLike) {}
+  private readonly batcher: MicroBatcher<DecodedImage, CaptionResult>;
+
+  /** `maxBatch`: concurrent captions with the same options are run as one batch of at most this many. */
+  constructor(
+    private readonly captioner: CaptionerLike,
+    maxBatch = 1,
+  ) {
+    this.batcher = new MicroBatcher(maxBatch, (images, key) => this.captionBatch(images, JSON.parse(key) as SearchKey));
+  }
 
   get imageSize(): number {
     return this.captioner.imageSize;
@@ -24,17 +35,19 @@ export class CaptionerEngine implements CaptionEngine {
     if (options.maxLength !== undefined && options.maxLength > this.maxLength) {
       throw new HttpError(400, 'bad_option', `max_length ${options.maxLength} exceeds this model's limit of ${this.maxLength}`);
     }
-    const [result] = await this.captioner.captionImages([image], {
-      beamWidth: options.beam ?? 1,
-      ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
-    });
-    return {
-      caption: result!.caption,
-      tokens: result!.words,
-      score: result!.score,
-      attention: result!.attention,
-      gridSize: result!.gridSize,
-    };
+    const key: SearchKey = { beamWidth: options.beam ?? 1, ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}) };
+    return this.batcher.submit(image, JSON.stringify(key));
+  }
+
+  private async captionBatch(images: DecodedImage[], search: SearchKey): Promise<CaptionResult[]> {
+    const results = await this.captioner.captionImages(images, search);
+    return results.map((result) => ({
+      caption: result.caption,
+      tokens: result.words,
+      score: result.score,
+      attention: result.attention,
+      gridSize: result.gridSize,
+    }));
   }
 
   /** One caption of a grey image: the first real request then runs on warmed kernels. */

@@ -39,6 +39,8 @@ export interface LoadEngineOptions {
   backend?: string;
   /** 'tfjs' (default) or 'onnx': ONNX Runtime for the encoder and decoder (see @imgcap/onnx-engine). */
   engine?: EngineChoice;
+  /** Concurrent captions with the same options run as one batch of at most this many (1: no batching). Default 1. */
+  maxBatch?: number;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function loadEngine(modelDir: string, options: LoadEngineOptions = 
     engineChoice === 'onnx'
       ? await (await import('@imgcap/onnx-engine')).loadOnnxCaptioner(bundleDir)
       : await (await import('@imgcap/captioner')).loadCaptionBundle(bundleDir);
-  const engine = new CaptionerEngine(captioner);
+  const engine = new CaptionerEngine(captioner, options.maxBatch ?? 1);
   await engine.warm();
   return engine;
 }

@@ -11,7 +11,7 @@ const engine = new FakeCaptionEngine();
 
 beforeAll(async () => {
   server = await startServer(
-    { modelDir: 'm', port: 0, host: '127.0.0.1', logLevel: 'silent', limits: { maxUploadBytes: 64 * 1024, maxQueue: 0 } },
+    { modelDir: 'm', port: 0, host: '127.0.0.1', logLevel: 'silent', limits: { maxUploadBytes: 64 * 1024, maxInflight: 1, maxQueue: 0 } },
     async () => engine,
   );
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { readImageFixture } from '@imgcap/image-io/fixtures';
-import { DEFAULT_LIMITS } from './limits.js';
+import { DEFAULT_LIMITS, DEFAULT_MAX_BATCH } from './limits.js';
 import { parseServerArgs, startServer, type ServerConfig } from './server.js';
 import { FakeCaptionEngine } from './test-helpers/fake-engine.js';
 
@@ -38,6 +38,7 @@ describe('parseServerArgs', () => {
       port: 8012,
       host: '0.0.0.0',
       backend: undefined,
+      maxBatch: DEFAULT_MAX_BATCH,
       logLevel: 'info',
       limits: DEFAULT_LIMITS,
     });
@@ -46,12 +47,13 @@ describe('parseServerArgs', () => {
   it('reads every flag', () => {
     const args = ['--model', 'm', '--port', '9000', '--host', '127.0.0.1', '--backend', 'wasm', '--max-inflight', '2'];
     args.push('--max-queue', '0', '--queue-timeout-ms', '5', '--caption-timeout-ms', '6');
-    args.push('--max-upload-bytes', '7', '--max-pixels', '8');
+    args.push('--max-upload-bytes', '7', '--max-pixels', '8', '--max-batch', '3');
     expect(parseServerArgs(args)).toEqual({
       modelDir: 'm',
       port: 9000,
       host: '127.0.0.1',
       backend: 'wasm',
+      maxBatch: 3,
       logLevel: 'info',
       limits: { maxInflight: 2, maxQueue: 0, queueTimeoutMs: 5, captionTimeoutMs: 6, maxUploadBytes: 7, maxPixels: 8 },
     });
@@ -81,7 +83,7 @@ describe('startServer', () => {
       loaded.push([dir, options]);
       return engine;
     });
-    expect(loaded).toEqual([['/models/demo', { backend: 'cpu' }]]);
+    expect(loaded).toEqual([['/models/demo', { backend: 'cpu', engine: undefined, maxBatch: DEFAULT_MAX_BATCH }]]);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
 
     const release = engine.hold();

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ENGINE_CHOICES, loadEngine as loadModelEngine, type CaptionEngine, type EngineChoice, type LoadEngineOptions } from './engine.js';
-import { DEFAULT_LIMITS, type ServeLimits } from './limits.js';
+import { DEFAULT_LIMITS, DEFAULT_MAX_BATCH, type ServeLimits } from './limits.js';
 
 export interface ServerConfig {
   modelDir: string;
@@ -11,6 +11,8 @@ export interface ServerConfig {
   backend?: string;
   /** Inference engine; absent = tfjs. */
   engine?: EngineChoice;
+  /** Largest micro-batch of concurrent captions; absent = DEFAULT_MAX_BATCH. */
+  maxBatch?: number;
   /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */
   logLevel?: string;
   limits: Partial<ServeLimits>;
@@ -37,6 +39,7 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     .addOption(new Option('--engine <name>', 'inference engine: tfjs, or onnx (ONNX Runtime; default: tfjs)').choices(ENGINE_CHOICES))
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug, trace, silent)', 'info')
     .option('--max-inflight <n>', 'caption jobs run at once', integer('--max-inflight', 1), DEFAULT_LIMITS.maxInflight)
+    .option('--max-batch <n>', 'concurrent captions with the same options run as one batch of at most N (1: off)', integer('--max-batch', 1), DEFAULT_MAX_BATCH)
     .option('--max-queue <n>', 'caption jobs waiting; beyond: 503', integer('--max-queue', 0), DEFAULT_LIMITS.maxQueue)
     .option('--queue-timeout-ms <n>', 'longest wait for a slot', integer('--queue-timeout-ms', 1), DEFAULT_LIMITS.queueTimeoutMs)
     .option('--caption-timeout-ms <n>', 'longest caption request', integer('--caption-timeout-ms', 1), DEFAULT_LIMITS.captionTimeoutMs)
@@ -51,6 +54,7 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     host: o.host,
     backend: o.backend,
     engine: o.engine,
+    maxBatch: o.maxBatch,
     logLevel: o.logLevel,
     limits: {
       maxInflight: o.maxInflight,
@@ -87,7 +91,7 @@ export async function startServer(config: ServerConfig, loadEngine: EngineLoader
     engine?.dispose();
   };
   try {
-    engine = await loadEngine(config.modelDir, { backend: config.backend, engine: config.engine });
+    engine = await loadEngine(config.modelDir, { backend: config.backend, engine: config.engine, maxBatch: config.maxBatch ?? DEFAULT_MAX_BATCH });
   } catch (err) {
     await app.close();
     throw err;

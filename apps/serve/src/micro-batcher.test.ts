@@ -1,0 +1,77 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DecodedImage } from '@imgcap/image-io';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadEngine } from './engine.js';
+import { MicroBatcher } from './micro-batcher.js';
+import { writeTinyBundle } from './test-helpers/tiny-bundle.js';
+
+describe('MicroBatcher', () => {
+  it('runs jobs submitted together as one batch per key, each getting its own output, in order', async () => {
+    const calls: { inputs: number[]; key: string }[] = [];
+    const batcher = new MicroBatcher<number, string>(3, async (inputs, key) => {
+      calls.push({ inputs, key });
+      return inputs.map((n) => `${key}:${n}`);
+    });
+    const outputs = await Promise.all([1, 2, 3, 4, 5].map((n) => batcher.submit(n, n === 2 ? 'beam3' : 'greedy')));
+    expect(outputs).toEqual(['greedy:1', 'beam3:2', 'greedy:3', 'greedy:4', 'greedy:5']);
+    // At most 3 per batch; the key of the oldest pending job picks each batch.
+    expect(calls).toEqual([
+      { inputs: [1, 3, 4], key: 'greedy' },
+      { inputs: [2], key: 'beam3' },
+      { inputs: [5], key: 'greedy' },
+    ]);
+  });
+
+  it('rejects every job of a failed batch and keeps serving later ones', async () => {
+    let fail = true;
+    const batcher = new MicroBatcher<number, number>(4, async (inputs) => {
+      if (fail) throw new Error('engine failed');
+      return inputs.map((n) => n * 2);
+    });
+    const failed = await Promise.allSettled([batcher.submit(1, 'k'), batcher.submit(2, 'k')]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    expect(await batcher.submit(3, 'k')).toBe(6);
+  });
+
+  it('refuses a batch size below 1', () => {
+    expect(() => new MicroBatcher(0, async () => [])).toThrow('maxBatch must be an integer ≥ 1; got 0');
+  });
+});
+
+describe('CaptionerEngine with micro-batching (real tiny bundle)', () => {
+  let dir: string;
+  let bundle: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'imgcap-serve-batch-'));
+    bundle = await writeTinyBundle(dir);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const image = (seed: number): DecodedImage => ({
+    data: Uint8Array.from({ length: 32 * 32 * 3 }, (_, i) => (i * 31 + seed * 97) % 256),
+    width: 32, height: 32, channels: 3, format: 'png', originalWidth: 32, originalHeight: 32,
+  });
+
+  it('gives concurrent requests the captions they get one at a time, without leaking tensors', async () => {
+    const single = await loadEngine(bundle, { backend: 'wasm', maxBatch: 1 });
+    const batched = await loadEngine(bundle, { backend: 'wasm', maxBatch: 4 });
+    try {
+      for (const beam of [1, 2]) {
+        const expected = [];
+        for (const seed of [1, 2, 3, 4, 5]) expected.push(await single.caption(image(seed), { beam }));
+        const before = tf.memory().numTensors;
+        const actual = await Promise.all([1, 2, 3, 4, 5].map((seed) => batched.caption(image(seed), { beam })));
+        expect(tf.memory().numTensors).toBe(before);
+        expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
+        actual.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 4));
+      }
+    } finally {
+      single.dispose();
+      batched.dispose();
+    }
+  });
+});
