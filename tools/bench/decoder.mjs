@@ -1,6 +1,8 @@
 // Decoder training speed on cached features: what one epoch over Flickr30k costs once the frozen
 // backbone's features are on disk. Features and tokens are random; a step's cost depends only on shapes.
-import { CaptionModel, CaptionTrainer } from '@imgcap/captioner';
+import { availableParallelism } from 'node:os';
+import { getBackend } from '@tensorflow/tfjs-core';
+import { CaptionModel, CaptionTrainer, DataParallelTrainer } from '@imgcap/captioner';
 import { SpecialTokens } from '@imgcap/tokenizer';
 import { rateSummary, summarize, timeRepeats } from './measure.mjs';
 
@@ -58,27 +60,45 @@ function caseConfig(shape) {
     backbone: 'efficientnet-b1@224', imageSize: 224, featureShape: B1_FEATURES };
 }
 
-async function benchCase(shape, { repeats, warmup }) {
+/** Replica counts timed: 1 (this thread only), and one per core when there is more than one (as `--workers 0`). */
+export function replicaCounts(cores = availableParallelism()) {
+  const parallel = Math.min(4, cores);
+  return parallel > 1 ? [1, parallel] : [1];
+}
+
+async function timeTrainer(shape, replicas, { repeats, warmup }) {
   const config = caseConfig(shape);
   const model = new CaptionModel(config);
-  const trainer = new CaptionTrainer(model, 1e-3);
+  const trainer = replicas > 1
+    ? await DataParallelTrainer.create(model, 1e-3, { replicas, backend: getBackend() })
+    : new CaptionTrainer(model, 1e-3);
   try {
     const batch = randomTrainingBatch({ ...config, batchSize: shape.batch });
     // step() reads loss and accuracy back, so the backend has finished when it returns.
     const samples = await timeRepeats(() => trainer.step(batch), { repeats, warmup });
-    return {
-      batch: shape.batch,
-      params: model.countParams(),
-      examples_per_s: rateSummary(shape.batch, samples),
-      seconds_per_step: summarize(samples.map((ms) => ms / 1000)),
-    };
+    return { params: model.countParams(), samples };
   } finally {
     trainer.dispose();
     model.dispose();
   }
 }
 
-/** Examples/s and seconds per Adam step (medians over the same timed steps), for each decoder shape. */
+async function benchCase(shape, options) {
+  const result = { batch: shape.batch };
+  for (const replicas of replicaCounts()) {
+    const { params, samples } = await timeTrainer(shape, replicas, options);
+    result.params = params;
+    const suffix = replicas === 1 ? '' : `_${replicas}_replicas`;
+    result[`examples_per_s${suffix}`] = rateSummary(shape.batch, samples);
+    result[`seconds_per_step${suffix}`] = summarize(samples.map((ms) => ms / 1000));
+  }
+  return result;
+}
+
+/**
+ * Examples/s and seconds per Adam step (medians over the same timed steps), for each decoder shape, on this
+ * thread alone and data-parallel over one replica per core (`DataParallelTrainer`, worker threads).
+ */
 export async function benchDecoderGroup({ repeats, quick }) {
   const result = { vocab: VOCAB, features: B1_FEATURES, warmup_steps: quick ? 1 : 2 };
   for (const shape of DECODER_CASES) result[shape.key] = await benchCase(shape, { repeats, warmup: result.warmup_steps });

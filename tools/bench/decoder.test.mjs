@@ -43,3 +43,12 @@ describe('randomTrainingBatch', () => {
     expect(randomTrainingBatch(shape, 6).inputTokens).not.toEqual(batch.inputTokens);
   });
 });
+
+describe('replicaCounts', () => {
+  it('times one replica, and one per core (at most 4) where there are more cores', async () => {
+    const { replicaCounts } = await import('./decoder.mjs');
+    expect(replicaCounts(1)).toEqual([1]);
+    expect(replicaCounts(2)).toEqual([1, 2]);
+    expect(replicaCounts(16)).toEqual([1, 4]);
+  });
+});

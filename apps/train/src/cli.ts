@@ -59,6 +59,7 @@ export function buildTrainCommand(): Command {
     .option('--val_sample <n>', 'validation images captioned each epoch for BLEU/CIDEr', integer(0), D.val_sample)
     .option('--seed <n>', 'random seed (split, shuffling, init)', integer(0), D.seed)
     .addOption(new Option('--backend <name>', 'tfjs backend (auto: $IMGCAP_BACKEND if set, else tfjs-node-gpu, tfjs-node, wasm, cpu)').choices(BACKENDS).default(D.backend))
+    .option('--workers <n>', 'gradient replicas in parallel threads (0 = auto: one per core, at most 4, on wasm/cpu; 1 on tensorflow)', integer(0), D.workers)
     .option('--artifact_dir <dir>', 'run directory', D.artifact_dir)
     .option('--resume', 'continue the run in artifact_dir from its last checkpoint', D.resume)
     .option('--overwrite', 'clear a non-empty artifact_dir first', D.overwrite)

@@ -39,6 +39,8 @@ export interface TrainConfig extends ModelShape {
   val_sample: number;
   seed: number;
   backend: BackendName;
+  /** Model replicas computing gradients in parallel (0 = auto, see resolveReplicas). */
+  workers: number;
   artifact_dir: string;
   resume: boolean;
   overwrite: boolean;
@@ -75,6 +77,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   val_sample: 64,
   seed: 42,
   backend: 'auto',
+  workers: 0,
   artifact_dir: './local_runs/default_run',
   resume: false,
   overwrite: false,

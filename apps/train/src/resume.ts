@@ -2,7 +2,7 @@ import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
 
 /** Settings a resumed run may change: how long to go on, and where/how it runs. */
 const ADJUSTABLE: (keyof TrainConfig)[] = [
-  'epochs', 'patience', 'val_sample', 'keep_checkpoints', 'checkpoint_every', 'backend', 'wandb_project', 'wandb_entity', 'resume', 'overwrite', 'dry_run', 'artifact_dir',
+  'epochs', 'patience', 'val_sample', 'keep_checkpoints', 'checkpoint_every', 'backend', 'workers', 'wandb_project', 'wandb_entity', 'resume', 'overwrite', 'dry_run', 'artifact_dir',
 ];
 
 /**

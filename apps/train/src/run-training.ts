@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { CaptionModel, CaptionTrainer, loadModelWeights, saveCaptionBundle, writeBundleFiles } from '@imgcap/captioner';
+import { CaptionModel, CaptionTrainer, DataParallelTrainer, loadModelWeights, saveCaptionBundle, writeBundleFiles } from '@imgcap/captioner';
 import { createBatches, batchCount, type ImageRecord } from '@imgcap/flickr-dataset';
-import { selectBackend } from '@imgcap/tf-runtime';
+import { selectBackend, type BackendChoice } from '@imgcap/tf-runtime';
 import { WordTokenizer } from '@imgcap/tokenizer';
 import { createTracker, createWandbSink, openRun, type Tracker } from '@imgcap/tracking';
 import { createFeatureExtractor } from '@imgcap/vision-backbone';
@@ -35,7 +36,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   const { log } = io;
   const started = performance.now();
   // The flag's default 'auto' must not hide env IMGCAP_BACKEND: only an explicit choice overrides it.
-  await selectBackend({ backend: cliConfig.backend === 'auto' ? undefined : cliConfig.backend, log });
+  const selected = await selectBackend({ backend: cliConfig.backend === 'auto' ? undefined : cliConfig.backend, log });
   const run = await openRun({ dir: cliConfig.artifact_dir, config: { ...cliConfig }, resume: cliConfig.resume, overwrite: cliConfig.overwrite });
   const config = run.resumed ? resolveResumedConfig(run.config as unknown as TrainConfig, cliConfig) : cliConfig;
   const tokenizerFile = join(run.dir, 'tokenizer.json');
@@ -67,7 +68,11 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
     imageSize: extractor.imageSize,
     featureShape: extractor.featureShape,
   }, { seed: config.seed });
-  const trainer = new CaptionTrainer(model, config.lr);
+  const replicas = resolveReplicas(config.workers, selected.backend);
+  const trainer =
+    replicas > 1
+      ? await DataParallelTrainer.create(model, config.lr, { replicas, backend: selected.backend as BackendChoice })
+      : new CaptionTrainer(model, config.lr);
   const checkpoints = new CheckpointStore(run.dir, config.keep_checkpoints);
   let state = freshState();
   const latest = run.resumed ? await checkpoints.latest() : null;
@@ -94,7 +99,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
     sinks: [createWandbSink({ project: config.wandb_project, entity: config.wandb_entity, name: undefined, config: { ...config }, warn: log })],
     warn: log,
   });
-  log(`model: ${model.countParams().toLocaleString('en-US')} parameters; ${batchCount(data.examples.train.length, config.batch_size)} steps per epoch`);
+  log(`model: ${model.countParams().toLocaleString('en-US')} parameters; ${batchCount(data.examples.train.length, config.batch_size)} steps per epoch; ${replicas} gradient replica${replicas > 1 ? 's in parallel threads' : ''}`);
 
   let interrupted = false;
   const onSignal = () => {
@@ -127,6 +132,15 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   }
 }
 
+/**
+ * `--workers 0` (auto): wasm and cpu run one thread per tfjs engine, so one replica per core (at most 4:
+ * each holds a model copy); tfjs-node's kernels are multi-threaded already, so one.
+ */
+export function resolveReplicas(workers: number, backend: string): number {
+  if (workers > 0) return workers;
+  return backend === 'tensorflow' ? 1 : Math.max(1, Math.min(4, availableParallelism()));
+}
+
 function freshState(): LoopState {
   return { epoch: 0, batchInEpoch: 0, globalStep: 0, examplesSeen: 0, best: null, epochsWithoutImprovement: 0, trainSeconds: 0 };
 }
@@ -151,7 +165,7 @@ interface LoopContext {
   data: PreparedData;
   store: FeatureStore;
   model: CaptionModel;
-  trainer: CaptionTrainer;
+  trainer: CaptionTrainer | DataParallelTrainer;
   tracker: Tracker;
   checkpoints: CheckpointStore;
   writeCheckpoint: (dir: string) => Promise<void>;
@@ -177,7 +191,7 @@ async function trainEpochs(ctx: LoopContext, initial: LoopState): Promise<{ code
     for await (const batch of prefetch(epochBatches)) {
       trainer.learningRate = getLr(state.globalStep, config.lr, config.warmup_steps);
       const t0 = performance.now();
-      const m = trainer.step(batch);
+      const m = await trainer.step(batch);
       const seconds = (performance.now() - t0) / 1000;
       if (!Number.isFinite(m.loss)) {
         progress.stop();

@@ -64,6 +64,16 @@ describe('training', () => {
     expect(summary.filtered_captions).toBeGreaterThan(0);
   });
 
+  it('trains on 2 gradient replicas in parallel threads along the loss path of 1', async () => {
+    const one = await train(configFor('one-replica', { workers: 1, epochs: 1 }));
+    const two = await train(configFor('two-replicas', { workers: 2, epochs: 1 }));
+    expect(one.logs.join('\n')).toMatch(/1 gradient replica(?!s)/);
+    expect(two.logs.join('\n')).toMatch(/2 gradient replicas in parallel threads/);
+    expect([one.code, two.code]).toEqual([EXIT.ok, EXIT.ok]);
+    expect(two.losses.size).toBe(one.losses.size);
+    for (const [step, loss] of one.losses) expect(two.losses.get(step), `step ${step}`).toBeCloseTo(loss, 3);
+  });
+
   it('writes a loadable bundle, metrics, summary and report; a second run hits the feature cache', async () => {
     const first = await train(configFor('first'));
     expect(first.code).toBe(EXIT.ok);

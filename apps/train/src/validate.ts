@@ -17,7 +17,7 @@ export interface ValidationResult {
 const CAPTION_BATCH = 32;
 
 /** Teacher-forced loss/accuracy over the held-out examples, weighted by batch size. */
-export async function heldOutLoss(trainer: CaptionTrainer, examples: CaptionExample[], store: FeatureStore, batchSize: number) {
+export async function heldOutLoss(trainer: Pick<CaptionTrainer, 'evaluate'>, examples: CaptionExample[], store: FeatureStore, batchSize: number) {
   let loss = 0;
   let accuracy = 0;
   let count = 0;
@@ -52,7 +52,7 @@ export async function captionRecords(
 
 /** Validation: held-out loss/accuracy, then BLEU-4 and CIDEr-D of greedy captions on a fixed sample. */
 export async function validate(
-  trainer: CaptionTrainer,
+  trainer: Pick<CaptionTrainer, 'evaluate'>,
   model: CaptionModel,
   tokenizer: WordTokenizer,
   held: { examples: CaptionExample[]; sample: ImageRecord[] },

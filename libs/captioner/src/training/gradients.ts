@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { PAD_ID, targetAccuracy, targetCrossEntropy } from '../loss.js';
+import type { CaptionModel } from '../model/caption-model.js';
+
+/** One teacher-forcing batch: features [B, T, C], input and target ids [B, L] (targets = inputs shifted by one). */
+export interface TrainingBatch {
+  batchSize: number;
+  features: Float32Array;
+  inputTokens: Int32Array;
+  targetTokens: Int32Array;
+}
+
+export interface StepMetrics {
+  loss: number;
+  accuracy: number;
+}
+
+/** A batch's gradients, in `model.network.trainableWeights` order, with what they were computed from. */
+export interface BatchGradients extends StepMetrics {
+  grads: tf.Tensor[];
+  /** Target words scored (positions whose target is not padding): the weight of this batch in a mean. */
+  targetWords: number;
+}
+
+/** The batch as tensors; only positions whose target is not padding are scored (their indices into [B, L]). */
+export function batchTensors(model: CaptionModel, batch: TrainingBatch) {
+  const [tokens, channels] = model.config.featureShape;
+  const length = model.config.seqLength - 1;
+  const positions: number[] = [];
+  batch.targetTokens.forEach((target, i) => {
+    if (target !== PAD_ID) positions.push(i);
+  });
+  if (positions.length === 0) throw new Error('CaptionTrainer: the batch has no target words (every position is padding).');
+  return {
+    features: tf.tensor3d(batch.features, [batch.batchSize, tokens, channels]),
+    inputs: tf.tensor2d(batch.inputTokens, [batch.batchSize, length], 'int32'),
+    positions: tf.tensor1d(positions, 'int32'),
+    targets: tf.tensor1d(positions.map((i) => batch.targetTokens[i]!), 'int32'),
+  };
+}
+
+/** Mean masked cross-entropy of the batch, its accuracy, and the gradient of the loss for every trainable weight. */
+export function computeGradients(model: CaptionModel, batch: TrainingBatch): BatchGradients {
+  const weights = model.network.trainableWeights;
+  const variables = weights.map((w) => w.read() as tf.Variable);
+  const { features, inputs, positions, targets } = batchTensors(model, batch);
+  let accuracy: tf.Scalar | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = model.logitsAt(features, inputs, positions, true);
+    accuracy = tf.keep(targetAccuracy(logits, targets));
+    return targetCrossEntropy(logits, targets);
+  }, variables);
+  const result = {
+    loss: value.dataSync()[0]!,
+    accuracy: accuracy!.dataSync()[0]!,
+    targetWords: positions.shape[0],
+    grads: variables.map((v) => grads[v.name]!),
+  };
+  tf.dispose([value, accuracy!, features, inputs, positions, targets]);
+  return result;
+}
