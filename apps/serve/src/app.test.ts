@@ -115,7 +115,7 @@ describe('GET /openapi.json', () => {
     const spec = (await app.inject('/openapi.json')).json();
     const operation = spec.paths['/caption'].post;
     expect(operation.requestBody.content['multipart/form-data'].schema.properties.file.format).toBe('binary');
-    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual(['beam', 'max_length', 'attention']);
+    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual(['beam', 'max_length', 'no_repeat_ngram_size', 'attention']);
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '4XX', '5XX']));
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics']));
   });

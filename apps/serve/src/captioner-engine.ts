@@ -5,7 +5,7 @@ import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine.js';
 import { HttpError } from './errors.js';
 import { MicroBatcher } from './micro-batcher.js';
 
-type SearchKey = { beamWidth: number; maxLength?: number };
+type SearchKey = { beamWidth: number; maxLength?: number; noRepeatNgramSize?: number };
 
 /** What both caption engines offer: tfjs `Captioner` and @imgcap/onnx-engine's `OnnxCaptioner`. */
 export type CaptionerLike = Pick<Captioner, 'imageSize' | 'manifest' | 'captionImages' | 'dispose'>;
@@ -35,7 +35,11 @@ export class CaptionerEngine implements CaptionEngine {
     if (options.maxLength !== undefined && options.maxLength > this.maxLength) {
       throw new HttpError(400, 'bad_option', `max_length ${options.maxLength} exceeds this model's limit of ${this.maxLength}`);
     }
-    const key: SearchKey = { beamWidth: options.beam ?? 1, ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}) };
+    const key: SearchKey = {
+      beamWidth: options.beam ?? 1,
+      ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
+      ...(options.noRepeatNgramSize ? { noRepeatNgramSize: options.noRepeatNgramSize } : {}),
+    };
     return this.batcher.submit(image, JSON.stringify(key));
   }
 

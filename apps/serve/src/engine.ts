@@ -9,6 +9,8 @@ export interface CaptionOptions {
   beam?: number;
   /** Most tokens to generate, end token excluded. */
   maxLength?: number;
+  /** n ≥ 1: no n-gram of words twice in the caption; 0 or absent = off. */
+  noRepeatNgramSize?: number;
 }
 
 export interface CaptionResult {

@@ -80,7 +80,8 @@ function searchOptions(captioner: EvalCaptioner, settings: EvaluateSettings): Se
       `--max_length ${settings.maxLength} is too long for this model: its captions hold at most ${limit} ids (seqLength ${limit + 1})`,
     );
   }
-  return resolveSearchOptions({ beamWidth: settings.beam, maxLength: settings.maxLength, lengthPenalty: settings.lengthPenalty }, limit);
+  const { beam: beamWidth, maxLength, lengthPenalty, noRepeatNgramSize } = settings;
+  return resolveSearchOptions({ beamWidth, maxLength, lengthPenalty, noRepeatNgramSize }, limit);
 }
 
 function modelFacts(captioner: EvalCaptioner): Record<string, unknown> {

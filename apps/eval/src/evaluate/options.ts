@@ -14,6 +14,8 @@ export interface EvaluateSettings {
   /** Absent: the captioner's default, capped by the model's sequence length. */
   maxLength?: number;
   lengthPenalty: number;
+  /** n ≥ 1: no n-gram of words twice in a caption; 0 = off. */
+  noRepeatNgramSize: number;
   /** Caption only the first N images of the split (quick checks). */
   limit?: number;
   batchSize: number;
@@ -41,6 +43,7 @@ interface RawFlags {
   beam: number;
   max_length?: number;
   length_penalty: number;
+  no_repeat_ngram_size: number;
   limit?: number;
   batch_size: number;
   out?: string;
@@ -83,6 +86,7 @@ export function addEvaluateOptions(command: Command): Command {
     .option('--beam <n>', 'beam width; 1 = greedy', integerIn(1, 16), 3)
     .option('--max_length <n>', 'most generated ids per caption (default: the model\'s limit, at most 35)', integerIn(1, MAX_INT))
     .option('--length_penalty <x>', 'beams are ranked by logProb / length^x', numberIn(0, 5), 1)
+    .option('--no_repeat_ngram_size <n>', 'no n-gram of words twice in a caption (0 = off)', integerIn(0, 10), 0)
     .option('--limit <n>', 'caption only the first N images of the split', integerIn(1, MAX_INT))
     .option('--batch_size <n>', 'images captioned per call', integerIn(1, 1024), 16)
     .option('--out <dir>', 'output directory (default: <model>/eval-<split>-beam<N>)')
@@ -102,6 +106,7 @@ export function toEvaluateSettings(flags: RawFlags): EvaluateSettings {
     beam: flags.beam,
     maxLength: flags.max_length,
     lengthPenalty: flags.length_penalty,
+    noRepeatNgramSize: flags.no_repeat_ngram_size,
     limit: flags.limit,
     batchSize: flags.batch_size,
     out: flags.out,

@@ -68,10 +68,10 @@ describe('POST /caption with real images', () => {
     expect(response.json().image).toBe('evil.jpg');
   });
 
-  it('passes beam and max_length to the engine and adds attention on request', async () => {
-    const response = await post(await fixtureUpload('rgbaPng'), '?beam=3&max_length=2&attention=1');
+  it('passes beam, max_length and no_repeat_ngram_size to the engine and adds attention on request', async () => {
+    const response = await post(await fixtureUpload('rgbaPng'), '?beam=3&max_length=2&no_repeat_ngram_size=3&attention=1');
     expect(response.statusCode).toBe(200);
-    expect(engine.received[0].options).toEqual({ beam: 3, maxLength: 2 });
+    expect(engine.received[0].options).toEqual({ beam: 3, maxLength: 2, noRepeatNgramSize: 3 });
     expect(response.json()).toMatchObject({
       tokens: ['a', 'red'],
       attention: [
@@ -82,7 +82,7 @@ describe('POST /caption with real images', () => {
     });
   });
 
-  it.each(['?beam=0', '?beam=9', '?beam=two', '?max_length=65', '?max_length=0', '?attention=yes', '?beams=2'])(
+  it.each(['?beam=0', '?beam=9', '?beam=two', '?max_length=65', '?max_length=0', '?no_repeat_ngram_size=11', '?attention=yes', '?beams=2'])(
     'refuses query %s with 400 before reading the image',
     async (query) => {
       expectError(await post(await fixtureUpload('jpeg'), query), 400, 'invalid_request');

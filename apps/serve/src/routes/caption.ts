@@ -8,6 +8,7 @@ import { readUpload, UPLOAD_FIELD } from './upload.js';
 interface CaptionQuery {
   beam?: number;
   max_length?: number;
+  no_repeat_ngram_size?: number;
   attention?: '0' | '1' | 'true' | 'false';
 }
 
@@ -17,6 +18,7 @@ const querySchema = {
   properties: {
     beam: { type: 'integer', minimum: 1, maximum: 8, description: 'Beam width; 1 is greedy' },
     max_length: { type: 'integer', minimum: 1, maximum: 64, description: 'Most words to generate' },
+    no_repeat_ngram_size: { type: 'integer', minimum: 0, maximum: 10, description: 'No n-gram of words twice in the caption; 0 = off' },
     attention: { type: 'string', enum: ['0', '1', 'true', 'false'], description: 'Include attention maps' },
   },
 } as const;
@@ -85,12 +87,12 @@ function engineIfServing(state: ServingState): CaptionEngine {
 async function captionUpload(state: ServingState, request: FastifyRequest<{ Querystring: CaptionQuery }>) {
   const engine = engineIfServing(state);
   const upload = await readUpload(request);
-  const { beam, max_length: maxLength, attention } = request.query;
+  const { beam, max_length: maxLength, no_repeat_ngram_size: noRepeatNgramSize, attention } = request.query;
   const wantAttention = attention === '1' || attention === 'true';
   const job = state.admission.run(async () => {
     const started = performance.now();
     const image = await decodeUpload(upload.bytes, engine, state.limits.maxPixels);
-    const result = await engine.caption(image, { beam, maxLength });
+    const result = await engine.caption(image, { beam, maxLength, noRepeatNgramSize });
     return { result, timingMs: performance.now() - started };
   });
   const { result, timingMs } = await withDeadline(job, state.limits.captionTimeoutMs);

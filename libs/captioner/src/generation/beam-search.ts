@@ -1,6 +1,7 @@
 import type { DecoderSession, Hypothesis, SearchTokens } from './session.js';
 import type { SearchOptions } from './search-options.js';
 import { readStep } from './read-step.js';
+import { repeatedNgramBans } from './repeat-ban.js';
 
 interface Candidate {
   parent: number;
@@ -12,15 +13,15 @@ interface Candidate {
 function topCandidates(
   logProbs: Float32Array,
   vocab: number,
-  rows: { row: number; beam: number; logProb: number }[],
+  rows: { row: number; beam: number; logProb: number; repeats: Set<number> | null }[],
   banned: Set<number>,
   count: number,
 ): Candidate[] {
   const best: Candidate[] = [];
-  for (const { row, beam, logProb } of rows) {
+  for (const { row, beam, logProb, repeats } of rows) {
     const offset = row * vocab;
     for (let token = 0; token < vocab; token++) {
-      if (banned.has(token)) continue;
+      if (banned.has(token) || repeats?.has(token)) continue;
       const score = logProb + logProbs[offset + token]!;
       if (best.length === count && score <= best[count - 1]!.logProb) continue;
       let at = best.length;
@@ -74,7 +75,8 @@ export async function beamSearch(
       const live = [];
       for (let beam = 0; beam < K; beam++) {
         const row = image * K + beam;
-        if (Number.isFinite(beamLogProb[row])) live.push({ row, beam, logProb: beamLogProb[row]! });
+        if (!Number.isFinite(beamLogProb[row])) continue;
+        live.push({ row, beam, logProb: beamLogProb[row]!, repeats: repeatedNgramBans(history[row]!, options.noRepeatNgramSize) });
       }
       let kept = 0;
       const candidates = topCandidates(logProbs, vocab, live, banned, 2 * K);

@@ -1,12 +1,13 @@
 import type { DecoderSession, Hypothesis, SearchTokens } from './session.js';
 import type { SearchOptions } from './search-options.js';
 import { readStep } from './read-step.js';
+import { repeatedNgramBans } from './repeat-ban.js';
 
-/** Arg-max over one row, skipping banned ids; ties go to the lower id. */
-function argMax(logProbs: Float32Array, offset: number, vocab: number, banned: Set<number>): number {
+/** Arg-max over one row, skipping banned ids (and this row's repeat bans); ties go to the lower id. */
+function argMax(logProbs: Float32Array, offset: number, vocab: number, banned: Set<number>, repeats: Set<number> | null): number {
   let best = -1;
   for (let token = 0; token < vocab; token++) {
-    if (banned.has(token)) continue;
+    if (banned.has(token) || repeats?.has(token)) continue;
     if (best < 0 || logProbs[offset + token]! > logProbs[offset + best]!) best = token;
   }
   return best;
@@ -16,7 +17,7 @@ function argMax(logProbs: Float32Array, offset: number, vocab: number, banned: S
 export async function greedySearch(
   session: DecoderSession,
   tokens: SearchTokens,
-  options: Pick<SearchOptions, 'maxLength' | 'lengthPenalty'>,
+  options: Pick<SearchOptions, 'maxLength' | 'lengthPenalty'> & Partial<Pick<SearchOptions, 'noRepeatNgramSize'>>,
 ): Promise<Hypothesis[]> {
   const rows = session.rows;
   const banned = new Set(tokens.banned);
@@ -38,7 +39,7 @@ export async function greedySearch(
         input[row] = tokens.end;
         return;
       }
-      const token = argMax(logProbs, row * vocab, vocab, banned);
+      const token = argMax(logProbs, row * vocab, vocab, banned, repeatedNgramBans(result.tokens, options.noRepeatNgramSize ?? 0));
       result.logProb += logProbs[row * vocab + token]!;
       input[row] = token;
       if (token === tokens.end) result.finished = true;

@@ -8,9 +8,11 @@ export interface SearchOptions {
   lengthPenalty: number;
   /** Decode with the key/value cache; false re-runs the decoder over the whole prefix each step. */
   useCache: boolean;
+  /** n ≥ 1: no n-gram of words occurs twice in a caption (Hugging Face's `no_repeat_ngram_size`); 0 = off. */
+  noRepeatNgramSize: number;
 }
 
-export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { beamWidth: 1, maxLength: 35, lengthPenalty: 1, useCache: true };
+export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { beamWidth: 1, maxLength: 35, lengthPenalty: 1, useCache: true, noRepeatNgramSize: 0 };
 
 /** Merges overrides over the defaults; unknown keys and out-of-range values are errors that name them. */
 export function resolveSearchOptions(overrides: Partial<SearchOptions> = {}, maxAllowedLength = Infinity): SearchOptions {
@@ -31,6 +33,9 @@ export function resolveSearchOptions(overrides: Partial<SearchOptions> = {}, max
   }
   if (!Number.isFinite(options.lengthPenalty) || options.lengthPenalty < 0 || options.lengthPenalty > 5) {
     throw new Error(`lengthPenalty must be a number from 0 to 5, got ${options.lengthPenalty}.`);
+  }
+  if (!Number.isInteger(options.noRepeatNgramSize) || options.noRepeatNgramSize < 0 || options.noRepeatNgramSize > 10) {
+    throw new Error(`noRepeatNgramSize must be an integer from 0 (off) to 10, got ${options.noRepeatNgramSize}.`);
   }
   if (typeof options.useCache !== 'boolean') throw new Error(`useCache must be true or false, got ${String(options.useCache)}.`);
   return options;

@@ -5,6 +5,7 @@ import { beamSearch } from './beam-search.js';
 import { greedySearch } from './greedy-search.js';
 import { resolveSearchOptions } from './search-options.js';
 import { BigramSession, randomTable } from './bigram-session.test-helper.js';
+import { repeatedNgramBans } from './repeat-ban.js';
 
 const TOKENS = { start: 2, end: 3, banned: [0, 1, 2] };
 
@@ -71,5 +72,42 @@ describe('greedy and beam search', () => {
     expect(() => resolveSearchOptions({ numBeams: 3 } as never)).toThrow(/Unknown generation option "numBeams"/);
     expect(() => resolveSearchOptions({ beamWidth: 0 })).toThrow(/beamWidth/);
     expect(() => resolveSearchOptions({ maxLength: 40 }, 35)).toThrow(/maxLength must be an integer from 1 to 35/);
+    expect(() => resolveSearchOptions({ noRepeatNgramSize: -1 })).toThrow(/noRepeatNgramSize must be an integer from 0/);
+  });
+});
+
+describe('noRepeatNgramSize', () => {
+  it('bans exactly the ids that would complete an n-gram the caption already has', () => {
+    // "a large red square and a large red": n = 4 bans "square", as does n = 2 ("red square" exists).
+    const words = [10, 11, 12, 13, 14, 10, 11, 12];
+    expect(repeatedNgramBans(words, 4)).toEqual(new Set([13]));
+    expect(repeatedNgramBans(words, 2)).toEqual(new Set([13]));
+    expect(repeatedNgramBans(words, 1)).toEqual(new Set([10, 11, 12, 13, 14]));
+    expect(repeatedNgramBans(words, 0)).toBeNull();
+    expect(repeatedNgramBans([10, 11], 3)).toBeNull();
+  });
+
+  it('stops greedy and beam search from looping, and beam width 1 still equals greedy', async () => {
+    // 4 → 5 → 4 → 5 … is the likeliest path; the end marker is always possible.
+    const table = Array.from({ length: 7 }, () => [0, 0, 0, 0.1, 0.3, 0.3, 0.3]);
+    table[2] = [0, 0, 0, 0.1, 0.6, 0.2, 0.1];
+    table[4] = [0, 0, 0, 0.1, 0.05, 0.6, 0.25];
+    table[5] = [0, 0, 0, 0.1, 0.6, 0.05, 0.25];
+    const base = resolveSearchOptions({ maxLength: 8 });
+    const [looping] = await greedySearch(new BigramSession(table, 1), TOKENS, base);
+    expect(looping!.tokens).toEqual([4, 5, 4, 5, 4, 5, 4, 5]);
+    const options = { ...base, noRepeatNgramSize: 2 };
+    const [greedy] = await greedySearch(new BigramSession(table, 1), TOKENS, options);
+    const bigrams = greedy!.tokens.slice(1).map((t, i) => `${greedy!.tokens[i]} ${t}`);
+    expect(new Set(bigrams).size).toBe(bigrams.length);
+    // 4 5 4, then 5 is banned after 4 ("4 5" exists): 6; from 6 (ties → lower id) 4; after 4 both 5 and 6 are banned,
+    // and the end marker (0.1) beats repeating 4 (0.05).
+    expect(greedy!.tokens).toEqual([4, 5, 4, 6, 4]);
+    expect(greedy!.finished).toBe(true);
+    const [beam1] = await beamSearch(new BigramSession(table, 1), 1, TOKENS, { ...options, beamWidth: 1 });
+    expect(beam1).toEqual(greedy);
+    const [beam3] = await beamSearch(new BigramSession(table, 3), 1, TOKENS, { ...options, beamWidth: 3 });
+    const beamBigrams = beam3!.tokens.slice(1).map((t, i) => `${beam3!.tokens[i]} ${t}`);
+    expect(new Set(beamBigrams).size).toBe(beamBigrams.length);
   });
 });

@@ -79,6 +79,20 @@ describe('CaptionModel', () => {
     model.dispose();
   });
 
+  it('honours noRepeatNgramSize end to end: with n = 1 no caption uses a word twice', async () => {
+    const model = new CaptionModel(TINY_CONFIG, { seed: 4 });
+    const features = randomFeatures(8);
+    const repeats = (tokens: number[]) => new Set(tokens).size < tokens.length;
+    const free = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 1 });
+    expect(free.some((h) => repeats(h.tokens))).toBe(true); // this seeded model does repeat words
+    for (const beamWidth of [1, 3]) {
+      const banned = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth, noRepeatNgramSize: 1 });
+      for (const h of banned) expect(repeats(h.tokens), h.tokens.join(' ')).toBe(false);
+    }
+    features.dispose();
+    model.dispose();
+  });
+
   it('leaks no tensors over a caption call (greedy and beam)', async () => {
     const model = new CaptionModel(TINY_CONFIG);
     const features = randomFeatures(2);
