@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DecodedImage } from '@imgcap/image-io';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEngine } from './engine.js';
 import { MicroBatcher } from './micro-batcher.js';
+import { patternedImage as image } from './test-helpers/patterned-image.js';
 import { writeTinyBundle } from './test-helpers/tiny-bundle.js';
 
 describe('MicroBatcher', () => {
@@ -50,11 +50,6 @@ describe('CaptionerEngine with micro-batching (real tiny bundle)', () => {
     bundle = await writeTinyBundle(dir);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  const image = (seed: number): DecodedImage => ({
-    data: Uint8Array.from({ length: 32 * 32 * 3 }, (_, i) => (i * 31 + seed * 97) % 256),
-    width: 32, height: 32, channels: 3, format: 'png', originalWidth: 32, originalHeight: 32,
-  });
 
   it('gives concurrent requests the captions they get one at a time, without leaking tensors', async () => {
     const single = await loadEngine(bundle, { backend: 'wasm', maxBatch: 1 });

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DecodedImage } from '@imgcap/image-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEngine } from './engine.js';
 import { parseServerArgs } from './server.js';
+import { patternedImage as image } from './test-helpers/patterned-image.js';
 import { writeTinyBundle } from './test-helpers/tiny-bundle.js';
 
 let dir: string;
@@ -15,18 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function image(seed: number): DecodedImage {
-  const size = 32;
-  return {
-    data: Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * 31 + seed * 97) % 256),
-    width: size,
-    height: size,
-    channels: 3,
-    format: 'png',
-    originalWidth: size,
-    originalHeight: size,
-  };
-}
 
 describe('--engine onnx', () => {
   it('is parsed, and refused when unknown', () => {
