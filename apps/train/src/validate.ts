@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SEARCH_TOKENS, generateFromFeatures, type CaptionModel, type CaptionTrainer } from '@imgcap/captioner';
+import { SEARCH_TOKENS, generateFromFeatures, type CaptionModel, type CaptionTrainer, type SearchOptions } from '@imgcap/captioner';
 import { scoreCaptions } from '@imgcap/caption-metrics';
 import { createBatches, type CaptionExample, type ImageRecord } from '@imgcap/flickr-dataset';
 import type { WordTokenizer } from '@imgcap/tokenizer';
@@ -36,14 +36,14 @@ export async function captionRecords(
   tokenizer: WordTokenizer,
   images: ImageRecord[],
   store: FeatureStore,
-  beamWidth = 1,
+  search: Partial<SearchOptions> = {},
 ): Promise<Record<string, string>> {
   const [tokens, channels] = model.config.featureShape;
   const captions: Record<string, string> = {};
   for (let i = 0; i < images.length; i += CAPTION_BATCH) {
     const chunk = images.slice(i, i + CAPTION_BATCH);
     const features = tf.tensor3d(await store.featuresFor(chunk.map((r) => r.id)), [chunk.length, tokens, channels]);
-    const hypotheses = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth });
+    const hypotheses = await generateFromFeatures(model, features, SEARCH_TOKENS, search);
     features.dispose();
     hypotheses.forEach((h, j) => (captions[chunk[j]!.id] = tokenizer.decode(h.tokens)));
   }
