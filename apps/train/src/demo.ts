@@ -82,7 +82,9 @@ async function main(): Promise<number> {
   const ratio = greedyScores['CIDEr-D'] / Math.max(constantScores['CIDEr-D'], 1e-9);
   const ok = greedyScores['BLEU-4'] >= TARGETS.bleu4 && ratio >= TARGETS.ciderOverConstant;
   out.write(`BLEU-4 ${greedyScores['BLEU-4'].toFixed(3)} (target ≥ ${TARGETS.bleu4}); CIDEr-D ${ratio.toFixed(1)}× the constant caption's (target ≥ ${TARGETS.ciderOverConstant}×): ${ok ? 'learned' : 'NOT learned'}\n`);
-  out.write(`Time: training ${((trainedAt - started) / 1000).toFixed(0)} s, total ${((performance.now() - started) / 1000).toFixed(0)} s. ` +
+  // maxRSS is the whole process's: the main thread and the gradient workers together.
+  const peakRss = (process.resourceUsage().maxRSS / 1024).toFixed(0);
+  out.write(`Time: training ${((trainedAt - started) / 1000).toFixed(0)} s, total ${((performance.now() - started) / 1000).toFixed(0)} s, peak RSS ${peakRss} MiB. ` +
     `Bundle: ${join(config.artifact_dir, 'bundle')}  Report: ${join(config.artifact_dir, 'report.html')}\n`);
   out.write(`Serve it: npx nx run serve:run --args="--model ${join(config.artifact_dir, 'bundle')}"\n`);
   return ok || quick ? 0 : 1;
