@@ -12,14 +12,14 @@ export type CaptionerLike = Pick<Captioner, 'imageSize' | 'manifest' | 'captionI
 
 /** The real engine: one loaded caption bundle behind the server's CaptionEngine interface. */
 export class CaptionerEngine implements CaptionEngine {
-  private readonly batcher: MicroBatcher<DecodedImage, CaptionResult>;
+  private readonly batcher: MicroBatcher<DecodedImage, SearchKey, CaptionResult>;
 
   /** `maxBatch`: concurrent captions with the same options are run as one batch of at most this many. */
   constructor(
     private readonly captioner: CaptionerLike,
     maxBatch = 1,
   ) {
-    this.batcher = new MicroBatcher(maxBatch, (images, key) => this.captionBatch(images, JSON.parse(key) as SearchKey));
+    this.batcher = new MicroBatcher(maxBatch, (images, search) => this.captionBatch(images, search));
   }
 
   get imageSize(): number {
@@ -40,7 +40,7 @@ export class CaptionerEngine implements CaptionEngine {
       ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
       ...(options.noRepeatNgramSize ? { noRepeatNgramSize: options.noRepeatNgramSize } : {}),
     };
-    return this.batcher.submit(image, JSON.stringify(key));
+    return this.batcher.submit(image, key);
   }
 
   private async captionBatch(images: DecodedImage[], search: SearchKey): Promise<CaptionResult[]> {

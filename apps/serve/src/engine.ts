@@ -59,6 +59,7 @@ export async function loadEngine(modelDir: string, options: LoadEngineOptions = 
   const { selectBackend } = await import('@imgcap/tf-runtime');
   // The ONNX engine still uses tfjs: for an EfficientNet backbone and for the small per-step tensors the search reads.
   await selectBackend({ backend: options.backend as BackendChoice | undefined });
+  // Not @imgcap/onnx-engine's loadCaptioner: importing that package loads ONNX Runtime, which a tfjs server never needs.
   const captioner =
     engineChoice === 'onnx'
       ? await (await import('@imgcap/onnx-engine')).loadOnnxCaptioner(bundleDir)

@@ -1,17 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadEngine } from './engine.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { patternedImage as image } from './test-helpers/patterned-image.js';
-import { writeTinyBundle } from './test-helpers/tiny-bundle.js';
+import { useTinyBundle } from './test-helpers/tiny-bundle.js';
 
 describe('MicroBatcher', () => {
   it('runs jobs submitted together as one batch per key, each getting its own output, in order', async () => {
     const calls: { inputs: number[]; key: string }[] = [];
-    const batcher = new MicroBatcher<number, string>(3, async (inputs, key) => {
+    const batcher = new MicroBatcher<number, string, string>(3, async (inputs, key) => {
       calls.push({ inputs, key });
       return inputs.map((n) => `${key}:${n}`);
     });
@@ -27,7 +24,7 @@ describe('MicroBatcher', () => {
 
   it('rejects every job of a failed batch and keeps serving later ones', async () => {
     let fail = true;
-    const batcher = new MicroBatcher<number, number>(4, async (inputs) => {
+    const batcher = new MicroBatcher<number, string, number>(4, async (inputs) => {
       if (fail) throw new Error('engine failed');
       return inputs.map((n) => n * 2);
     });
@@ -37,23 +34,27 @@ describe('MicroBatcher', () => {
     expect(await batcher.submit(3, 'k')).toBe(6);
   });
 
+  it('with maxBatch 1 runs every job on its own', async () => {
+    const calls: number[][] = [];
+    const batcher = new MicroBatcher<number, string, number>(1, async (inputs) => {
+      calls.push(inputs);
+      return inputs;
+    });
+    expect(await Promise.all([1, 2, 3].map((n) => batcher.submit(n, 'k')))).toEqual([1, 2, 3]);
+    expect(calls).toEqual([[1], [2], [3]]);
+  });
+
   it('refuses a batch size below 1', () => {
     expect(() => new MicroBatcher(0, async () => [])).toThrow('maxBatch must be an integer ≥ 1; got 0');
   });
 });
 
 describe('CaptionerEngine with micro-batching (real tiny bundle)', () => {
-  let dir: string;
-  let bundle: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'imgcap-serve-batch-'));
-    bundle = await writeTinyBundle(dir);
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const fixture = useTinyBundle('imgcap-serve-batch-');
 
   it('gives concurrent requests the captions they get one at a time, without leaking tensors', async () => {
-    const single = await loadEngine(bundle, { backend: 'wasm', maxBatch: 1 });
-    const batched = await loadEngine(bundle, { backend: 'wasm', maxBatch: 4 });
+    const single = await loadEngine(fixture.bundle, { backend: 'wasm', maxBatch: 1 });
+    const batched = await loadEngine(fixture.bundle, { backend: 'wasm', maxBatch: 4 });
     try {
       for (const beam of [1, 2]) {
         const expected = [];

@@ -1,19 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadEngine } from './engine.js';
 import { parseServerArgs } from './server.js';
 import { patternedImage as image } from './test-helpers/patterned-image.js';
-import { writeTinyBundle } from './test-helpers/tiny-bundle.js';
+import { useTinyBundle } from './test-helpers/tiny-bundle.js';
 
-let dir: string;
-let bundle: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'imgcap-serve-onnx-'));
-  bundle = await writeTinyBundle(dir);
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const fixture = useTinyBundle('imgcap-serve-onnx-');
 
 
 describe('--engine onnx', () => {
@@ -30,8 +21,8 @@ describe('--engine onnx', () => {
   });
 
   it('captions exactly as the tfjs engine does, greedy and beam', async () => {
-    const tfjs = await loadEngine(bundle, { backend: 'wasm' });
-    const onnx = await loadEngine(bundle, { backend: 'wasm', engine: 'onnx' });
+    const tfjs = await loadEngine(fixture.bundle, { backend: 'wasm' });
+    const onnx = await loadEngine(fixture.bundle, { backend: 'wasm', engine: 'onnx' });
     try {
       for (const beam of [1, 3]) {
         for (const seed of [1, 2, 3]) {

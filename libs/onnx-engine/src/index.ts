@@ -2,3 +2,4 @@ export { exportBundleToOnnx, ONNX_EXPORT_FORMAT, ONNX_EXPORT_VERSION, type OnnxM
 export { loadOnnxCaptioner, type LoadOnnxCaptionerOptions, type OnnxCaptioner } from './engine/onnx-captioner.js';
 export { OnnxDecoderSession, type DecoderStepShape } from './engine/onnx-decoder-session.js';
 export { benchOnnxLatency, SEED_BENCH_CONFIG, type OnnxLatencyOptions, type OnnxLatencyResult } from './bench/bench-latency.js';
+export { INFERENCE_ENGINES, loadCaptioner, type InferenceEngine } from './engine/load-captioner.js';

@@ -1,8 +1,8 @@
 import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
-import { loadCaptionBundle, resolveSearchOptions, type Captioner, type SearchOptions } from '@imgcap/captioner';
+import { resolveSearchOptions, type Captioner, type SearchOptions } from '@imgcap/captioner';
 import { loadDataset, type ImageRecord } from '@imgcap/flickr-dataset';
-import { loadOnnxCaptioner, type OnnxCaptioner } from '@imgcap/onnx-engine';
+import { loadCaptioner, type OnnxCaptioner } from '@imgcap/onnx-engine';
 import { selectBackend } from '@imgcap/tf-runtime';
 import type { Command } from 'commander';
 import { resolveModelDir } from '../model-dir.js';
@@ -23,7 +23,7 @@ export async function runEvaluation(settings: EvaluateSettings, log: (line: stri
   const { modelDir, bundleDir } = await resolveModelDir(settings.model);
   const records = await splitRecords(settings);
   const selected = await selectBackend({ backend: settings.backend, log });
-  const captioner: EvalCaptioner = settings.engine === 'onnx' ? await loadOnnxCaptioner(bundleDir) : await loadCaptionBundle(bundleDir);
+  const captioner: EvalCaptioner = await loadCaptioner(bundleDir, settings.engine);
   try {
     const search = searchOptions(captioner, settings);
     log(`captioning ${records.length} ${settings.split} images with ${bundleDir} (beam ${search.beamWidth})`);

@@ -1,3 +1,4 @@
+import { INFERENCE_ENGINES, type InferenceEngine } from '@imgcap/onnx-engine';
 import { DATASET_KINDS, SPLITS, type DatasetKind, type Split } from '@imgcap/flickr-dataset';
 import { BACKEND_CHOICES, type BackendChoice } from '@imgcap/tf-runtime';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -26,12 +27,10 @@ export interface EvaluateSettings {
   /** Absent: env IMGCAP_BACKEND, else auto (tfjs-node-gpu, tfjs-node, wasm, cpu). */
   backend?: BackendChoice;
   /** tfjs, or onnx (ONNX Runtime via @imgcap/onnx-engine). */
-  engine: EngineChoice;
+  engine: InferenceEngine;
   seed: number;
 }
 
-export const ENGINE_CHOICES = ['tfjs', 'onnx'] as const;
-export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 
 /** The flags exactly as commander stores them (snake_case names kept from the seed's CLI). */
 interface RawFlags {
@@ -49,7 +48,7 @@ interface RawFlags {
   out?: string;
   examples: number;
   backend?: BackendChoice;
-  engine: EngineChoice;
+  engine: InferenceEngine;
   seed: number;
 }
 
@@ -92,7 +91,7 @@ export function addEvaluateOptions(command: Command): Command {
     .option('--out <dir>', 'output directory (default: <model>/eval-<split>-beam<N>)')
     .option('--examples <n>', 'examples with attention maps in report.html', integerIn(0, 1000), 20)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else auto)').choices(BACKEND_CHOICES))
-    .addOption(new Option('--engine <name>', 'inference engine: tfjs, or onnx (ONNX Runtime)').choices(ENGINE_CHOICES).default('tfjs'))
+    .addOption(new Option('--engine <name>', 'inference engine: tfjs, or onnx (ONNX Runtime)').choices(INFERENCE_ENGINES).default('tfjs'))
     .option('--seed <n>', 'seed of the split-by-image when the dataset has no split file', integerIn(0, 2 ** 32 - 1), 1);
 }
 

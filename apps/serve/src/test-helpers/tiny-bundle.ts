@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { CaptionModel, saveCaptionBundle } from '@imgcap/captioner';
 import { selectBackend } from '@imgcap/tf-runtime';
 import { WordTokenizer } from '@imgcap/tokenizer';
@@ -25,4 +28,15 @@ export async function writeTinyBundle(dir: string): Promise<string> {
   await saveCaptionBundle(bundle, { model, tokenizer });
   model.dispose();
   return bundle;
+}
+
+/** Registers hooks that write a tiny bundle into a temp dir before the tests of the enclosing scope and remove it after. */
+export function useTinyBundle(prefix: string): { readonly dir: string; readonly bundle: string } {
+  const fixture = { dir: '', bundle: '' };
+  beforeAll(async () => {
+    fixture.dir = await mkdtemp(join(tmpdir(), prefix));
+    fixture.bundle = await writeTinyBundle(fixture.dir);
+  });
+  afterAll(() => rm(fixture.dir, { recursive: true, force: true }));
+  return fixture;
 }

@@ -17,7 +17,7 @@ function argMax(logProbs: Float32Array, offset: number, vocab: number, banned: S
 export async function greedySearch(
   session: DecoderSession,
   tokens: SearchTokens,
-  options: Pick<SearchOptions, 'maxLength' | 'lengthPenalty'> & Partial<Pick<SearchOptions, 'noRepeatNgramSize'>>,
+  options: Pick<SearchOptions, 'maxLength' | 'lengthPenalty' | 'noRepeatNgramSize'>,
 ): Promise<Hypothesis[]> {
   const rows = session.rows;
   const banned = new Set(tokens.banned);
@@ -39,7 +39,7 @@ export async function greedySearch(
         input[row] = tokens.end;
         return;
       }
-      const token = argMax(logProbs, row * vocab, vocab, banned, repeatedNgramBans(result.tokens, options.noRepeatNgramSize ?? 0));
+      const token = argMax(logProbs, row * vocab, vocab, banned, repeatedNgramBans(result.tokens, options.noRepeatNgramSize));
       result.logProb += logProbs[row * vocab + token]!;
       input[row] = token;
       if (token === tokens.end) result.finished = true;

@@ -27,16 +27,15 @@ export interface DataParallelOptions {
  */
 export class DataParallelTrainer {
   private readonly local: CaptionTrainer;
-  private readonly layout: SharedWeightLayout;
 
   private constructor(
     private readonly model: CaptionModel,
     learningRate: number,
+    private readonly layout: SharedWeightLayout,
     private readonly workers: GradientWorker[],
     private readonly sharedWeights: Float32Array,
   ) {
     this.local = new CaptionTrainer(model, learningRate);
-    this.layout = SharedWeightLayout.of(model.network.trainableWeights);
   }
 
   static async create(model: CaptionModel, learningRate: number, options: DataParallelOptions): Promise<DataParallelTrainer> {
@@ -51,7 +50,7 @@ export class DataParallelTrainer {
         GradientWorker.start(file, { config: model.config, backend: options.backend, weights: sharedWeights, grads: layout.allocate() }),
       ),
     );
-    return new DataParallelTrainer(model, learningRate, workers, sharedWeights);
+    return new DataParallelTrainer(model, learningRate, layout, workers, sharedWeights);
   }
 
   get optimizer(): tf.AdamOptimizer {

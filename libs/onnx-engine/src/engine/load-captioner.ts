@@ -1,0 +1,14 @@
+import { loadCaptionBundle, type Captioner } from '@imgcap/captioner';
+import { loadOnnxCaptioner, type OnnxCaptioner } from './onnx-captioner.js';
+
+/** Inference engines a caption bundle runs on: tfjs (the captioner itself) or ONNX Runtime (exported from it). */
+export const INFERENCE_ENGINES = ['tfjs', 'onnx'] as const;
+export type InferenceEngine = (typeof INFERENCE_ENGINES)[number];
+
+/** Loads a caption bundle on the chosen engine; both caption with the same search code and give results of one shape. */
+export async function loadCaptioner(bundleDir: string, engine: InferenceEngine = 'tfjs'): Promise<Captioner | OnnxCaptioner> {
+  if (!INFERENCE_ENGINES.includes(engine)) {
+    throw new Error(`Unknown engine '${String(engine)}'; allowed: ${INFERENCE_ENGINES.join(', ')}`);
+  }
+  return engine === 'onnx' ? loadOnnxCaptioner(bundleDir) : loadCaptionBundle(bundleDir);
+}
