@@ -64,7 +64,8 @@ describe('CaptionModel', () => {
   });
 
   it('gives the same captions with and without the cache, and beam width 1 equals greedy', async () => {
-    const model = new CaptionModel(TINY_CONFIG);
+    // Seeded: an unseeded random model made the beam-vs-greedy score comparison below differ from run to run.
+    const model = new CaptionModel(TINY_CONFIG, { seed: 1 });
     const features = randomFeatures(3);
     const greedy = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 1 });
     const full = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth: 1, useCache: false });
