@@ -79,8 +79,10 @@ describe('POST /caption over HTTP', () => {
 
   it('answers 503 with Retry-After when the only slot is busy', async () => {
     const release = engine.hold();
+    // Earlier tests already reached the engine: wait for this request's own arrival, or the two requests race.
+    const seen = engine.received.length;
     const busy = postFiles(['jpeg', 'a.jpg']);
-    while (engine.received.length === 0) await new Promise((r) => setTimeout(r, 5));
+    while (engine.received.length === seen) await new Promise((r) => setTimeout(r, 5));
     const refused = await postFiles(['jpeg', 'b.jpg']);
     release();
     expect([refused.status, refused.body.error.code, refused.headers.get('retry-after')]).toEqual([503, 'over_capacity', '1']);
