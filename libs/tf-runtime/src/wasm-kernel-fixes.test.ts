@@ -87,6 +87,33 @@ describe('BatchMatMul and _FusedMatMul on wasm', () => {
     await expectWasmMatchesCpu(() => tf.matMul(tf.tensor4d(q, [2, 3, 4, 5]), tf.tensor4d(k, [2, 3, 4, 5]), false, true));
   });
 
+  it('attention at training size (batch x heads matrices, each through XNNPACK) matches cpu, values and gradients', async () => {
+    const [batch, heads, t, d] = [3, 4, 9, 16];
+    const q = seededValues(batch * heads * t * d, 13);
+    const k = seededValues(batch * heads * t * d, 14);
+    const v = seededValues(batch * heads * t * d, 15);
+    await expectWasmMatchesCpu(() => {
+      const attend = (qs: tf.Tensor, ks: tf.Tensor, vs: tf.Tensor) => tf.sum(tf.matMul(tf.softmax(tf.matMul(qs, ks, false, true)), vs));
+      const shape = [batch, heads, t, d];
+      const inputs = [q, k, v].map((values) => tf.tensor4d(values, shape as [number, number, number, number]));
+      const { value, grads } = tf.valueAndGrads(attend)(inputs);
+      return [value, ...grads];
+    }, 1e-3);
+  });
+
+  it('registers no lasting ids for the matrices it multiplies one by one', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.ones([4, 6, 5]);
+    const b = tf.ones([4, 5, 3]);
+    const backend = tf.backend() as unknown as { dataIdMap: { numDataIds(): number } };
+    const before = { tensors: tf.memory().numTensors, ids: backend.dataIdMap.numDataIds() };
+    const product = tf.matMul(a, b);
+    expect(Array.from(await product.data()).every((x) => x === 5)).toBe(true);
+    product.dispose();
+    expect({ tensors: tf.memory().numTensors, ids: backend.dataIdMap.numDataIds() }).toEqual(before);
+    tf.dispose([a, b]);
+  });
+
   it('frees its transposed copies', async () => {
     await tf.setBackend('wasm');
     const a = tf.ones([2, 4, 3]);
