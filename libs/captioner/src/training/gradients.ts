@@ -59,3 +59,15 @@ export function computeGradients(model: CaptionModel, batch: TrainingBatch): Bat
   tf.dispose([value, accuracy!, features, inputs, positions, targets]);
   return result;
 }
+
+/** Loss and accuracy of a batch without gradients (validation). */
+export function evaluateBatch(model: CaptionModel, batch: TrainingBatch): StepMetrics {
+  const [loss, accuracy] = tf.tidy(() => {
+    const { features, inputs, positions, targets } = batchTensors(model, batch);
+    const logits = model.logitsAt(features, inputs, positions, false);
+    return [targetCrossEntropy(logits, targets), targetAccuracy(logits, targets)];
+  });
+  const metrics = { loss: loss!.dataSync()[0]!, accuracy: accuracy!.dataSync()[0]! };
+  tf.dispose([loss!, accuracy!]);
+  return metrics;
+}

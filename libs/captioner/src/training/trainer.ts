@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadNamedTensors, saveNamedTensors } from '@imgcap/tf-runtime';
-import { targetAccuracy, targetCrossEntropy } from '../loss.js';
 import type { CaptionModel } from '../model/caption-model.js';
-import { batchTensors, computeGradients, type StepMetrics, type TrainingBatch } from './gradients.js';
+import { loadAdamState, saveAdamState } from './optimizer-state.js';
+import { computeGradients, evaluateBatch, type StepMetrics, type TrainingBatch } from './gradients.js';
 
 export type { StepMetrics, TrainingBatch } from './gradients.js';
 
@@ -48,29 +47,18 @@ export class CaptionTrainer {
 
   /** Loss and accuracy without updating (validation). */
   evaluate(batch: TrainingBatch): StepMetrics {
-    const [loss, accuracy] = tf.tidy(() => {
-      const { features, inputs, positions, targets } = batchTensors(this.model, batch);
-      const logits = this.model.logitsAt(features, inputs, positions, false);
-      return [targetCrossEntropy(logits, targets), targetAccuracy(logits, targets)];
-    });
-    const metrics = { loss: loss!.dataSync()[0]!, accuracy: accuracy!.dataSync()[0]! };
-    tf.dispose([loss!, accuracy!]);
-    return metrics;
+    return evaluateBatch(this.model, batch);
   }
 
   /** Saves Adam's step count and moments, in variable order. */
   async saveState(dir: string): Promise<void> {
-    const weights = await this.optimizer.getWeights();
-    const map: tf.NamedTensorMap = {};
-    weights.forEach(({ tensor }, i) => (map[String(i).padStart(6, '0')] = tensor));
-    await saveNamedTensors(dir, map);
+    await saveAdamState(dir, (await this.optimizer.getWeights()).map(({ tensor }) => tensor));
   }
 
   async loadState(dir: string): Promise<void> {
-    const map = await loadNamedTensors(dir);
-    const names = Object.keys(map).sort();
-    await this.optimizer.setWeights(names.map((name) => ({ name, tensor: map[name]! })));
-    tf.dispose(Object.values(map));
+    const tensors = await loadAdamState(dir);
+    await this.optimizer.setWeights(tensors.map((tensor, i) => ({ name: String(i), tensor })));
+    tf.dispose(tensors);
   }
 
   dispose(): void {

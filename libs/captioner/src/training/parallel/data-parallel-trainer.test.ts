@@ -1,12 +1,27 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptionModel } from '../../model/caption-model.js';
 import { TINY_CONFIG, useTestBackend } from '../../test-helpers/tiny-model.js';
 import type { TrainingBatch } from '../gradients.js';
 import { CaptionTrainer } from '../trainer.js';
 import { DataParallelTrainer, splitRows } from './data-parallel-trainer.js';
 
-beforeAll(useTestBackend);
+let dir: string;
+beforeAll(async () => {
+  await useTestBackend();
+  dir = await mkdtemp(join(tmpdir(), 'imgcap-parallel-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** A model of the tiny config holding a copy of `source`'s weights. */
+function copyOf(source: CaptionModel): CaptionModel {
+  const model = new CaptionModel(TINY_CONFIG);
+  model.network.trainableWeights.forEach((weight, i) => weight.write(source.network.trainableWeights[i]!.read().clone()));
+  return model;
+}
 
 /** 7 rows (an odd count, so shards differ in size) of random features and captions of 1–5 words. */
 function batchOf(rows: number, seed = 5): TrainingBatch {
@@ -72,9 +87,56 @@ describe('DataParallelTrainer', () => {
     }
   });
 
+  it('hands Adam state to and from CaptionTrainer through checkpoints, picking up weights set after creation', async () => {
+    const batch = batchOf(7);
+    const single = new CaptionModel(TINY_CONFIG, { seed: 4 });
+    const reference = new CaptionTrainer(single, 0.01);
+    const models = [single];
+    const trainers: { dispose(): void }[] = [reference];
+    try {
+      for (let i = 0; i < 2; i++) reference.step(batch);
+      await reference.saveState(join(dir, 'from-single'));
+      // Resume on a parallel trainer: weights loaded into its model after it was created, as `train --resume` does.
+      const resumedModel = new CaptionModel(TINY_CONFIG, { seed: 99 });
+      models.push(resumedModel);
+      const resumed = await DataParallelTrainer.create(resumedModel, 0.01, { replicas: 2, backend: 'wasm' });
+      trainers.push(resumed);
+      resumedModel.network.trainableWeights.forEach((w, i) => w.write(single.network.trainableWeights[i]!.read().clone()));
+      await resumed.loadState(join(dir, 'from-single'));
+      for (let i = 0; i < 2; i++) expect((await resumed.step(batch)).loss).toBeCloseTo(reference.step(batch).loss, 4);
+      // And back: the parallel trainer's state resumes on a single-thread trainer.
+      await resumed.saveState(join(dir, 'from-parallel'));
+      const backModel = copyOf(resumedModel);
+      models.push(backModel);
+      const back = new CaptionTrainer(backModel, 0.01);
+      trainers.push(back);
+      await back.loadState(join(dir, 'from-parallel'));
+      expect(back.step(batch).loss).toBeCloseTo((await resumed.step(batch)).loss, 4);
+    } finally {
+      trainers.forEach((t) => t.dispose());
+      models.forEach((m) => m.dispose());
+    }
+  });
+
+  it('trains on a batch with fewer rows than replicas (the idle worker does not count)', async () => {
+    const single = new CaptionModel(TINY_CONFIG, { seed: 6 });
+    const parallel = copyOf(single);
+    const reference = new CaptionTrainer(single, 0.01);
+    const trainer = await DataParallelTrainer.create(parallel, 0.01, { replicas: 3, backend: 'wasm' });
+    try {
+      const batch = batchOf(2, 9);
+      for (let i = 0; i < 3; i++) expect((await trainer.step(batch)).loss).toBeCloseTo(reference.step(batch).loss, 4);
+    } finally {
+      trainer.dispose();
+      reference.dispose();
+      single.dispose();
+      parallel.dispose();
+    }
+  });
+
   it('refuses fewer than 2 replicas', async () => {
     const model = new CaptionModel(TINY_CONFIG);
-    await expect(DataParallelTrainer.create(model, 0.01, { replicas: 1, backend: 'wasm' })).rejects.toThrow('replicas ≥ 2; got 1');
+    await expect(DataParallelTrainer.create(model, 0.01, { replicas: 1, backend: 'wasm' })).rejects.toThrow('2 ≤ replicas ≤ 4; got 1');
     model.dispose();
   });
 });

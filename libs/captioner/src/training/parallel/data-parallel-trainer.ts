@@ -4,57 +4,67 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice } from '@imgcap/tf-runtime';
 import type { CaptionModel } from '../../model/caption-model.js';
-import { computeGradients, type StepMetrics, type TrainingBatch } from '../gradients.js';
-import { CaptionTrainer } from '../trainer.js';
+import { computeGradients, evaluateBatch, type StepMetrics, type TrainingBatch } from '../gradients.js';
+import { loadAdamState, saveAdamState } from '../optimizer-state.js';
+import type { AdamRequest, WorkerInit, WorkerReply, WorkerRequest } from './gradient-worker.js';
+import { adamUpdateRange, updateRange, type SharedAdamBuffers } from './shared-adam.js';
 import { SharedWeightLayout } from './shared-weights.js';
-import type { WorkerInit, WorkerReply, WorkerRequest } from './gradient-worker.js';
 
 export interface DataParallelOptions {
-  /** Model replicas computing gradients at once, this thread included (≥ 2; 1 needs no workers: use CaptionTrainer). */
+  /** Model replicas computing gradients at once, this thread included (2–4; 1 needs no workers: use CaptionTrainer). */
   replicas: number;
   /** The workers' tfjs backend: the one this thread runs on. */
   backend: BackendChoice;
 }
 
+/** tf.train.adam's defaults, which CaptionTrainer uses. */
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+
 /**
  * Data-parallel training on one machine. The wasm backend runs one thread per tfjs engine, so one
  * process uses one core however many it has. This trainer splits each batch by rows into `replicas`
  * shards; `replicas − 1` worker threads (each its own engine and model copy) and this thread compute
- * their shard's gradients at once, which are averaged — weighted by target words, so the result is the
- * single-process gradient of the whole batch — and applied by this thread's Adam. Weights go out and
- * gradients come back through shared memory. Optimizer state lives here only, so checkpoints are the
- * same as CaptionTrainer's.
+ * their shard's gradients at once. The gradients are averaged — weighted by target words, so the result
+ * is the single-process gradient of the whole batch — inside Adam itself, which every thread runs over
+ * its own range of the parameters, on weights, moments and gradients in shared memory
+ * (`adamUpdateRange`: tfjs Adam's arithmetic, no tensors). The model passed in holds the updated weights
+ * after every step; saved state has CaptionTrainer's layout.
  */
 export class DataParallelTrainer {
-  private readonly local: CaptionTrainer;
+  private learning: number;
+  private iterations = 0;
+  /** The dataId of each of the model's weights when the shared weights last matched them. */
+  private synced: (tf.DataId | undefined)[] = [];
 
   private constructor(
     private readonly model: CaptionModel,
     learningRate: number,
     private readonly layout: SharedWeightLayout,
+    private readonly buffers: SharedAdamBuffers,
     private readonly workers: GradientWorker[],
-    private readonly sharedWeights: Float32Array,
   ) {
-    this.local = new CaptionTrainer(model, learningRate);
+    this.learning = learningRate;
   }
 
   static async create(model: CaptionModel, learningRate: number, options: DataParallelOptions): Promise<DataParallelTrainer> {
-    if (!Number.isInteger(options.replicas) || options.replicas < 2) {
-      throw new RangeError(`DataParallelTrainer needs replicas ≥ 2; got ${String(options.replicas)}`);
+    if (!Number.isInteger(options.replicas) || options.replicas < 2 || options.replicas > 4) {
+      throw new RangeError(`DataParallelTrainer needs 2 ≤ replicas ≤ 4; got ${String(options.replicas)}`);
     }
     const layout = SharedWeightLayout.of(model.network.trainableWeights);
-    const sharedWeights = layout.allocate();
+    const buffers: SharedAdamBuffers = {
+      weights: layout.allocate(),
+      firstMoment: layout.allocate(),
+      secondMoment: layout.allocate(),
+      grads: Array.from({ length: options.replicas }, () => layout.allocate()),
+    };
     const file = workerFile();
     const workers = await Promise.all(
-      Array.from({ length: options.replicas - 1 }, () =>
-        GradientWorker.start(file, { config: model.config, backend: options.backend, weights: sharedWeights, grads: layout.allocate() }),
+      Array.from({ length: options.replicas - 1 }, (_, i) =>
+        GradientWorker.start(file, { config: model.config, backend: options.backend, buffers, replica: i + 1 }),
       ),
     );
-    return new DataParallelTrainer(model, learningRate, layout, workers, sharedWeights);
-  }
-
-  get optimizer(): tf.AdamOptimizer {
-    return this.local.optimizer;
+    return new DataParallelTrainer(model, learningRate, layout, buffers, workers);
   }
 
   get replicas(): number {
@@ -62,50 +72,98 @@ export class DataParallelTrainer {
   }
 
   set learningRate(value: number) {
-    this.local.learningRate = value;
+    this.learning = value;
   }
 
-  /** One optimizer step over the whole batch (as CaptionTrainer.step), its shards computed in parallel. */
+  /**
+   * One optimizer step over the whole batch (as CaptionTrainer.step), its shards computed in parallel. A
+   * non-finite loss skips the update, so the weights stay those of the last finite step.
+   */
   async step(batch: TrainingBatch): Promise<StepMetrics> {
-    const weights = this.model.network.trainableWeights;
+    this.syncChangedWeights();
     const [own, ...others] = splitRows(batch, this.replicas);
-    this.layout.write(weights.map((w) => w.read()), this.sharedWeights);
     const pending = others.map((shard, i) => this.workers[i]!.step(shard));
     const mine = computeGradients(this.model, own!);
-    const theirs = await Promise.all(pending);
-    const total = mine.targetWords + theirs.reduce((sum, r) => sum + r.targetWords, 0);
-    const share = (words: number) => words / total;
-    const grads = mine.grads.map((grad, k) =>
-      tf.tidy(() =>
-        theirs.reduce(
-          (sum, r, i) => tf.add(sum, tf.mul(tf.tensor(this.layout.view(this.workers[i]!.grads, k), grad.shape), share(r.targetWords))),
-          tf.mul(grad, share(mine.targetWords)),
-        ),
-      ),
-    );
+    this.layout.write(mine.grads, this.buffers.grads[0]!);
     tf.dispose(mine.grads);
-    const weighted = (pick: (r: StepMetrics) => number) =>
-      pick(mine) * share(mine.targetWords) + theirs.reduce((sum, r) => sum + pick(r) * share(r.targetWords), 0);
+    const theirs = await Promise.all(pending);
+    const shards = [mine, ...theirs];
+    const total = shards.reduce((sum, r) => sum + r.targetWords, 0);
+    const shares = shards.map((r) => r.targetWords / total);
+    const weighted = (pick: (r: StepMetrics) => number) => shards.reduce((sum, r, i) => sum + pick(r) * shares[i]!, 0);
     const metrics = { loss: weighted((r) => r.loss), accuracy: weighted((r) => r.accuracy) };
-    this.local.apply(grads, metrics.loss);
+    if (Number.isFinite(metrics.loss)) await this.update(shares);
     return metrics;
   }
 
+  /**
+   * Adam over every range of the parameters at once (this thread takes range 0), then the model takes the
+   * new weights. `shares` has one entry per shard of this batch (a batch smaller than the replica count
+   * leaves some replicas idle, and their stale gradient buffers out).
+   */
+  private async update(shares: number[]): Promise<void> {
+    this.iterations++;
+    const settings = { learningRate: this.learning, beta1: BETA1, beta2: BETA2, epsilon: tf.backend().epsilon() };
+    const parts = this.replicas;
+    const total = this.layout.total;
+    const pending = this.workers.map((worker, i) => {
+      const [start, end] = updateRange(total, i + 1, parts);
+      return worker.update({ type: 'adam', shares, settings, step: this.iterations, start, end });
+    });
+    const [start, end] = updateRange(total, 0, parts);
+    adamUpdateRange(this.buffers, shares, settings, this.iterations, start, end);
+    await Promise.all(pending);
+    const weights = this.model.network.trainableWeights;
+    this.layout.assign(weights, this.buffers.weights);
+    this.synced = weights.map((w) => w.read().dataId);
+  }
+
+  /** Copies into shared memory any of the model's weights set from outside since the last step (its first step, a resume). */
+  private syncChangedWeights(): void {
+    this.model.network.trainableWeights.forEach((weight, i) => {
+      const value = weight.read();
+      if (value.dataId !== this.synced[i]) this.layout.writeOne(value, i, this.buffers.weights);
+      this.synced[i] = value.dataId;
+    });
+  }
+
   evaluate(batch: TrainingBatch): StepMetrics {
-    return this.local.evaluate(batch);
+    return evaluateBatch(this.model, batch);
   }
 
-  saveState(dir: string): Promise<void> {
-    return this.local.saveState(dir);
+  /** Saves Adam's state in CaptionTrainer's layout (step count, first moments, second moments). */
+  async saveState(dir: string): Promise<void> {
+    const tensors: tf.Tensor[] = [tf.scalar(this.iterations, 'int32')];
+    if (this.iterations > 0) tensors.push(...this.layout.toTensors(this.buffers.firstMoment), ...this.layout.toTensors(this.buffers.secondMoment));
+    try {
+      await saveAdamState(dir, tensors);
+    } finally {
+      tf.dispose(tensors);
+    }
   }
 
-  loadState(dir: string): Promise<void> {
-    return this.local.loadState(dir);
+  async loadState(dir: string): Promise<void> {
+    const [iterations, ...moments] = await loadAdamState(dir);
+    try {
+      if (iterations === undefined) throw new Error(`no optimizer state in ${dir}`);
+      const steps = iterations.dataSync()[0]!;
+      const count = this.layout.shapes.length;
+      if (moments.length === 0) {
+        this.buffers.firstMoment.fill(0);
+        this.buffers.secondMoment.fill(0);
+      } else {
+        this.layout.fromTensors(moments.slice(0, moments.length / 2), this.buffers.firstMoment);
+        this.layout.fromTensors(moments.slice(moments.length / 2), this.buffers.secondMoment);
+      }
+      if (moments.length !== 0 && moments.length !== 2 * count) throw new Error(`optimizer state in ${dir} has ${moments.length} moments; the model needs ${2 * count}`);
+      this.iterations = steps;
+    } finally {
+      tf.dispose([iterations, ...moments].filter((t) => t !== undefined));
+    }
   }
 
   dispose(): void {
     for (const worker of this.workers) worker.close();
-    this.local.dispose();
   }
 }
 
@@ -154,23 +212,22 @@ function withoutConditions(execArgv: readonly string[]): string[] {
   return kept;
 }
 
-/** One worker thread and its shared gradient buffer; one step at a time. */
-class GradientWorker {
-  private waiting: { resolve: (r: StepMetrics & { targetWords: number }) => void; reject: (e: Error) => void } | null = null;
+type ShardResult = StepMetrics & { targetWords: number };
 
-  private constructor(
-    private readonly thread: Worker,
-    readonly grads: Float32Array,
-  ) {
-    // Referenced only while a step is in flight: an idle worker never keeps the process alive, even if the
+/** One worker thread; one request at a time. */
+class GradientWorker {
+  private waiting: { resolve: (reply: WorkerReply) => void; reject: (e: Error) => void } | null = null;
+
+  private constructor(private readonly thread: Worker) {
+    // Referenced only while a request is in flight: an idle worker never keeps the process alive, even if the
     // trainer is not disposed (say, a run that fails between creating the trainer and its first step).
     thread.unref();
     thread.on('message', (reply: WorkerReply) => {
       const waiting = this.waiting;
       this.waiting = null;
       thread.unref();
-      if (reply.type === 'done') waiting?.resolve(reply);
-      else if (reply.type === 'failed') waiting?.reject(new Error(`gradient worker: ${reply.message}`));
+      if (reply.type === 'failed') waiting?.reject(new Error(`gradient worker: ${reply.message}`));
+      else waiting?.resolve(reply);
     });
     thread.on('error', (error) => this.waiting?.reject(error));
     thread.on('exit', (code) => this.waiting?.reject(new Error(`gradient worker exited with code ${code}`)));
@@ -180,18 +237,31 @@ class GradientWorker {
     const thread = new Worker(file, { workerData: init, execArgv: withoutConditions(process.execArgv) });
     return new Promise((resolve, reject) => {
       thread.once('message', (reply: WorkerReply) => {
-        if (reply.type === 'ready') resolve(new GradientWorker(thread, init.grads));
+        if (reply.type === 'ready') resolve(new GradientWorker(thread));
         else reject(new Error(`gradient worker did not start: ${JSON.stringify(reply)}`));
       });
       thread.once('error', reject);
     });
   }
 
-  step(batch: TrainingBatch): Promise<StepMetrics & { targetWords: number }> {
+  /** Computes a shard's gradients into this worker's shared gradient buffer. */
+  async step(batch: TrainingBatch): Promise<ShardResult> {
+    const reply = await this.request({ type: 'step', batch });
+    if (reply.type !== 'done') throw new Error(`gradient worker: unexpected reply ${reply.type} to a step`);
+    return reply;
+  }
+
+  /** Runs Adam over one range of the shared parameters. */
+  async update(request: AdamRequest): Promise<void> {
+    const reply = await this.request(request);
+    if (reply.type !== 'updated') throw new Error(`gradient worker: unexpected reply ${reply.type} to an update`);
+  }
+
+  private request(message: WorkerRequest): Promise<WorkerReply> {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.thread.ref();
-      this.thread.postMessage({ type: 'step', batch } satisfies WorkerRequest);
+      this.thread.postMessage(message);
     });
   }
 

@@ -1,25 +1,30 @@
 // A gradient worker of DataParallelTrainer: its own tfjs engine (wasm runs one thread per engine, so a
 // second engine is what puts the second core to work) and its own copy of the model. Per step it takes
 // the current weights from shared memory, computes the gradients of its shard of the batch, writes them
-// to shared memory and answers with the shard's loss, accuracy and target-word count.
+// to its shared gradient buffer and answers with the shard's loss, accuracy and target-word count; then
+// it runs Adam over its range of the parameters when asked.
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend, type BackendChoice } from '@imgcap/tf-runtime';
 import type { CaptionModelConfig } from '../../config.js';
 import { CaptionModel } from '../../model/caption-model.js';
 import { computeGradients, type TrainingBatch } from '../gradients.js';
+import { adamUpdateRange, type AdamSettings, type SharedAdamBuffers } from './shared-adam.js';
 import { SharedWeightLayout } from './shared-weights.js';
 
 export interface WorkerInit {
   config: CaptionModelConfig;
   backend: BackendChoice;
-  weights: Float32Array;
-  grads: Float32Array;
+  buffers: SharedAdamBuffers;
+  /** This worker's replica index (≥ 1; the trainer's own thread is 0): which gradient buffer it writes. */
+  replica: number;
 }
 
-export type WorkerRequest = { type: 'step'; batch: TrainingBatch } | { type: 'close' };
+export type AdamRequest = { type: 'adam'; shares: number[]; settings: AdamSettings; step: number; start: number; end: number };
+export type WorkerRequest = { type: 'step'; batch: TrainingBatch } | AdamRequest | { type: 'close' };
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'done'; loss: number; accuracy: number; targetWords: number }
+  | { type: 'updated' }
   | { type: 'failed'; message: string };
 
 const port = parentPort!;
@@ -29,6 +34,19 @@ const model = new CaptionModel(init.config);
 const weights = model.network.trainableWeights;
 const layout = SharedWeightLayout.of(weights);
 
+function handle(request: WorkerRequest): WorkerReply {
+  if (request.type === 'adam') {
+    adamUpdateRange(init.buffers, request.shares, request.settings, request.step, request.start, request.end);
+    return { type: 'updated' };
+  }
+  if (request.type !== 'step') throw new Error(`unknown request ${JSON.stringify(request)}`);
+  layout.assign(weights, init.buffers.weights);
+  const result = computeGradients(model, request.batch);
+  layout.write(result.grads, init.buffers.grads[init.replica]!);
+  result.grads.forEach((g) => g.dispose());
+  return { type: 'done', loss: result.loss, accuracy: result.accuracy, targetWords: result.targetWords };
+}
+
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'close') {
     model.dispose();
@@ -36,11 +54,7 @@ port.on('message', (request: WorkerRequest) => {
     return;
   }
   try {
-    layout.assign(weights, init.weights);
-    const result = computeGradients(model, request.batch);
-    layout.write(result.grads, init.grads);
-    result.grads.forEach((g) => g.dispose());
-    port.postMessage({ type: 'done', loss: result.loss, accuracy: result.accuracy, targetWords: result.targetWords } satisfies WorkerReply);
+    port.postMessage(handle(request) satisfies WorkerReply);
   } catch (error) {
     port.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
   }

@@ -29,7 +29,14 @@ export class SharedWeightLayout {
 
   /** Copies tensors (one per weight, in order) into `into`. */
   write(tensors: readonly tf.Tensor[], into: Float32Array): void {
-    tensors.forEach((tensor, i) => into.set(tensor.dataSync() as Float32Array, this.offsets[i]));
+    tensors.forEach((tensor, i) => this.writeOne(tensor, i, into));
+  }
+
+  /** Copies the tensor of weight i into its place in `into`: one copy, straight from the wasm heap where it lives there. */
+  writeOne(tensor: tf.Tensor, i: number, into: Float32Array): void {
+    const backend = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+    const values = tf.getBackend() === 'wasm' && backend.typedArrayFromHeap ? backend.typedArrayFromHeap(tensor) : tensor.dataSync();
+    into.set(values as Float32Array, this.offsets[i]);
   }
 
   /** Weight i's values as a view of `from` (no copy). */
@@ -44,6 +51,22 @@ export class SharedWeightLayout {
       const value = tf.tensor(this.view(from, i), this.shapes[i]);
       weight.write(value);
       value.dispose();
+    });
+  }
+
+  /** Values of `from` as one tensor per weight, in order. */
+  toTensors(from: Float32Array): tf.Tensor[] {
+    return this.shapes.map((shape, i) => tf.tensor(this.view(from, i), shape));
+  }
+
+  /** Copies tensors shaped as the weights (in order) into `into`, checking each shape. */
+  fromTensors(tensors: readonly tf.Tensor[], into: Float32Array): void {
+    if (tensors.length !== this.shapes.length) throw new Error(`expected ${this.shapes.length} tensors, got ${tensors.length}`);
+    tensors.forEach((tensor, i) => {
+      if (!tf.util.arraysEqual(tensor.shape, this.shapes[i]!)) {
+        throw new Error(`tensor ${i} has shape [${tensor.shape}], the model's weight ${i} [${this.shapes[i]}]`);
+      }
+      into.set(tensor.dataSync() as Float32Array, this.offsets[i]);
     });
   }
 }
