@@ -2,6 +2,7 @@ import type { DecoderSession, Hypothesis, SearchTokens } from './session.js';
 import type { SearchOptions } from './search-options.js';
 import { readStep } from './read-step.js';
 import { repeatedNgramBans } from './repeat-ban.js';
+import { BannedIds } from './banned-ids.js';
 
 interface Candidate {
   parent: number;
@@ -14,14 +15,14 @@ function topCandidates(
   logProbs: Float32Array,
   vocab: number,
   rows: { row: number; beam: number; logProb: number; repeats: Set<number> | null }[],
-  banned: Set<number>,
+  banned: Uint8Array,
   count: number,
 ): Candidate[] {
   const best: Candidate[] = [];
   for (const { row, beam, logProb, repeats } of rows) {
     const offset = row * vocab;
     for (let token = 0; token < vocab; token++) {
-      if (banned.has(token) || repeats?.has(token)) continue;
+      if (banned[token] === 1 || repeats?.has(token)) continue;
       const score = logProb + logProbs[offset + token]!;
       if (best.length === count && score <= best[count - 1]!.logProb) continue;
       let at = best.length;
@@ -51,7 +52,7 @@ export async function beamSearch(
 ): Promise<Hypothesis[]> {
   const K = options.beamWidth;
   if (session.rows !== images * K) throw new Error(`session has ${session.rows} rows; expected ${images} × ${K}.`);
-  const banned = new Set(tokens.banned);
+  const banned = new BannedIds(tokens.banned);
   const beamLogProb = Array.from({ length: images * K }, (_, row) => (row % K === 0 ? 0 : -Infinity));
   let history: number[][] = Array.from({ length: images * K }, () => []);
   let attention: number[][][] = Array.from({ length: images * K }, () => []);
@@ -79,7 +80,7 @@ export async function beamSearch(
         live.push({ row, beam, logProb: beamLogProb[row]!, repeats: repeatedNgramBans(history[row]!, options.noRepeatNgramSize) });
       }
       let kept = 0;
-      const candidates = topCandidates(logProbs, vocab, live, banned, 2 * K);
+      const candidates = topCandidates(logProbs, vocab, live, banned.forVocab(vocab), 2 * K);
       for (const [rank, candidate] of candidates.entries()) {
         const parentRow = image * K + candidate.parent;
         const words = history[parentRow]!;

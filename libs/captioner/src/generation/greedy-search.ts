@@ -2,12 +2,13 @@ import type { DecoderSession, Hypothesis, SearchTokens } from './session.js';
 import type { SearchOptions } from './search-options.js';
 import { readStep } from './read-step.js';
 import { repeatedNgramBans } from './repeat-ban.js';
+import { BannedIds } from './banned-ids.js';
 
 /** Arg-max over one row, skipping banned ids (and this row's repeat bans); ties go to the lower id. */
-function argMax(logProbs: Float32Array, offset: number, vocab: number, banned: Set<number>, repeats: Set<number> | null): number {
+function argMax(logProbs: Float32Array, offset: number, vocab: number, banned: Uint8Array, repeats: Set<number> | null): number {
   let best = -1;
   for (let token = 0; token < vocab; token++) {
-    if (banned.has(token) || repeats?.has(token)) continue;
+    if (banned[token] === 1 || repeats?.has(token)) continue;
     if (best < 0 || logProbs[offset + token]! > logProbs[offset + best]!) best = token;
   }
   return best;
@@ -20,7 +21,7 @@ export async function greedySearch(
   options: Pick<SearchOptions, 'maxLength' | 'lengthPenalty' | 'noRepeatNgramSize'>,
 ): Promise<Hypothesis[]> {
   const rows = session.rows;
-  const banned = new Set(tokens.banned);
+  const banned = new BannedIds(tokens.banned);
   const results: Hypothesis[] = Array.from({ length: rows }, () => ({
     tokens: [],
     logProb: 0,
@@ -39,7 +40,7 @@ export async function greedySearch(
         input[row] = tokens.end;
         return;
       }
-      const token = argMax(logProbs, row * vocab, vocab, banned, repeatedNgramBans(result.tokens, options.noRepeatNgramSize));
+      const token = argMax(logProbs, row * vocab, vocab, banned.forVocab(vocab), repeatedNgramBans(result.tokens, options.noRepeatNgramSize));
       result.logProb += logProbs[row * vocab + token]!;
       input[row] = token;
       if (token === tokens.end) result.finished = true;
