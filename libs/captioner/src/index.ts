@@ -5,7 +5,7 @@ export { CachedDecoderSession } from './model/cached-session.js';
 export { FullDecoderSession } from './model/full-session.js';
 export { loadModelWeights, saveModelFiles } from './model/persistence.js';
 export { DEFAULT_SEARCH_OPTIONS, resolveSearchOptions, type SearchOptions } from './generation/search-options.js';
-export type { DecoderSession, Hypothesis, SearchTokens } from './generation/session.js';
+export type { DecoderSession, Hypothesis, SearchTokens, StepOutput } from './generation/session.js';
 export { beamSearch } from './generation/beam-search.js';
 export { greedySearch } from './generation/greedy-search.js';
 export { generateFromFeatures } from './generation/generate.js';

@@ -103,7 +103,7 @@ describe('BatchMatMul and _FusedMatMul on wasm', () => {
 
   it('registers no lasting ids for the matrices it multiplies one by one', async () => {
     await tf.setBackend('wasm');
-    const a = tf.ones([4, 6, 5]);
+    const a = tf.ones([4, 9, 5]);
     const b = tf.ones([4, 5, 3]);
     const backend = tf.backend() as unknown as { dataIdMap: { numDataIds(): number } };
     const before = { tensors: tf.memory().numTensors, ids: backend.dataIdMap.numDataIds() };

@@ -1,12 +1,15 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import type { StepOutput } from './session.js';
 
-/** Downloads one step's log-probabilities and attention (empty when the session has none) and frees them. */
-export async function readStep(step: {
-  logProbs: tf.Tensor2D;
-  attention: tf.Tensor2D | null;
-}): Promise<[Float32Array, Float32Array]> {
-  const [logProbs, attention] = await Promise.all([step.logProbs.data(), step.attention?.data()]);
-  step.logProbs.dispose();
-  step.attention?.dispose();
-  return [logProbs as Float32Array, (attention as Float32Array | undefined) ?? new Float32Array(0)];
+/** One step's log-probabilities and attention (empty when the session has none) as arrays; frees step tensors. */
+export async function readStep(step: StepOutput): Promise<[Float32Array, Float32Array]> {
+  if (isHostStep(step)) return [step.logProbs, step.attention];
+  const { logProbs, attention } = step;
+  const [logValues, attentionValues] = await Promise.all([logProbs.data(), attention?.data()]);
+  logProbs.dispose();
+  attention?.dispose();
+  return [logValues as Float32Array, (attentionValues as Float32Array | undefined) ?? new Float32Array(0)];
+}
+
+function isHostStep(step: StepOutput): step is Extract<StepOutput, { logProbs: Float32Array }> {
+  return step.logProbs instanceof Float32Array;
 }

@@ -14,13 +14,22 @@ export interface DecoderSession {
    * Feeds one token per row at `position` (0 = the start marker) and returns log-probabilities
    * `[rows, vocab]` for the next token and the cross-attention `[rows, gridTokens]` (mean over heads)
    * that produced them — or null where a session does not compute attention (full recomputation, kept
-   * for tests and benchmarks). The caller owns and disposes the tensors.
+   * for tests and benchmarks). See StepOutput for who owns what.
    */
-  step(tokens: Int32Array, position: number): { logProbs: tf.Tensor2D; attention: tf.Tensor2D | null };
+  step(tokens: Int32Array, position: number): StepOutput;
   /** Rearranges rows (beam search): row i becomes old row `order[i]`; rows may repeat. */
   reorder(order: Int32Array): void;
   dispose(): void;
 }
+
+/**
+ * One step's outputs: tfjs tensors, which the caller disposes, or — from a session that does not run on
+ * tfjs (ONNX Runtime) — plain row-major arrays, valid until the session's next call. Host arrays spare
+ * such a session a copy into tfjs and back at every step.
+ */
+export type StepOutput =
+  | { logProbs: tf.Tensor2D; attention: tf.Tensor2D | null }
+  | { logProbs: Float32Array; attention: Float32Array };
 
 /** The special ids search needs; they come from the tokenizer, never from decoded text. */
 export interface SearchTokens {

@@ -162,10 +162,15 @@ export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCapt
   const exported: OnnxManifest = (await readCurrentOnnxManifest(onnxDir, manifest)) ?? (await exportBundleToOnnx(bundleDir, onnxDir));
   const tokenizer = WordTokenizer.fromJSON(JSON.parse(await readFile(join(onnxDir, exported.tokenizer), 'utf8')));
   const sessionOptions: ort.InferenceSession.SessionOptions = options.threads ? { intraOpNumThreads: options.threads } : {};
-  const encoder = await ort.InferenceSession.create(join(onnxDir, exported.encoder.file), sessionOptions);
+  // Each session has its own intra-op thread pool, whose threads spin for a while after a run. The
+  // backbone and encoder run once per caption, right before the decoder steps: left spinning, their
+  // threads took the cores from the step session's and made every step ~50% slower. Only the step
+  // session, called dozens of times in a row, keeps spinning.
+  const oneShotOptions = { ...sessionOptions, extra: { session: { intra_op: { allow_spinning: '0' } } } };
+  const encoder = await ort.InferenceSession.create(join(onnxDir, exported.encoder.file), oneShotOptions);
   const stepGraph = new SyncOrtSession(join(onnxDir, exported.decoderStep.file), sessionOptions);
   const backbone = exported.backbone.onnx
-    ? await onnxBackbone(join(onnxDir, exported.backbone.onnx), exported.backbone.imageSize, sessionOptions)
+    ? await onnxBackbone(join(onnxDir, exported.backbone.onnx), exported.backbone.imageSize, oneShotOptions)
     : tfjsBackbone(
         await createFeatureExtractor(
           parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined),

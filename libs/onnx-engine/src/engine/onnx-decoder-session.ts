@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
-import type { DecoderSession } from '@imgcap/captioner';
+import type { DecoderSession, StepOutput } from '@imgcap/captioner';
 import type { SyncOrtSession } from './sync-session.js';
 
 /** Shapes of the decoder-step graph's cache and cross-attention inputs. */
@@ -21,8 +20,11 @@ export function gatherRows(source: Float32Array, order: Int32Array, rowSize: num
 
 /**
  * Incremental decoding on ONNX Runtime with the same contract as the captioner's CachedDecoderSession,
- * so its greedy and beam search run unchanged. The caches live in JS arrays between steps; each step
- * returns two small tf tensors that the search reads and disposes.
+ * so its greedy and beam search run unchanged. The caches live in JS arrays between steps: each step
+ * writes the position's new keys and values into them in place. Steps return host arrays (no tfjs
+ * tensors), so a step allocates only ONNX Runtime's small outputs — every buffer allocated here is
+ * memory outside V8's heap, and allocating the whole cache twice a step made V8 run full collections
+ * for "external memory pressure" several times per caption.
  */
 export class OnnxDecoderSession implements DecoderSession {
   readonly gridTokens: number;
@@ -54,7 +56,7 @@ export class OnnxDecoderSession implements DecoderSession {
     this.values = new Float32Array(this.keys.length);
   }
 
-  step(tokens: Int32Array, position: number): { logProbs: tf.Tensor2D; attention: tf.Tensor2D } {
+  step(tokens: Int32Array, position: number): StepOutput {
     const { rows, shape } = this;
     if (!Number.isInteger(position) || position < 0 || position >= shape.maxLength) {
       throw new Error(`position must be an integer in [0, ${shape.maxLength - 1}], got ${position}.`);
@@ -68,13 +70,17 @@ export class OnnxDecoderSession implements DecoderSession {
       cross_keys: new ort.Tensor('float32', this.crossKeys, this.crossDims),
       cross_values: new ort.Tensor('float32', this.crossValues, this.crossDims),
     });
-    this.keys = out['present_keys']!.data as Float32Array;
-    this.values = out['present_values']!.data as Float32Array;
-    const logProbs = out['log_probs']!;
-    return {
-      logProbs: tf.tensor2d(logProbs.data as Float32Array, [rows, logProbs.dims[1]!]),
-      attention: tf.tensor2d(out['cross_attention']!.data as Float32Array, [rows, this.gridTokens]),
-    };
+    this.writeSlot(this.keys, out['new_keys']!.data as Float32Array, position);
+    this.writeSlot(this.values, out['new_values']!.data as Float32Array, position);
+    return { logProbs: out['log_probs']!.data as Float32Array, attention: out['cross_attention']!.data as Float32Array };
+  }
+
+  /** Writes fresh [rows, H, 1, dh] values into slot `position` of a cache [rows, H, maxLength, dh]. */
+  private writeSlot(cache: Float32Array, fresh: Float32Array, position: number): void {
+    const { numHeads, headDim, maxLength } = this.shape;
+    for (let head = 0; head < this.rows * numHeads; head++) {
+      cache.set(fresh.subarray(head * headDim, (head + 1) * headDim), (head * maxLength + position) * headDim);
+    }
   }
 
   reorder(order: Int32Array): void {

@@ -7,7 +7,8 @@ import { buildDecoderStepGraph, buildEncoderGraph, buildPatchBackboneGraph, type
 import type { BlockSpec, WeightValue } from './transformer-ops.js';
 
 export const ONNX_EXPORT_FORMAT = 'imgcap-onnx-export';
-export const ONNX_EXPORT_VERSION = 1;
+/** 2: the decoder step returns this position's keys/values, not the whole cache. Older exports are redone. */
+export const ONNX_EXPORT_VERSION = 2;
 export const ONNX_MANIFEST = 'onnx-manifest.json';
 const DEFAULT_SUBDIR = 'onnx';
 
@@ -82,6 +83,7 @@ function graphShapes(spec: GraphSpec): Pick<OnnxManifest, 'encoder' | 'decoderSt
   const { gridTokens: T, featureChannels: C, embedDim: D, vocabSize: V, maxLength: L, decoder } = spec;
   const cross = ['rows', decoder.numHeads, T, decoder.headDim];
   const cache = ['rows', decoder.numHeads, L, decoder.headDim];
+  const fresh = ['rows', decoder.numHeads, 1, decoder.headDim];
   return {
     encoder: {
       file: 'encoder.onnx',
@@ -91,7 +93,7 @@ function graphShapes(spec: GraphSpec): Pick<OnnxManifest, 'encoder' | 'decoderSt
     decoderStep: {
       file: 'decoder_step.onnx',
       inputs: { tokens: ['rows', 1], position: [], past_keys: cache, past_values: cache, cross_keys: cross, cross_values: cross },
-      outputs: { log_probs: ['rows', V], present_keys: cache, present_values: cache, cross_attention: ['rows', T] },
+      outputs: { log_probs: ['rows', V], new_keys: fresh, new_values: fresh, cross_attention: ['rows', T] },
     },
   };
 }

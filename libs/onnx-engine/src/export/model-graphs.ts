@@ -54,8 +54,10 @@ export function buildEncoderGraph(weights: BundleWeights, spec: GraphSpec): Uint
 
 /**
  * One decoding step for `rows` sequences: token ids [rows, 1] at `position`, the self-attention cache
- * [rows, H, maxLength, dh] → log-probabilities [rows, V], the cache with `position` written, and the
- * cross-attention weights averaged over heads [rows, T]. Same maths as TransformerDecoderBlock.step.
+ * [rows, H, maxLength, dh] → log-probabilities [rows, V], this position's keys and values
+ * [rows, H, 1, dh] (the caller writes them into its cache: returning the whole cache cost a copy of it
+ * at every step), and the cross-attention weights averaged over heads [rows, T]. Same maths as
+ * TransformerDecoderBlock.step.
  */
 export function buildDecoderStepGraph(weights: BundleWeights, spec: GraphSpec): Uint8Array {
   const g = new GraphBuilder('imgcap_decoder_step');
@@ -81,14 +83,16 @@ export function buildDecoderStepGraph(weights: BundleWeights, spec: GraphSpec): 
   const visible = g.op('Cast', [g.op('LessOrEqual', [slots, position])], { to: FLOAT });
   const maskBias = g.op('Reshape', [g.op('Mul', [g.op('Sub', [g.scalar(1), visible]), g.scalar(MASKED_LOGIT)]), g.constant([1, 1, 1, L], 'int64')]);
 
-  let presentKeys = '';
-  let presentValues = '';
+  let newKeys = '';
+  let newValues = '';
   const selfPrefix = 'decoder_block/self_attention';
   const afterSelf = residual(g, w, x, `${selfPrefix}_norm`, dec, (h) => {
-    presentKeys = write(pastKeys, projectHeads(g, w, h, `${selfPrefix}/key`, dec));
-    presentValues = write(pastValues, projectHeads(g, w, h, `${selfPrefix}/value`, dec));
+    newKeys = projectHeads(g, w, h, `${selfPrefix}/key`, dec);
+    newValues = projectHeads(g, w, h, `${selfPrefix}/value`, dec);
     const q = projectQuery(g, w, h, selfPrefix, dec);
-    return attendProjected(g, w, { q, k: presentKeys, v: presentValues }, selfPrefix, dec, maskBias).output;
+    const k = write(pastKeys, newKeys);
+    const v = write(pastValues, newValues);
+    return attendProjected(g, w, { q, k, v }, selfPrefix, dec, maskBias).output;
   });
   let crossScores = '';
   const crossPrefix = 'decoder_block/cross_attention';
@@ -101,8 +105,9 @@ export function buildDecoderStepGraph(weights: BundleWeights, spec: GraphSpec): 
   const decoded = residual(g, w, afterCross, 'decoder_block/feedforward_norm', dec, (h) => feedForward(g, w, h, 'decoder_block'));
   const logits = g.op('Reshape', [dense(g, w, decoded, 'logits'), g.constant([0, V], 'int64')]);
   g.output(g.op('LogSoftmax', [logits], { axis: -1 }), 'log_probs', 'float32', ['rows', V]);
-  g.output(presentKeys, 'present_keys', 'float32', cacheShape);
-  g.output(presentValues, 'present_values', 'float32', cacheShape);
+  const freshShape = ['rows', dec.numHeads, 1, dec.headDim];
+  g.output(newKeys, 'new_keys', 'float32', freshShape);
+  g.output(newValues, 'new_values', 'float32', freshShape);
   const meanOverHeads = g.op('ReduceMean', [crossScores], { axes: [1], keepdims: 0 });
   g.output(g.op('Reshape', [meanOverHeads, g.constant([0, T], 'int64')]), 'cross_attention', 'float32', ['rows', T]);
   return g.toBytes();
