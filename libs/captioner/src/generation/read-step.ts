@@ -1,7 +1,8 @@
 import type { StepOutput } from './session.js';
 
 /** One step's log-probabilities and attention (empty when the session has none) as arrays; frees step tensors. */
-export async function readStep(step: StepOutput): Promise<[Float32Array, Float32Array]> {
+export async function readStep(pending: StepOutput | Promise<StepOutput>): Promise<[Float32Array, Float32Array]> {
+  const step = await pending;
   if (isHostStep(step)) return [step.logProbs, step.attention];
   const { logProbs, attention } = step;
   const [logValues, attentionValues] = await Promise.all([logProbs.data(), attention?.data()]);

@@ -14,9 +14,10 @@ export interface DecoderSession {
    * Feeds one token per row at `position` (0 = the start marker) and returns log-probabilities
    * `[rows, vocab]` for the next token and the cross-attention `[rows, gridTokens]` (mean over heads)
    * that produced them — or null where a session does not compute attention (full recomputation, kept
-   * for tests and benchmarks). See StepOutput for who owns what.
+   * for tests and benchmarks). See StepOutput for who owns what. A session whose runtime only runs
+   * asynchronously (ONNX Runtime Web) returns a Promise; the searches await either.
    */
-  step(tokens: Int32Array, position: number): StepOutput;
+  step(tokens: Int32Array, position: number): StepOutput | Promise<StepOutput>;
   /** Rearranges rows (beam search): row i becomes old row `order[i]`; rows may repeat. */
   reorder(order: Int32Array): void;
   dispose(): void;

@@ -18,6 +18,7 @@ import { WordTokenizer } from '@imgcap/tokenizer';
 import { createFeatureExtractor, parseBackboneId, type FeatureExtractor } from '@imgcap/vision-backbone';
 import { defaultOnnxDir, exportBundleToOnnx, readCurrentOnnxManifest, type OnnxManifest } from '../export/export-bundle.js';
 import { gatherRows, OnnxDecoderSession, type DecoderStepShape } from './onnx-decoder-session.js';
+import { stepRunner, type StepRunner } from './step-runner.js';
 import { SyncOrtSession } from './sync-session.js';
 
 export interface LoadOnnxCaptionerOptions {
@@ -47,6 +48,7 @@ type ImageFeatures = (pixels: Float32Array, count: number) => Promise<Float32Arr
 
 class OnnxCaptionerImpl implements OnnxCaptioner {
   readonly engine = 'onnx' as const;
+  private readonly runStep: StepRunner;
 
   constructor(
     readonly manifest: BundleManifest,
@@ -56,7 +58,9 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
     private readonly stepGraph: SyncOrtSession,
     private readonly backbone: { runtime: 'onnx' | 'tfjs'; features: ImageFeatures; dispose: () => void },
     private readonly stepShape: DecoderStepShape,
-  ) {}
+  ) {
+    this.runStep = stepRunner(ort, stepGraph);
+  }
 
   get imageSize(): number {
     return this.manifest.backbone.imageSize;
@@ -93,7 +97,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
       keys: gatherRows(encoded['cross_keys']!.data as Float32Array, rowImage, numHeads * gridTokens * headDim),
       values: gatherRows(encoded['cross_values']!.data as Float32Array, rowImage, numHeads * gridTokens * headDim),
     };
-    const session = new OnnxDecoderSession(this.stepGraph, count * K, cross, this.stepShape);
+    const session = new OnnxDecoderSession(this.runStep, count * K, cross, this.stepShape);
     try {
       const hypotheses =
         K === 1 ? await greedySearch(session, SEARCH_TOKENS, options) : await beamSearch(session, count, SEARCH_TOKENS, options);

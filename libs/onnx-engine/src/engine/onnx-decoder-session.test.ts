@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBundleToOnnx } from '../export/export-bundle.js';
 import { saveTinyBundle, TINY_CONFIG, useTestBackend } from '../test-helpers/tiny-bundle.js';
 import { gatherRows, OnnxDecoderSession } from './onnx-decoder-session.js';
+import { stepRunner, type StepRunner } from './step-runner.js';
 import { SyncOrtSession } from './sync-session.js';
 
 let dir: string;
@@ -15,6 +16,7 @@ let onnxDir: string;
 let tfjs: Captioner;
 let encoder: ort.InferenceSession;
 let stepGraph: SyncOrtSession;
+let runStep: StepRunner;
 const ROWS = 3;
 const { decHeads, embedDim, featureShape, seqLength } = TINY_CONFIG;
 const shape = { numHeads: decHeads, headDim: embedDim / decHeads, maxLength: seqLength - 1, gridTokens: featureShape[0] };
@@ -31,6 +33,7 @@ beforeAll(async () => {
   tfjs = await loadCaptionBundle(bundleDir);
   encoder = await ort.InferenceSession.create(join(onnxDir, 'encoder.onnx'));
   stepGraph = new SyncOrtSession(join(onnxDir, 'decoder_step.onnx'));
+  runStep = stepRunner(ort, stepGraph);
 });
 afterAll(async () => {
   tfjs.dispose();
@@ -47,7 +50,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Both engines' sessions over the same random features. */
-async function sessionPair(seed: number) {
+async function sessionPair(seed: number, run: () => StepRunner = () => runStep) {
   const features = tf.randomUniform([ROWS, ...featureShape], 0, 1, 'float32', seed) as tf.Tensor3D;
   const featureValues = (await features.data()) as Float32Array;
   const encodedTfjs = tfjs.model.encode(features);
@@ -56,7 +59,7 @@ async function sessionPair(seed: number) {
   const reference = new CachedDecoderSession(tfjs.model, encodedTfjs);
   tf.dispose([features, encodedTfjs]);
   const cross = { keys: out['cross_keys']!.data as Float32Array, values: out['cross_values']!.data as Float32Array };
-  return { reference, onnx: new OnnxDecoderSession(stepGraph, ROWS, cross, shape) };
+  return { reference, onnx: new OnnxDecoderSession(run(), ROWS, cross, shape) };
 }
 
 /** A step's log-probabilities and attention as arrays (tensors are read and freed). */
@@ -67,8 +70,8 @@ async function stepValues(step: StepOutput): Promise<[Float32Array, Float32Array
   return values;
 }
 
-async function expectSameStep(a: StepOutput, b: StepOutput) {
-  const [[logA, attentionA], [logB, attentionB]] = [await stepValues(a), await stepValues(b)];
+async function expectSameStep(a: StepOutput | Promise<StepOutput>, b: StepOutput | Promise<StepOutput>) {
+  const [[logA, attentionA], [logB, attentionB]] = [await stepValues(await a), await stepValues(await b)];
   expect(maxAbsDiff(logA, logB)).toBeLessThan(1e-4);
   expect(maxAbsDiff(attentionA, attentionB)).toBeLessThan(1e-4);
 }
@@ -80,6 +83,19 @@ describe('OnnxDecoderSession', () => {
     for (const [position, tokens] of steps.entries()) await expectSameStep(reference.step(tokens, position), onnx.step(tokens, position));
     reference.dispose();
     onnx.dispose();
+  });
+
+  it('runs on an asynchronous runtime (as onnxruntime-web is) with the same results', async () => {
+    // The public async InferenceSession, as the browser's: every step returns a Promise.
+    const asyncGraph = await ort.InferenceSession.create(join(onnxDir, 'decoder_step.onnx'));
+    const { reference, onnx } = await sessionPair(3, () => stepRunner(ort, asyncGraph));
+    const first = onnx.step(Int32Array.of(2, 2, 2), 0);
+    expect(first).toBeInstanceOf(Promise);
+    await expectSameStep(reference.step(Int32Array.of(2, 2, 2), 0), await first);
+    await expectSameStep(reference.step(Int32Array.of(5, 9, 4), 1), await onnx.step(Int32Array.of(5, 9, 4), 1));
+    reference.dispose();
+    onnx.dispose();
+    await asyncGraph.release();
   });
 
   it('reorders rows (beam search) exactly as the tfjs session does', async () => {
@@ -95,9 +111,9 @@ describe('OnnxDecoderSession', () => {
   });
 
   it('creates no tfjs tensors: a step returns host arrays', () => {
-    const session = new OnnxDecoderSession(stepGraph, 1, oneRowCross(), shape);
+    const session = new OnnxDecoderSession(runStep, 1, oneRowCross(), shape);
     const before = tf.memory().numTensors;
-    const step = session.step(Int32Array.of(2), 0);
+    const step = session.step(Int32Array.of(2), 0) as Exclude<StepOutput, Promise<StepOutput>>;
     expect(step.logProbs).toBeInstanceOf(Float32Array);
     expect((step.logProbs as Float32Array).length).toBe(TINY_CONFIG.vocabSize);
     expect((step.attention as Float32Array).length).toBe(shape.gridTokens);
@@ -105,10 +121,10 @@ describe('OnnxDecoderSession', () => {
   });
 
   it('refuses positions past the cache and token counts that do not match the rows', () => {
-    const session = new OnnxDecoderSession(stepGraph, 1, oneRowCross(), shape);
+    const session = new OnnxDecoderSession(runStep, 1, oneRowCross(), shape);
     expect(() => session.step(Int32Array.of(2), shape.maxLength)).toThrow(/position must be an integer in \[0, 7\], got 8/);
     expect(() => session.step(Int32Array.of(2, 3), 0)).toThrow(/one token per row \(1\), got 2/);
-    expect(() => new OnnxDecoderSession(stepGraph, 2, oneRowCross(), shape)).toThrow(/\[2,4,4,4\] needs 128/);
+    expect(() => new OnnxDecoderSession(runStep, 2, oneRowCross(), shape)).toThrow(/\[2,4,4,4\] needs 128/);
   });
 });
 

@@ -1,6 +1,5 @@
-import * as ort from 'onnxruntime-node';
 import type { DecoderSession, StepOutput } from '@imgcap/captioner';
-import type { SyncOrtSession } from './sync-session.js';
+import type { StepResults, StepRunner } from './step-runner.js';
 
 /** Shapes of the decoder-step graph's cache and cross-attention inputs. */
 export interface DecoderStepShape {
@@ -37,7 +36,7 @@ export class OnnxDecoderSession implements DecoderSession {
 
   /** `cross` holds the encoder's cross-attention keys/values, one row per decoder row: [rows, H, T, dh]. */
   constructor(
-    private readonly stepGraph: SyncOrtSession,
+    private readonly runStep: StepRunner,
     readonly rows: number,
     cross: { keys: Float32Array; values: Float32Array },
     private readonly shape: DecoderStepShape,
@@ -56,23 +55,28 @@ export class OnnxDecoderSession implements DecoderSession {
     this.values = new Float32Array(this.keys.length);
   }
 
-  step(tokens: Int32Array, position: number): StepOutput {
+  step(tokens: Int32Array, position: number): StepOutput | Promise<StepOutput> {
     const { rows, shape } = this;
     if (!Number.isInteger(position) || position < 0 || position >= shape.maxLength) {
       throw new Error(`position must be an integer in [0, ${shape.maxLength - 1}], got ${position}.`);
     }
     if (tokens.length !== rows) throw new Error(`step needs one token per row (${rows}), got ${tokens.length}.`);
-    const out = this.stepGraph.run({
-      tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [rows, 1]),
-      position: new ort.Tensor('int64', BigInt64Array.of(BigInt(position)), []),
-      past_keys: new ort.Tensor('float32', this.keys, this.cacheDims),
-      past_values: new ort.Tensor('float32', this.values, this.cacheDims),
-      cross_keys: new ort.Tensor('float32', this.crossKeys, this.crossDims),
-      cross_values: new ort.Tensor('float32', this.crossValues, this.crossDims),
+    const results = this.runStep({
+      tokens: BigInt64Array.from(tokens, (t) => BigInt(t)),
+      position: BigInt(position),
+      pastKeys: this.keys,
+      pastValues: this.values,
+      crossKeys: this.crossKeys,
+      crossValues: this.crossValues,
+      cacheDims: this.cacheDims,
+      crossDims: this.crossDims,
     });
-    this.writeSlot(this.keys, out['new_keys']!.data as Float32Array, position);
-    this.writeSlot(this.values, out['new_values']!.data as Float32Array, position);
-    return { logProbs: out['log_probs']!.data as Float32Array, attention: out['cross_attention']!.data as Float32Array };
+    const finish = (r: StepResults): StepOutput => {
+      this.writeSlot(this.keys, r.newKeys, position);
+      this.writeSlot(this.values, r.newValues, position);
+      return { logProbs: r.logProbs, attention: r.crossAttention };
+    };
+    return results instanceof Promise ? results.then(finish) : finish(results);
   }
 
   /** Writes fresh [rows, H, 1, dh] values into slot `position` of a cache [rows, H, maxLength, dh]. */
