@@ -24,6 +24,10 @@ RUN npm prune --omit=dev --no-audit --no-fund
 # tfjs-node-gpu only helps on a CUDA host (see docs/deploy.md); otherwise it is ~1 GB that never loads.
 ARG TFJS_GPU=false
 RUN if [ "$TFJS_GPU" != "true" ]; then rm -rf node_modules/@tensorflow/tfjs-node-gpu; fi
+# The web page's in-browser captioning loads three files of ONNX Runtime Web; the rest (~125 MB of other
+# builds, source maps) never leaves the image.
+RUN find node_modules/onnxruntime-web/dist -type f ! -name ort.wasm.min.mjs ! -name ort-wasm-simd-threaded.mjs \
+      ! -name ort-wasm-simd-threaded.wasm -delete
 # Only what the server runs: compiled libs (no sources, tests or fixtures) and the page it serves.
 RUN mkdir -p /staging/libs /staging/apps/serve/src \
  && for lib in libs/*/; do \

@@ -6,6 +6,8 @@ import type { CaptionEngine } from './engine.js';
 import { sendError } from './errors.js';
 import { resolveLimits, type ServeLimits } from './limits.js';
 import { createMetrics } from './metrics.js';
+import type { BrowserModelSource } from './browser/browser-model.js';
+import { browserRoutes } from './routes/browser.js';
 import { captionRoutes } from './routes/caption.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/page.js';
@@ -18,6 +20,8 @@ export interface AppOptions {
   /** Reports tfjs tensors alive for /metrics (e.g. () => tf.memory().numTensors). */
   tensorsAlive?: () => number;
   logger?: FastifyServerOptions['logger'];
+  /** The model the web page may download to caption in the browser; absent: server captions only. */
+  browserModel?: BrowserModelSource;
 }
 
 /** Readiness and shutdown control of a built app. */
@@ -80,6 +84,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(healthRoutes, { state, metrics });
   await app.register(captionRoutes, { state });
   await app.register(pageRoutes);
+  await app.register(browserRoutes, { model: options.browserModel });
   return app;
 }
 

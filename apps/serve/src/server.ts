@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import { browserModelFromBundle } from './browser/browser-model.js';
 import { ENGINE_CHOICES, loadEngine as loadModelEngine, type CaptionEngine, type EngineChoice, type LoadEngineOptions } from './engine.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_BATCH, type ServeLimits } from './limits.js';
 
@@ -82,7 +83,11 @@ export type EngineLoader = (modelDir: string, options: LoadEngineOptions) => Pro
  * and flips readiness.
  */
 export async function startServer(config: ServerConfig, loadEngine: EngineLoader = loadModelEngine): Promise<RunningServer> {
-  const app = await buildApp({ limits: config.limits, logger: { level: config.logLevel ?? 'info' } });
+  const app = await buildApp({
+    limits: config.limits,
+    logger: { level: config.logLevel ?? 'info' },
+    browserModel: browserModelFromBundle(config.modelDir),
+  });
   const address = await app.listen({ port: config.port, host: config.host });
   let engine: CaptionEngine | undefined;
   const shutdown = async () => {

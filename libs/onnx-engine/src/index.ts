@@ -1,4 +1,4 @@
-export { exportBundleToOnnx, ONNX_EXPORT_FORMAT, ONNX_EXPORT_VERSION, type OnnxManifest } from './export/export-bundle.js';
+export { ensureOnnxExport, exportBundleToOnnx, ONNX_EXPORT_FORMAT, ONNX_EXPORT_VERSION, type OnnxManifest } from './export/export-bundle.js';
 export { loadOnnxCaptioner, type LoadOnnxCaptionerOptions, type OnnxCaptioner } from './engine/onnx-captioner.js';
 export { OnnxDecoderSession, type DecoderStepShape } from './engine/onnx-decoder-session.js';
 export { stepRunner, type StepFeeds, type StepGraph, type StepResults, type StepRunner } from './engine/step-runner.js';

@@ -1,8 +1,9 @@
 // Drives the web page in headless Chromium (Debian's /usr/bin/chromium; CI installs it with tools/install-browser.sh).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { imageFixturePath } from '@imgcap/image-io/fixtures';
 import { startServer, type RunningServer } from '../server.js';
+import { launchChromium } from '../test-helpers/chromium.js';
 import { FakeCaptionEngine } from '../test-helpers/fake-engine.js';
 
 let browser: Browser;
@@ -13,11 +14,7 @@ beforeAll(async () => {
     { modelDir: '/models/demo', port: 0, host: '127.0.0.1', logLevel: 'silent', limits: {} },
     async () => new FakeCaptionEngine(),
   );
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -33,6 +30,8 @@ describe('GET / web page', () => {
     await page.goto(server.url);
     await page.setInputFiles('#file', imageFixturePath('rgbaPng'));
     await expect.poll(() => page.textContent('#caption')).toBe('a red picture');
+    // This server has no model for browsers, so the page does not offer to caption locally.
+    expect(await page.locator('#where').isHidden()).toBe(true);
     expect(await page.locator('#preview').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(32);
     expect(await page.locator('#words button').allTextContents()).toEqual(['a', 'red', 'picture']);
 

@@ -16,13 +16,16 @@ import {
 } from '@imgcap/captioner';
 import { WordTokenizer } from '@imgcap/tokenizer';
 import { createFeatureExtractor, parseBackboneId, type FeatureExtractor } from '@imgcap/vision-backbone';
-import { defaultOnnxDir, exportBundleToOnnx, readCurrentOnnxManifest, type OnnxManifest } from '../export/export-bundle.js';
+import { ensureOnnxExport, exportBundleToOnnx, readCurrentOnnxManifest } from '../export/export-bundle.js';
 import { gatherRows, OnnxDecoderSession, type DecoderStepShape } from './onnx-decoder-session.js';
 import { stepRunner, type StepRunner } from './step-runner.js';
 import { SyncOrtSession } from './sync-session.js';
 
 export interface LoadOnnxCaptionerOptions {
-  /** Where the ONNX export lives; exported there on first load (or when the bundle was re-saved). Default `<bundle>/onnx`. */
+  /**
+   * Where the ONNX export lives; exported there on first load (or when the bundle was re-saved). Default
+   * `<bundle>/onnx`, or a temp directory when the bundle directory is read-only (ensureOnnxExport).
+   */
   onnxDir?: string;
   /** ONNX Runtime intra-op threads; default: ONNX Runtime's choice (one per core). */
   threads?: number;
@@ -162,8 +165,9 @@ function tfjsBackbone(extractor: FeatureExtractor) {
 /** Loads a caption bundle onto ONNX Runtime, exporting it first when `onnxDir` has no current export. */
 export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCaptionerOptions = {}): Promise<OnnxCaptioner> {
   const manifest = await readBundleManifest(bundleDir);
-  const onnxDir = options.onnxDir ?? defaultOnnxDir(bundleDir);
-  const exported: OnnxManifest = (await readCurrentOnnxManifest(onnxDir, manifest)) ?? (await exportBundleToOnnx(bundleDir, onnxDir));
+  const { manifest: exported, dir: onnxDir } = options.onnxDir
+    ? { manifest: (await readCurrentOnnxManifest(options.onnxDir, manifest)) ?? (await exportBundleToOnnx(bundleDir, options.onnxDir)), dir: options.onnxDir }
+    : await ensureOnnxExport(bundleDir);
   const tokenizer = WordTokenizer.fromJSON(JSON.parse(await readFile(join(onnxDir, exported.tokenizer), 'utf8')));
   const sessionOptions: ort.InferenceSession.SessionOptions = options.threads ? { intraOpNumThreads: options.threads } : {};
   // Each session has its own intra-op thread pool, whose threads spin for a while after a run. The

@@ -1,11 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTinyBundle, TINY_CONFIG, useTestBackend } from '../test-helpers/tiny-bundle.js';
-import { exportBundleToOnnx } from './export-bundle.js';
+import { ensureOnnxExport, exportBundleToOnnx } from './export-bundle.js';
 
 let dir: string;
 let bundleDir: string;
@@ -51,5 +52,47 @@ describe('exportBundleToOnnx', () => {
 
   it('names a directory that is not a bundle', async () => {
     await expect(exportBundleToOnnx(join(dir, 'missing'))).rejects.toThrow(/not a caption bundle: bundle.json not found/);
+  });
+});
+
+describe('ensureOnnxExport', () => {
+  it('exports beside the bundle, and reuses a current export', async () => {
+    const fresh = await saveTinyBundle(dir, 'ensure-bundle');
+    const first = await ensureOnnxExport(fresh);
+    expect(first.dir).toBe(join(fresh, 'onnx'));
+    const again = await ensureOnnxExport(fresh);
+    expect(again).toEqual(first);
+  });
+
+  it('exports to a scratch directory when the bundle directory is read-only (a container running as a non-root user)', async () => {
+    const readOnly = await saveTinyBundle(dir, 'read-only-bundle');
+    await chmod(dir, 0o755);
+    await chmod(readOnly, 0o555);
+    // Root ignores file modes, so as root the export runs as `nobody` in a child process (from the built packages:
+    // this project's tests depend on its build).
+    const asRoot = process.getuid?.() === 0;
+    const script = [
+      `const { selectBackend } = await import(${JSON.stringify(new URL('../../../tf-runtime/dist/index.js', import.meta.url).href)});`,
+      "await selectBackend({ backend: 'wasm', log: () => {} });",
+      `const { ensureOnnxExport } = await import(${JSON.stringify(new URL('../../dist/export/export-bundle.js', import.meta.url).href)});`,
+      'const { dir } = await ensureOnnxExport(process.argv[1]);',
+      'console.log(JSON.stringify({ dir }));',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, readOnly], {
+      encoding: 'utf8',
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    expect(child.stderr.split('\n').filter((line) => /Error/.test(line))).toEqual([]);
+    const { dir: scratch } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { dir: string };
+    try {
+      expect(scratch.startsWith(tmpdir())).toBe(true);
+      expect(scratch).not.toContain(readOnly);
+      const manifest = JSON.parse(await readFile(join(scratch, 'onnx-manifest.json'), 'utf8')) as { tokenizer: string };
+      // The tokenizer path still leads back to the bundle.
+      expect(JSON.parse(await readFile(join(scratch, manifest.tokenizer), 'utf8')).format).toBe('imgcap-word-tokenizer');
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+      await chmod(readOnly, 0o755);
+    }
   });
 });

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CaptionModel, LAYER_NAMES, loadModelWeights, readBundleManifest, type BundleManifest } from '@imgcap/captioner';
 import { parseBackboneId } from '@imgcap/vision-backbone';
@@ -141,4 +143,24 @@ export async function readCurrentOnnxManifest(onnxDir: string, bundle: BundleMan
   }
   if (parsed.format !== ONNX_EXPORT_FORMAT || parsed.version !== ONNX_EXPORT_VERSION) return null;
   return parsed.bundleCreatedAt === bundle.createdAt ? (parsed as OnnxManifest) : null;
+}
+
+/**
+ * The bundle's current ONNX export, made if missing or stale: in `<bundle>/onnx`, or — where the bundle
+ * directory cannot be written (a read-only volume, a container's non-root user) — in a scratch directory
+ * under the OS temp dir, one per bundle path.
+ */
+export async function ensureOnnxExport(bundleDir: string): Promise<{ manifest: OnnxManifest; dir: string }> {
+  const bundle = await readBundleManifest(bundleDir);
+  const beside = defaultOnnxDir(bundleDir);
+  const current = await readCurrentOnnxManifest(beside, bundle);
+  if (current) return { manifest: current, dir: beside };
+  try {
+    return { manifest: await exportBundleToOnnx(bundleDir, beside), dir: beside };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error;
+    const scratch = join(tmpdir(), `imgcap-onnx-${createHash('sha256').update(resolve(bundleDir)).digest('hex').slice(0, 16)}`);
+    return { manifest: (await readCurrentOnnxManifest(scratch, bundle)) ?? (await exportBundleToOnnx(bundleDir, scratch)), dir: scratch };
+  }
 }
