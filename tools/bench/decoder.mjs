@@ -9,6 +9,11 @@ import { rateSummary, summarize, timeRepeats } from './measure.mjs';
 /** EfficientNet-B1's top grid at 224 px: 7×7 cells × 1280 channels. */
 const B1_FEATURES = [49, 1280];
 const VOCAB = 10_000;
+/**
+ * Training examples in one Flickr30k epoch with the default 90/5/5 split: 28,605 images × 5 captions. An
+ * upper bound: captions longer than seq_length are filtered out.
+ */
+export const FLICKR30K_TRAIN_EXAMPLES = 28_605 * 5;
 
 /** The seed's training shape, and the smaller `s` shape at the length/batch most runs here use. */
 export const DECODER_CASES = [
@@ -90,9 +95,16 @@ async function benchCase(shape, options) {
     result.params = params;
     const suffix = replicas === 1 ? '' : `_${replicas}_replicas`;
     result[`examples_per_s${suffix}`] = rateSummary(shape.batch, samples);
-    result[`seconds_per_step${suffix}`] = summarize(samples.map((ms) => ms / 1000));
+    const perStep = summarize(samples.map((ms) => ms / 1000));
+    result[`seconds_per_step${suffix}`] = perStep;
+    result[`flickr30k_epoch_minutes${suffix}`] = epochMinutes(shape.batch, perStep.median);
   }
   return result;
+}
+
+/** Minutes of one Flickr30k epoch on cached features at `secondsPerStep` (3 significant digits). */
+export function epochMinutes(batch, secondsPerStep) {
+  return Number(((Math.ceil(FLICKR30K_TRAIN_EXAMPLES / batch) * secondsPerStep) / 60).toPrecision(3));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { SpecialTokens } from '@imgcap/tokenizer';
 import { describe, expect, it } from 'vitest';
-import { randomTrainingBatch } from './decoder.mjs';
+import { epochMinutes, FLICKR30K_TRAIN_EXAMPLES, randomTrainingBatch } from './decoder.mjs';
 
 const shape = { batchSize: 16, seqLength: 12, vocabSize: 50, featureShape: [4, 3] };
 
@@ -50,5 +50,13 @@ describe('replicaCounts', () => {
     expect(replicaCounts(1)).toEqual([1]);
     expect(replicaCounts(2)).toEqual([1, 2]);
     expect(replicaCounts(16)).toEqual([1, 4]);
+  });
+});
+
+describe('epochMinutes', () => {
+  it('counts whole steps over the Flickr30k training examples', () => {
+    expect(FLICKR30K_TRAIN_EXAMPLES).toBe(143_025);
+    // 143,025 / 64 → 2,235 steps (the last one partial) × 1.2 s = 44.7 min.
+    expect(epochMinutes(64, 1.2)).toBe(44.7);
   });
 });
