@@ -27,7 +27,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const GROUPS = {
   matmul: { key: 'matmul_gflops', run: benchMatmulGroup, repeats: [5, 3] },
   backbone: { key: 'backbone_images_per_s', run: benchBackboneGroup, repeats: [3, 2] },
-  decoder: { key: 'decoder_train_examples_per_s', run: benchDecoderGroup, repeats: [3, 2] },
+  decoder: { key: 'decoder_train_examples_per_s', run: benchDecoderGroup, repeats: [5, 2] },
   latency: { key: 'caption_latency_ms', run: benchLatencyGroup, repeats: [3, 2] },
   pipeline: { key: 'pipeline_captions_per_s', run: benchPipelineGroup, repeats: [3, 2] },
   onnx: { key: 'onnx_caption_latency_ms', run: benchOnnxGroup, repeats: [5, 3] },

@@ -163,3 +163,38 @@ describe('Transpose on wasm', () => {
     expect(tf.memory().numTensors).toBe(before - 1);
   });
 });
+
+describe('Identity on wasm', () => {
+  it('clones by sharing the data, and the clone outlives its source', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const buffers = tf.memory().numDataBuffers;
+    const copy = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    x.dispose();
+    expect(Array.from(await copy.data())).toEqual([1, 2, 3, 4]);
+    const before = tf.memory().numTensors;
+    copy.dispose();
+    expect(tf.memory().numTensors).toBe(before - 1);
+  });
+
+  it('leaves a variable unchanged when the tensor it was cloned from is assigned a new value', async () => {
+    await tf.setBackend('wasm');
+    const v = tf.variable(tf.tensor1d([1, 2]));
+    const snapshot = tf.clone(v);
+    v.assign(tf.tensor1d([7, 8]));
+    expect(Array.from(await snapshot.data())).toEqual([1, 2]);
+    expect(Array.from(await v.data())).toEqual([7, 8]);
+    tf.dispose([v, snapshot]);
+  });
+
+  it('gives custom gradients the same results as on cpu', async () => {
+    await expectWasmMatchesCpu(() => {
+      const a = tf.tensor2d(seededValues(3 * 4, 21), [3, 4]);
+      const b = tf.tensor2d(seededValues(4 * 5, 22), [4, 5]);
+      const bias = tf.tensor1d(seededValues(5, 23));
+      const f = (x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias, activation: 'relu' }));
+      return tf.grads(f)([a, b]);
+    });
+  });
+});

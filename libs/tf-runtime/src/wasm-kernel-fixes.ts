@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // The stock wasm kernels must be registered before they can be wrapped.
 import '@tensorflow/tfjs-backend-wasm';
 import { transposeFirstMatMul } from './wasm-kernels/matmul-transpose-first.js';
+import { noCopyIdentity } from './wasm-kernels/no-copy-identity.js';
 import { noCopyTranspose } from './wasm-kernels/no-copy-transpose.js';
 import { unsortedSegmentSumConfig } from './wasm-kernels/unsorted-segment-sum.js';
 
@@ -11,13 +12,15 @@ const WRAPPERS: [string, (stock: tf.KernelConfig) => tf.KernelConfig][] = [
   [tf.BatchMatMul, transposeFirstMatMul],
   [tf._FusedMatMul, transposeFirstMatMul],
   [tf.Transpose, noCopyTranspose],
+  [tf.Identity, noCopyIdentity],
 ];
 
 /**
  * Makes the wasm backend able and fast enough to train a small Transformer:
  * registers `UnsortedSegmentSum` (missing on wasm; the gradient of every embedding) and wraps
  * `BatchMatMul` and `_FusedMatMul` to transpose explicitly before calling the stock kernel, and
- * `Transpose` to share data instead of copying when the layout does not change (see no-copy-transpose).
+ * `Transpose` to share data instead of copying when the layout does not change (see no-copy-transpose), and
+ * `Identity` (every clone) to share data as the cpu backend does (see no-copy-identity).
  * Safe to call more than once, and before or after the wasm backend is initialised: the
  * wrappers keep the stock `setupFunc`, and the kernel registry is global, not per backend.
  */
