@@ -32,6 +32,7 @@ const USAGE = `Usage: npm run loadtest -- [options]
   --connections N      connections of the concurrent run and the soak (default ${DEFAULTS.connections})
   --soak N             requests in the soak (default ${DEFAULTS.soak}; --quick ${QUICK.soak})
   --max-inflight N     server --max-inflight (default ${DEFAULTS.maxInflight}); server --max-queue is N connections
+  --engine NAME        server --engine: tfjs or onnx (default: the server's, tfjs)
   --quick              short runs, for a smoke check
   --server FILE        server entry point (default apps/serve/dist/main.js; another script for testing this tool)
   --ready-timeout S    longest wait for /readyz 200 (default ${DEFAULTS.readyTimeout})`;
@@ -46,13 +47,20 @@ function positiveInteger(flag, value, min = 1) {
   return parsed;
 }
 
+const ENGINES = ['tfjs', 'onnx'];
+
+function engineFlag(value) {
+  if (value !== undefined && !ENGINES.includes(value)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}; got ${JSON.stringify(value)}`);
+  return value;
+}
+
 export function parseFlags(argv) {
   const { values } = parseArgs({
     args: argv,
     options: {
       model: { type: 'string' }, image: { type: 'string' }, server: { type: 'string' },
       duration: { type: 'string' }, connections: { type: 'string' }, soak: { type: 'string' },
-      'max-inflight': { type: 'string' }, 'ready-timeout': { type: 'string' },
+      'max-inflight': { type: 'string' }, 'ready-timeout': { type: 'string' }, engine: { type: 'string' },
       quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,6 +75,7 @@ export function parseFlags(argv) {
     connections,
     soak: values.soak ? positiveInteger('soak', values.soak, SOAK_SAMPLES.length) : base.soak,
     maxInflight: values['max-inflight'] ? positiveInteger('max-inflight', values['max-inflight']) : base.maxInflight,
+    engine: engineFlag(values.engine),
     // Room for every connection of the concurrent run, so its refusals are a finding, not a set-up artefact.
     maxQueue: connections,
     readyTimeoutMs: 1000 * (values['ready-timeout'] ? positiveInteger('ready-timeout', values['ready-timeout']) : base.readyTimeout),
@@ -209,7 +218,8 @@ async function main(argv) {
   await requireSetup(options);
   const upload = await encodeCaptionForm(await loadUploadImage(options.image));
   progress(`starting ${options.server} with ${options.model} (max-inflight ${options.maxInflight}, max-queue ${options.maxQueue})`);
-  const server = await startServerProcess({ ...options, script: options.server, modelDir: options.model }).catch((err) => {
+  const extraArgs = options.engine ? ['--engine', options.engine] : [];
+  const server = await startServerProcess({ ...options, script: options.server, modelDir: options.model, extraArgs }).catch((err) => {
     throw new SetupError(err.message);
   });
   progress(`ready at ${server.url}; warming up`);
