@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CaptionModel, LAYER_NAMES, loadModelWeights, readBundleManifest, type BundleManifest } from '@imgcap/captioner';
@@ -101,6 +101,16 @@ function graphShapes(spec: GraphSpec): Pick<OnnxManifest, 'encoder' | 'decoderSt
 }
 
 /**
+ * Writes a file under a temporary name, then renames it into place: two exports of one bundle at once (the ONNX
+ * engine loading while a browser asks for the model) never let a reader see a half-written graph.
+ */
+async function writeWhole(path: string, data: Uint8Array | string): Promise<void> {
+  const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, data);
+  await rename(temporary, path);
+}
+
+/**
  * Exports a caption bundle to ONNX (opset 17): `encoder.onnx`, `decoder_step.onnx`, `backbone.onnx`
  * for patch backbones, and `onnx-manifest.json` (written last: a directory with it is complete).
  * `outDir` defaults to `<bundleDir>/onnx`.
@@ -110,13 +120,13 @@ export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnx
   const { weights, spec } = await readBundleModel(bundleDir, manifest);
   await mkdir(outDir, { recursive: true });
   const shapes = graphShapes(spec);
-  await writeFile(join(outDir, shapes.encoder.file), buildEncoderGraph(weights, spec));
-  await writeFile(join(outDir, shapes.decoderStep.file), buildDecoderStepGraph(weights, spec));
+  await writeWhole(join(outDir, shapes.encoder.file), buildEncoderGraph(weights, spec));
+  await writeWhole(join(outDir, shapes.decoderStep.file), buildDecoderStepGraph(weights, spec));
   const backbone = parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined);
   let backboneFile: string | null = null;
   if (backbone.kind === 'patch') {
     backboneFile = 'backbone.onnx';
-    await writeFile(join(outDir, backboneFile), buildPatchBackboneGraph(backbone.patchSize!, backbone.imageSize!));
+    await writeWhole(join(outDir, backboneFile), buildPatchBackboneGraph(backbone.patchSize!, backbone.imageSize!));
   }
   const onnxManifest: OnnxManifest = {
     format: ONNX_EXPORT_FORMAT,
@@ -129,7 +139,7 @@ export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnx
     backbone: { id: manifest.backbone.id, imageSize: manifest.backbone.imageSize, onnx: backboneFile },
     ...shapes,
   };
-  await writeFile(join(outDir, ONNX_MANIFEST), `${JSON.stringify(onnxManifest, null, 2)}\n`);
+  await writeWhole(join(outDir, ONNX_MANIFEST), `${JSON.stringify(onnxManifest, null, 2)}\n`);
   return onnxManifest;
 }
 
