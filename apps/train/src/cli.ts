@@ -9,10 +9,13 @@ import {
   type TrainConfig,
 } from './config.js';
 
-function integer(min: number) {
+function integer(min: number, max = Infinity) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}, got "${value}".`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`;
+      throw new InvalidArgumentError(`expected an integer ${range}, got "${value}".`);
+    }
     return n;
   };
 }
@@ -59,7 +62,7 @@ export function buildTrainCommand(): Command {
     .option('--val_sample <n>', 'validation images captioned each epoch for BLEU/CIDEr', integer(0), D.val_sample)
     .option('--seed <n>', 'random seed (split, shuffling, init)', integer(0), D.seed)
     .addOption(new Option('--backend <name>', 'tfjs backend (auto: $IMGCAP_BACKEND if set, else tfjs-node-gpu, tfjs-node, wasm, cpu)').choices(BACKENDS).default(D.backend))
-    .option('--workers <n>', 'gradient replicas in parallel threads (0 = auto: one per core, at most 4, on wasm/cpu; 1 on tensorflow)', integer(0), D.workers)
+    .option('--workers <n>', 'gradient replicas in parallel threads, 0 to 4 (0 = auto: one per core, at most 4, on wasm/cpu; 1 on tensorflow)', integer(0, 4), D.workers)
     .option('--artifact_dir <dir>', 'run directory', D.artifact_dir)
     .option('--resume', 'continue the run in artifact_dir from its last checkpoint', D.resume)
     .option('--overwrite', 'clear a non-empty artifact_dir first', D.overwrite)
