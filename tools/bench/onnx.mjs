@@ -1,7 +1,38 @@
-// Caption latency of one image on the ONNX Runtime engine against the tfjs engine on the current backend,
-// for the seed's model (random weights, features given): the same ids must come out of both.
-import { benchOnnxLatency } from '@imgcap/onnx-engine';
-import { round } from './measure.mjs';
+// ONNX Runtime against tfjs on the current backend: caption latency of one image for the seed's model
+// (random weights; the same ids must come out of both) from given features and from a 240×240 image through
+// EfficientNet-B1, and the EfficientNet backbones' throughput as the ONNX export runs them (compare with the
+// backbone group's tfjs figures).
+import * as ort from 'onnxruntime-node';
+import { benchOnnxLatency, buildLayersModelGraph, SEED_IMAGE_BENCH_CONFIG } from '@imgcap/onnx-engine';
+import { createFeatureExtractor } from '@imgcap/vision-backbone';
+import { round, summarize } from './measure.mjs';
+
+const BACKBONE_BATCH = 8;
+const BACKBONES = [
+  { key: 'b0@224', variant: 'b0', imageSize: 224 },
+  { key: 'b1@240', variant: 'b1', imageSize: 240 },
+];
+
+/** Images/s of the exported backbone at batch 8: one warm-up run, then `repeats` timed runs. */
+async function backboneImagesPerSecond({ variant, imageSize }, repeats) {
+  const extractor = await createFeatureExtractor({ kind: 'efficientnet', variant, imageSize });
+  const session = await ort.InferenceSession.create(Buffer.from(buildLayersModelGraph(extractor.network, imageSize)));
+  extractor.dispose();
+  try {
+    const pixels = Float32Array.from({ length: BACKBONE_BATCH * imageSize * imageSize * 3 }, (_, i) => (i * 7919) % 256);
+    const feeds = { images: new ort.Tensor('float32', pixels, [BACKBONE_BATCH, imageSize, imageSize, 3]) };
+    await session.run(feeds);
+    const samples = [];
+    for (let i = 0; i < repeats; i++) {
+      const start = performance.now();
+      await session.run(feeds);
+      samples.push((BACKBONE_BATCH * 1000) / (performance.now() - start));
+    }
+    return summarize(samples);
+  } finally {
+    await session.release();
+  }
+}
 
 export async function benchOnnxGroup({ repeats }) {
   const results = await benchOnnxLatency({ repeats: Math.max(3, repeats) });
@@ -11,5 +42,14 @@ export async function benchOnnxGroup({ repeats }) {
       tfjs_ms: round(r.tfjsMs), onnx_ms: round(r.onnxMs), speedup: round(r.speedup), tokens: r.generatedTokens, same_caption: r.sameCaption,
     };
   }
+  // The whole caption of one 240×240 image, EfficientNet-B1 included: what a server request costs.
+  const fromImage = await benchOnnxLatency({ config: SEED_IMAGE_BENCH_CONFIG, repeats: Math.max(3, repeats), input: 'image' });
+  for (const r of fromImage) {
+    out[`image_b1_240_beam${r.beamWidth}`] = {
+      tfjs_ms: round(r.tfjsMs), onnx_ms: round(r.onnxMs), speedup: round(r.speedup), tokens: r.generatedTokens, same_caption: r.sameCaption,
+    };
+  }
+  out.backbone_images_per_s = { batch: BACKBONE_BATCH };
+  for (const backbone of BACKBONES) out.backbone_images_per_s[backbone.key] = await backboneImagesPerSecond(backbone, Math.max(3, repeats));
   return out;
 }

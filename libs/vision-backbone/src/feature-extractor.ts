@@ -15,6 +15,8 @@ export interface FeatureExtractor {
   readonly featureShape: [tokens: number, channels: number];
   /** [N, H, W, 3] RGB floats in 0..255 → [N, tokens, channels]; the caller disposes the result. */
   extract(images: tf.Tensor4D): tf.Tensor3D;
+  /** The tfjs model (EfficientNet, cut at its feature layer) for exporters such as @imgcap/onnx-engine; none for patches. */
+  readonly network?: tfl.LayersModel;
   dispose(): void;
 }
 
@@ -84,6 +86,7 @@ async function createEfficientNetExtractor(
     id,
     imageSize,
     featureShape: [tokens, channels],
+    network,
     extract(images) {
       assertImages(images, id, imageSize);
       return tf.tidy(() => {

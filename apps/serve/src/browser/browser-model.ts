@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { readBundleManifest, SEARCH_TOKENS, type SearchTokens } from '@imgcap/captioner';
 // The exporter alone: the package's main entry would load ONNX Runtime's native binding as well.
 import { ensureOnnxExport } from '@imgcap/onnx-engine/export';
-import { parseBackboneId } from '@imgcap/vision-backbone';
 
 /** What the web page needs to caption in the browser with the bundle's ONNX export (GET /browser/model.json). */
 export interface BrowserModelInfo {
@@ -40,9 +39,6 @@ function unavailable(reason: string): BrowserModel {
 
 async function describe(bundleDir: string): Promise<BrowserModel> {
   const manifest = await readBundleManifest(bundleDir);
-  if (parseBackboneId(manifest.backbone.id).kind !== 'patch') {
-    return unavailable(`its backbone (${manifest.backbone.id}) has no ONNX export yet; captions run on the server`);
-  }
   const { manifest: exported, dir } = await ensureOnnxExport(bundleDir);
   const tokenizer = JSON.parse(await readFile(join(dir, exported.tokenizer), 'utf8')) as { vocabulary: string[] };
   const [, numHeads, maxLength, headDim] = exported.decoderStep.inputs['past_keys'] as [string, number, number, number];
@@ -56,7 +52,7 @@ async function describe(bundleDir: string): Promise<BrowserModel> {
     vocabulary: tokenizer.vocabulary,
     step: { numHeads, headDim, maxLength, gridTokens },
     gridSize: side * side === gridTokens ? [side, side] : [1, gridTokens],
-    files: { backbone: exported.backbone.onnx!, encoder: exported.encoder.file, decoderStep: exported.decoderStep.file },
+    files: { backbone: exported.backbone.onnx, encoder: exported.encoder.file, decoderStep: exported.decoderStep.file },
   };
   return { info, dir };
 }

@@ -46,7 +46,7 @@ describe('GET /browser/model.json', () => {
     }
   });
 
-  it('says why a model with an EfficientNet backbone cannot caption in the browser', async () => {
+  it('hands browsers an EfficientNet backbone too, converted to ONNX', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'imgcap-serve-browser-effnet-'));
     try {
       const tokenizer = WordTokenizer.fit(['a dog'], { vocabSize: 8 });
@@ -57,13 +57,23 @@ describe('GET /browser/model.json', () => {
       await saveCaptionBundle(join(dir, 'bundle'), { model, tokenizer });
       model.dispose();
       const effnet = await buildApp({ browserModel: browserModelFromBundle(join(dir, 'bundle')) });
-      const info = (await effnet.inject('/browser/model.json')).json() as { available: boolean; reason: string };
-      expect(info).toEqual({ available: false, reason: expect.stringMatching(/efficientnet-b0@224-random.*captions run on the server/) });
-      expect((await effnet.inject('/browser/model/encoder.onnx')).statusCode).toBe(404);
+      const info = (await effnet.inject('/browser/model.json')).json() as BrowserModelInfo;
+      expect(info).toMatchObject({ available: true, imageSize: 224, step: { gridTokens: 49 }, gridSize: [7, 7] });
+      const backbone = await effnet.inject('/browser/model/backbone.onnx');
+      expect(backbone.statusCode).toBe(200);
+      expect(backbone.rawPayload.length).toBeGreaterThan(4_000_000 * 4); // B0's ~4M convolution weights
       await effnet.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it('says why when the model cannot be exported', async () => {
+    const broken = await buildApp({ browserModel: browserModelFromBundle('/nonexistent/bundle') });
+    const info = (await broken.inject('/browser/model.json')).json() as { available: boolean; reason: string };
+    expect(info).toEqual({ available: false, reason: expect.stringMatching(/could not be exported to ONNX.*nonexistent/) });
+    expect((await broken.inject('/browser/model/encoder.onnx')).statusCode).toBe(404);
+    await broken.close();
   });
 
   it('offers nothing when the server has no model for browsers', async () => {

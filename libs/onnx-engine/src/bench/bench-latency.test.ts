@@ -15,4 +15,11 @@ describe('benchOnnxLatency', () => {
       expect(r.speedup).toBeCloseTo(r.tfjsMs / r.onnxMs, 9);
     }
   });
+
+  it('times whole-image captions, backbone included, when asked', async () => {
+    await useTestBackend();
+    const [result] = await benchOnnxLatency({ config: TINY_CONFIG, beamWidths: [1], repeats: 1, input: 'image' });
+    expect(result!.sameCaption).toBe(true);
+    expect(result!.generatedTokens).toBeGreaterThan(0);
+  });
 });

@@ -29,7 +29,20 @@ export interface OnnxLatencyOptions {
   repeats?: number;
   /** ONNX Runtime intra-op threads. Default: ONNX Runtime's choice. */
   threads?: number;
+  /**
+   * 'features' (default): caption from given backbone features, decoder only. 'image': caption one RGB image,
+   * the backbone included (the config's backbone, e.g. SEED_IMAGE_BENCH_CONFIG's EfficientNet-B1).
+   */
+  input?: 'features' | 'image';
 }
+
+/** The seed's model behind its EfficientNet-B1 @240 backbone (random init), for whole-image latency. */
+export const SEED_IMAGE_BENCH_CONFIG: CaptionModelConfig = {
+  ...SEED_BENCH_CONFIG,
+  backbone: 'efficientnet-b1@240-random',
+  imageSize: 240,
+  featureShape: [64, 1280],
+};
 
 export interface OnnxLatencyResult {
   beamWidth: number;
@@ -62,11 +75,12 @@ async function medianMs(repeats: number, run: () => Promise<unknown>): Promise<n
 }
 
 /**
- * Times captioning one image from backbone features with the tfjs engine (on the current tfjs
- * backend) and with the ONNX engine, greedy and beam search, on a random model saved to a temp bundle.
+ * Times captioning one image — from backbone features, or from pixels with the backbone — with the tfjs
+ * engine (on the current tfjs backend) and with the ONNX engine, greedy and beam search, on a random model
+ * saved to a temp bundle.
  */
 export async function benchOnnxLatency(options: OnnxLatencyOptions = {}): Promise<OnnxLatencyResult[]> {
-  const { config = SEED_BENCH_CONFIG, beamWidths = [1, 3], repeats = 5, threads } = options;
+  const { config = SEED_BENCH_CONFIG, beamWidths = [1, 3], repeats = 5, threads, input = 'features' } = options;
   const dir = await mkdtemp(join(tmpdir(), 'imgcap-onnx-bench-'));
   const model = new CaptionModel(config);
   try {
@@ -78,13 +92,20 @@ export async function benchOnnxLatency(options: OnnxLatencyOptions = {}): Promis
   const onnx = await loadOnnxCaptioner(join(dir, 'bundle'), threads ? { threads } : {});
   const features = tf.randomUniform([1, ...config.featureShape], 0, 1, 'float32', 42) as tf.Tensor3D;
   const featureValues = (await features.data()) as Float32Array;
+  const size = config.imageSize;
+  const image = { width: size, height: size, data: Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * 7919) % 256) };
+  // Both engines' call for one image, as `input` asks.
+  const caption = {
+    tfjs: (beamWidth: number) => (input === 'image' ? tfjs.captionImages([image], { beamWidth }) : tfjs.captionFeatures(features, { beamWidth })),
+    onnx: (beamWidth: number) => (input === 'image' ? onnx.captionImages([image], { beamWidth }) : onnx.captionFeatures(featureValues, 1, { beamWidth })),
+  };
   try {
     const results: OnnxLatencyResult[] = [];
     for (const beamWidth of beamWidths) {
-      const [reference] = await tfjs.captionFeatures(features, { beamWidth });
-      const [candidate] = await onnx.captionFeatures(featureValues, 1, { beamWidth });
-      const tfjsMs = await medianMs(repeats, () => tfjs.captionFeatures(features, { beamWidth }));
-      const onnxMs = await medianMs(repeats, () => onnx.captionFeatures(featureValues, 1, { beamWidth }));
+      const [reference] = await caption.tfjs(beamWidth);
+      const [candidate] = await caption.onnx(beamWidth);
+      const tfjsMs = await medianMs(repeats, () => caption.tfjs(beamWidth));
+      const onnxMs = await medianMs(repeats, () => caption.onnx(beamWidth));
       results.push({
         beamWidth,
         generatedTokens: reference!.tokens.length + (reference!.finished ? 1 : 0),

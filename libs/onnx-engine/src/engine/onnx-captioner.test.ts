@@ -59,8 +59,7 @@ describe('loadOnnxCaptioner', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('runs the patch backbone in ONNX and exposes the bundle facts', () => {
-    expect(onnx.backboneRuntime).toBe('onnx');
+  it('exposes the bundle facts', () => {
     expect(onnx.imageSize).toBe(TINY_CONFIG.imageSize);
     expect(onnx.manifest.config).toEqual(TINY_CONFIG);
     expect(onnx.parameterCount).toBe(tfjs.model.countParams());
@@ -89,4 +88,27 @@ describe('loadOnnxCaptioner', () => {
     await expect(onnx.captionImages(randomImages(1, 8), { useCache: false })).rejects.toThrow(/useCache must be true/);
     await expect(onnx.captionImages(randomImages(1, 8), { beamWidth: 0 })).rejects.toThrow(/beamWidth must be an integer from 1 to 16, got 0/);
   });
+});
+
+describe('loadOnnxCaptioner with an EfficientNet backbone', () => {
+  it('runs the backbone in ONNX too and writes the tfjs engine\'s captions', async () => {
+    const config = { ...TINY_CONFIG, backbone: 'efficientnet-b0@64-random', imageSize: 64, featureShape: [4, 1280] as [number, number] };
+    const bundle = await saveTinyBundle(dir, 'efficientnet', config);
+    const reference = await loadCaptionBundle(bundle);
+    const candidate = await loadOnnxCaptioner(bundle);
+    try {
+      const manifest = JSON.parse(await readFile(join(bundle, 'onnx', 'onnx-manifest.json'), 'utf8')) as { backbone: { onnx: string } };
+      expect(manifest.backbone.onnx).toBe('backbone.onnx');
+      const images = randomImages(4, 64, 21);
+      for (const beamWidth of [1, 3]) {
+        const expected = await reference.captionImages(images, { beamWidth });
+        const actual = await candidate.captionImages(images, { beamWidth });
+        expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
+        actual.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 4));
+      }
+    } finally {
+      reference.dispose();
+      candidate.dispose();
+    }
+  }, 60_000);
 });

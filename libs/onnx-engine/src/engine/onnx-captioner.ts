@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import {
   beamSearch,
@@ -15,7 +14,6 @@ import {
   type SearchOptions,
 } from '@imgcap/captioner';
 import { WordTokenizer } from '@imgcap/tokenizer';
-import { createFeatureExtractor, parseBackboneId, type FeatureExtractor } from '@imgcap/vision-backbone';
 import { ensureOnnxExport, exportBundleToOnnx, readCurrentOnnxManifest } from '../export/export-bundle.js';
 import { gatherRows, OnnxDecoderSession, type DecoderStepShape } from './onnx-decoder-session.js';
 import { stepRunner, type StepRunner } from './step-runner.js';
@@ -38,8 +36,6 @@ export interface OnnxCaptioner {
   readonly manifest: BundleManifest;
   /** Trained parameters of the caption model (as `CaptionModel.countParams()`). */
   readonly parameterCount: number;
-  /** Where the backbone runs: `onnx` for patch backbones, `tfjs` for EfficientNet (not exported). */
-  readonly backboneRuntime: 'onnx' | 'tfjs';
   /** Captions images that are already `imageSize` × `imageSize` RGB; results are shaped as `Captioner`'s. */
   captionImages(images: RgbImage[], options?: Partial<SearchOptions>): Promise<CaptionResult[]>;
   /** Captions `count` images from backbone features, row-major [count, T, C]. */
@@ -59,7 +55,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
     private readonly tokenizer: WordTokenizer,
     private readonly encoder: ort.InferenceSession,
     private readonly stepGraph: SyncOrtSession,
-    private readonly backbone: { runtime: 'onnx' | 'tfjs'; features: ImageFeatures; dispose: () => void },
+    private readonly backbone: { features: ImageFeatures; dispose: () => void },
     private readonly stepShape: DecoderStepShape,
   ) {
     this.runStep = stepRunner(ort, stepGraph);
@@ -67,10 +63,6 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
 
   get imageSize(): number {
     return this.manifest.backbone.imageSize;
-  }
-
-  get backboneRuntime(): 'onnx' | 'tfjs' {
-    return this.backbone.runtime;
   }
 
   async captionImages(images: RgbImage[], options: Partial<SearchOptions> = {}): Promise<CaptionResult[]> {
@@ -136,29 +128,11 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
 async function onnxBackbone(path: string, imageSize: number, sessionOptions: ort.InferenceSession.SessionOptions) {
   const session = await ort.InferenceSession.create(path, sessionOptions);
   return {
-    runtime: 'onnx' as const,
     features: async (pixels: Float32Array, count: number) => {
       const out = await session.run({ images: new ort.Tensor('float32', pixels, [count, imageSize, imageSize, 3]) });
       return out['features']!.data as Float32Array;
     },
     dispose: () => void session.release(),
-  };
-}
-
-/** EfficientNet is not exported: it runs on the current tfjs backend, and only its features cross over. */
-function tfjsBackbone(extractor: FeatureExtractor) {
-  return {
-    runtime: 'tfjs' as const,
-    features: async (pixels: Float32Array, count: number) => {
-      const size = extractor.imageSize;
-      const features = tf.tidy(() => extractor.extract(tf.tensor4d(pixels, [count, size, size, 3])));
-      try {
-        return (await features.data()) as Float32Array;
-      } finally {
-        features.dispose();
-      }
-    },
-    dispose: () => extractor.dispose(),
   };
 }
 
@@ -177,13 +151,7 @@ export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCapt
   const oneShotOptions = { ...sessionOptions, extra: { session: { intra_op: { allow_spinning: '0' } } } };
   const encoder = await ort.InferenceSession.create(join(onnxDir, exported.encoder.file), oneShotOptions);
   const stepGraph = new SyncOrtSession(join(onnxDir, exported.decoderStep.file), sessionOptions);
-  const backbone = exported.backbone.onnx
-    ? await onnxBackbone(join(onnxDir, exported.backbone.onnx), exported.backbone.imageSize, oneShotOptions)
-    : tfjsBackbone(
-        await createFeatureExtractor(
-          parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined),
-        ),
-      );
+  const backbone = await onnxBackbone(join(onnxDir, exported.backbone.onnx), exported.backbone.imageSize, oneShotOptions);
   const [, , maxLength, headDim] = exported.decoderStep.inputs['past_keys'] as number[];
   const shape: DecoderStepShape = {
     numHeads: manifest.config.decHeads,

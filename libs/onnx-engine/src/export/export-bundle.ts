@@ -3,14 +3,15 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CaptionModel, LAYER_NAMES, loadModelWeights, readBundleManifest, type BundleManifest } from '@imgcap/captioner';
-import { parseBackboneId } from '@imgcap/vision-backbone';
+import { createFeatureExtractor, parseBackboneId } from '@imgcap/vision-backbone';
 import { OPSET } from '../onnx/graph-builder.js';
+import { buildLayersModelGraph } from './layers-model-graph.js';
 import { buildDecoderStepGraph, buildEncoderGraph, buildPatchBackboneGraph, type BundleWeights, type GraphSpec } from './model-graphs.js';
 import type { BlockSpec, WeightValue } from './transformer-ops.js';
 
 export const ONNX_EXPORT_FORMAT = 'imgcap-onnx-export';
-/** 2: the decoder step returns this position's keys/values, not the whole cache. Older exports are redone. */
-export const ONNX_EXPORT_VERSION = 2;
+/** 2: the decoder step returns this position's keys/values, not the whole cache; 3: EfficientNet backbones exported too. Older exports are redone. */
+export const ONNX_EXPORT_VERSION = 3;
 export const ONNX_MANIFEST = 'onnx-manifest.json';
 const DEFAULT_SUBDIR = 'onnx';
 
@@ -29,8 +30,8 @@ export interface OnnxManifest {
   backbone: {
     id: string;
     imageSize: number;
-    /** `backbone.onnx` for patch backbones; null where the backbone stays in tfjs (EfficientNet). */
-    onnx: string | null;
+    /** The backbone's graph file (patch or EfficientNet), relative to this directory. */
+    onnx: string;
   };
   encoder: { file: string; inputs: Record<string, (number | string)[]>; outputs: Record<string, (number | string)[]> };
   decoderStep: { file: string; inputs: Record<string, (number | string)[]>; outputs: Record<string, (number | string)[]> };
@@ -100,6 +101,18 @@ function graphShapes(spec: GraphSpec): Pick<OnnxManifest, 'encoder' | 'decoderSt
   };
 }
 
+/** The bundle's backbone as a graph: patches directly; EfficientNet rebuilt as the bundle names it (weights or seed) and converted. */
+async function buildBackboneGraph(bundleDir: string, manifest: BundleManifest): Promise<Uint8Array> {
+  const spec = parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined);
+  if (spec.kind === 'patch') return buildPatchBackboneGraph(spec.patchSize!, spec.imageSize!);
+  const extractor = await createFeatureExtractor(spec);
+  try {
+    return buildLayersModelGraph(extractor.network!, extractor.imageSize);
+  } finally {
+    extractor.dispose();
+  }
+}
+
 /**
  * Writes a file under a temporary name, then renames it into place: two exports of one bundle at once (the ONNX
  * engine loading while a browser asks for the model) never let a reader see a half-written graph.
@@ -111,8 +124,8 @@ async function writeWhole(path: string, data: Uint8Array | string): Promise<void
 }
 
 /**
- * Exports a caption bundle to ONNX (opset 17): `encoder.onnx`, `decoder_step.onnx`, `backbone.onnx`
- * for patch backbones, and `onnx-manifest.json` (written last: a directory with it is complete).
+ * Exports a caption bundle to ONNX (opset 17): `backbone.onnx`, `encoder.onnx`, `decoder_step.onnx`, and
+ * `onnx-manifest.json` (written last: a directory with it is complete).
  * `outDir` defaults to `<bundleDir>/onnx`.
  */
 export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnxDir(bundleDir)): Promise<OnnxManifest> {
@@ -122,12 +135,8 @@ export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnx
   const shapes = graphShapes(spec);
   await writeWhole(join(outDir, shapes.encoder.file), buildEncoderGraph(weights, spec));
   await writeWhole(join(outDir, shapes.decoderStep.file), buildDecoderStepGraph(weights, spec));
-  const backbone = parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined);
-  let backboneFile: string | null = null;
-  if (backbone.kind === 'patch') {
-    backboneFile = 'backbone.onnx';
-    await writeWhole(join(outDir, backboneFile), buildPatchBackboneGraph(backbone.patchSize!, backbone.imageSize!));
-  }
+  const backboneFile = 'backbone.onnx';
+  await writeWhole(join(outDir, backboneFile), await buildBackboneGraph(bundleDir, manifest));
   const onnxManifest: OnnxManifest = {
     format: ONNX_EXPORT_FORMAT,
     version: ONNX_EXPORT_VERSION,

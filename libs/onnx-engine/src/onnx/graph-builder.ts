@@ -12,7 +12,7 @@ const IR_VERSION = 8;
 /** A dimension: a fixed size, or a name for a size chosen at run time (`batch`, `rows`). */
 export type Dim = number | string;
 export type ElementType = 'float32' | 'int64';
-export type AttributeValue = number | number[] | { float: number };
+export type AttributeValue = number | number[] | { float: number } | { string: string };
 
 const ELEMENT_TYPES: Record<ElementType, number> = { float32: DataType.FLOAT, int64: DataType.INT64 };
 
@@ -27,6 +27,7 @@ function attribute(name: string, value: AttributeValue): onnxProto.onnx.IAttribu
     if (!Number.isInteger(value)) throw new Error(`attribute ${name}: ${value} is not an integer; pass { float: ${value} } for a float.`);
     return { name, type: AttributeType.INT, i: value };
   }
+  if ('string' in value) return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value.string) };
   return { name, type: AttributeType.FLOAT, f: value.float };
 }
 
