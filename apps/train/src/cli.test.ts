@@ -39,6 +39,7 @@ describe('train flags', () => {
     expect(errorOf('--dataset coco').message).toMatch(/--dataset <name>.*coco.*flickr30k, flickr8k, karpathy, synthetic/s);
     expect(errorOf('--preset huge').message).toMatch(/--preset <size>/);
     expect(errorOf('--workers 6').message).toMatch(/--workers <n>.*from 0 to 4, got "6"/);
+    expect(errorOf('--feature_engine gpu').message).toMatch(/--feature_engine <name>.*gpu.*auto, tfjs, onnx/s);
     expect(errorOf('--embed_dim 100 --dec_heads 3').message).toMatch(/--embed_dim 100 is not divisible by --dec_heads 3/);
     expect(errorOf('--resume --overwrite').message).toMatch(/--resume and --overwrite/);
   });

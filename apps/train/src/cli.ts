@@ -3,6 +3,7 @@ import { PRESETS } from '@imgcap/captioner';
 import {
   BACKENDS,
   DATASETS,
+  FEATURE_ENGINES,
   PRESET_NAMES,
   TRAIN_DEFAULTS,
   type ModelShape,
@@ -69,6 +70,7 @@ export function buildTrainCommand(): Command {
     .option('--keep_checkpoints <n>', 'recent checkpoints kept besides the best', integer(1), D.keep_checkpoints)
     .option('--checkpoint_every <n>', 'also checkpoint every N steps (0 = only at epoch ends)', integer(0), D.checkpoint_every)
     .option('--feature_cache <dir>', 'backbone feature cache shared by runs (default: <artifact_dir>/../.feature-cache)')
+    .addOption(new Option('--feature_engine <name>', 'where the backbone extracts features (auto: ONNX Runtime for EfficientNet on wasm/cpu, ~14x faster; else tfjs)').choices(FEATURE_ENGINES).default(D.feature_engine))
     .option('--wandb_project <name>', 'also log to Weights & Biases (needs WANDB_API_KEY)')
     .option('--wandb_entity <name>', 'W&B entity (team or user)')
     .option('--dry-run', 'load the data, build the vocabulary, print a summary and exit', D.dry_run)

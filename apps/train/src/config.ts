@@ -47,10 +47,15 @@ export interface TrainConfig extends ModelShape {
   keep_checkpoints: number;
   checkpoint_every: number;
   feature_cache: string | undefined;
+  /** Where the backbone extracts features: tfjs, onnx (ONNX Runtime), or auto (see resolveFeatureEngine). */
+  feature_engine: FeatureEngine;
   wandb_project: string | undefined;
   wandb_entity: string | undefined;
   dry_run: boolean;
 }
+
+export const FEATURE_ENGINES = ['auto', 'tfjs', 'onnx'] as const;
+export type FeatureEngine = (typeof FEATURE_ENGINES)[number];
 
 export const TRAIN_DEFAULTS: TrainConfig = {
   dataset: 'flickr30k',
@@ -84,6 +89,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   keep_checkpoints: 3,
   checkpoint_every: 0,
   feature_cache: undefined,
+  feature_engine: 'auto',
   wandb_project: undefined,
   wandb_entity: undefined,
   dry_run: false,

@@ -10,7 +10,7 @@ import { bestConstantCaption, scoreConstant } from './baseline.js';
 import { backboneSpecOf } from './backbone.js';
 import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
 import { prepareData } from './data.js';
-import { buildFeatureStore } from './features.js';
+import { buildFeatureStore, tfjsFeatureSource } from './features.js';
 import { runTraining } from './run-training.js';
 import { captionRecords } from './validate.js';
 
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
 
   const data = await prepareData(config);
   const extractor = await createFeatureExtractor(backboneSpecOf(config));
-  const store = await buildFeatureStore(data.dataset.images, extractor, config.feature_cache!, () => {});
+  const store = await buildFeatureStore(data.dataset.images, tfjsFeatureSource(extractor), config.feature_cache!, () => {});
   extractor.dispose();
   const captioner = await loadCaptionBundle(join(config.artifact_dir, 'bundle'));
   const test = data.images.test;

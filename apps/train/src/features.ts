@@ -3,6 +3,34 @@ import { loadImageBatch, type ImageRecord } from '@imgcap/flickr-dataset';
 import type { FeatureExtractor } from '@imgcap/vision-backbone';
 import { FeatureCache } from './feature-cache.js';
 
+/** What buildFeatureStore runs images through: the tfjs extractor, or @imgcap/onnx-engine's on ONNX Runtime. */
+export interface FeatureSource {
+  /** backboneId: the feature cache's key (both engines give the same features, within float rounding). */
+  readonly id: string;
+  readonly imageSize: number;
+  readonly featureShape: [number, number];
+  /** `count` images, row-major [count, S, S, 3] RGB 0..255 → features [count, T, C]. */
+  features(pixels: Float32Array, count: number): Promise<Float32Array>;
+}
+
+/** A tfjs FeatureExtractor as a FeatureSource (leak-free: the tensors live for one call). */
+export function tfjsFeatureSource(extractor: FeatureExtractor): FeatureSource {
+  const size = extractor.imageSize;
+  return {
+    id: extractor.id,
+    imageSize: size,
+    featureShape: extractor.featureShape,
+    async features(pixels, count) {
+      const features = tf.tidy(() => extractor.extract(tf.tensor4d(pixels, [count, size, size, 3])));
+      try {
+        return (await features.data()) as Float32Array;
+      } finally {
+        features.dispose();
+      }
+    },
+  };
+}
+
 /** Keep every image's features in memory when they fit in this budget; else read from the cache per batch. */
 const IN_MEMORY_BYTES = 2 * 1024 ** 3;
 const EXTRACT_BATCH = 16;
@@ -22,7 +50,7 @@ export interface FeatureStore {
  */
 export async function buildFeatureStore(
   images: readonly ImageRecord[],
-  extractor: FeatureExtractor,
+  extractor: FeatureSource,
   cacheDir: string,
   log: (message: string) => void,
 ): Promise<FeatureStore> {
@@ -48,9 +76,7 @@ export async function buildFeatureStore(
     const size = extractor.imageSize;
     const pixels = new Float32Array(batch.images.length * size * size * 3);
     batch.images.forEach((image, j) => pixels.set(image.data, j * size * size * 3));
-    const features = tf.tidy(() => extractor.extract(tf.tensor4d(pixels, [batch.images.length, size, size, 3])));
-    const values = (await features.data()) as Float32Array;
-    features.dispose();
+    const values = await extractor.features(pixels, batch.images.length);
     for (const [j, image] of batch.images.entries()) {
       const one = values.slice(j * featureSize, (j + 1) * featureSize);
       await cache.put(paths.get(image.id)!, one);

@@ -6,11 +6,11 @@ import { createBatches, batchCount, type ImageRecord } from '@imgcap/flickr-data
 import { selectBackend, type BackendChoice } from '@imgcap/tf-runtime';
 import { WordTokenizer } from '@imgcap/tokenizer';
 import { createTracker, createWandbSink, openRun, type Tracker } from '@imgcap/tracking';
-import { createFeatureExtractor } from '@imgcap/vision-backbone';
 import { backboneSpecOf } from './backbone.js';
 import { CheckpointStore, type LoopState } from './checkpoints.js';
 import type { TrainConfig } from './config.js';
 import { prepareData, type PreparedData } from './data.js';
+import { openFeatureSource, resolveFeatureEngine } from './feature-engine.js';
 import { buildFeatureStore, type FeatureStore } from './features.js';
 import { prefetch } from './prefetch.js';
 import { createEpochProgress } from './progress.js';
@@ -49,12 +49,13 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   if (spec.kind === 'efficientnet' && !spec.weightsDir) {
     log('warning: EfficientNet without --backbone_weights keeps its seeded random initialisation; its features carry little meaning (see docs).');
   }
-  const extractor = await createFeatureExtractor(spec);
+  // A run saved before the flag existed has none: auto.
+  const featureEngine = resolveFeatureEngine(config.feature_engine ?? 'auto', spec, selected.backend);
+  const { source: extractor, close: closeExtractor } = await openFeatureSource(featureEngine, spec);
   const cacheDir = config.feature_cache ?? join(run.dir, '..', '.feature-cache');
-  const store = await buildFeatureStore(data.dataset.images, extractor, cacheDir, log);
-  log(`features: ${extractor.id} ${extractor.featureShape.join('×')}, ${store.stats.extracted} extracted, ${store.stats.cached} from cache (${store.stats.seconds.toFixed(1)} s)`);
+  const store = await buildFeatureStore(data.dataset.images, extractor, cacheDir, log).finally(closeExtractor);
+  log(`features: ${extractor.id} ${extractor.featureShape.join('×')} on ${featureEngine}, ${store.stats.extracted} extracted, ${store.stats.cached} from cache (${store.stats.seconds.toFixed(1)} s)`);
   dropSkipped(data, store);
-  extractor.dispose();
 
   const model = new CaptionModel({
     vocabSize: data.tokenizer.vocabSize,

@@ -1,6 +1,7 @@
 export { ensureOnnxExport, exportBundleToOnnx, ONNX_EXPORT_FORMAT, ONNX_EXPORT_VERSION, type OnnxManifest } from './export/export-bundle.js';
 export { buildLayersModelGraph } from './export/layers-model-graph.js';
 export { loadOnnxCaptioner, type LoadOnnxCaptionerOptions, type OnnxCaptioner } from './engine/onnx-captioner.js';
+export { createOnnxFeatureExtractor, type OnnxFeatureExtractor } from './engine/onnx-feature-extractor.js';
 export { OnnxDecoderSession, type DecoderStepShape } from './engine/onnx-decoder-session.js';
 export { stepRunner, type StepFeeds, type StepGraph, type StepResults, type StepRunner } from './engine/step-runner.js';
 export { benchOnnxLatency, SEED_BENCH_CONFIG, SEED_IMAGE_BENCH_CONFIG, type OnnxLatencyOptions, type OnnxLatencyResult } from './bench/bench-latency.js';

@@ -3,10 +3,10 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CaptionModel, LAYER_NAMES, loadModelWeights, readBundleManifest, type BundleManifest } from '@imgcap/captioner';
-import { createFeatureExtractor, parseBackboneId } from '@imgcap/vision-backbone';
+import { parseBackboneId } from '@imgcap/vision-backbone';
 import { OPSET } from '../onnx/graph-builder.js';
-import { buildLayersModelGraph } from './layers-model-graph.js';
-import { buildDecoderStepGraph, buildEncoderGraph, buildPatchBackboneGraph, type BundleWeights, type GraphSpec } from './model-graphs.js';
+import { buildBackboneGraph } from './backbone-graph.js';
+import { buildDecoderStepGraph, buildEncoderGraph, type BundleWeights, type GraphSpec } from './model-graphs.js';
 import type { BlockSpec, WeightValue } from './transformer-ops.js';
 
 export const ONNX_EXPORT_FORMAT = 'imgcap-onnx-export';
@@ -101,18 +101,6 @@ function graphShapes(spec: GraphSpec): Pick<OnnxManifest, 'encoder' | 'decoderSt
   };
 }
 
-/** The bundle's backbone as a graph: patches directly; EfficientNet rebuilt as the bundle names it (weights or seed) and converted. */
-async function buildBackboneGraph(bundleDir: string, manifest: BundleManifest): Promise<Uint8Array> {
-  const spec = parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined);
-  if (spec.kind === 'patch') return buildPatchBackboneGraph(spec.patchSize!, spec.imageSize!);
-  const extractor = await createFeatureExtractor(spec);
-  try {
-    return buildLayersModelGraph(extractor.network!, extractor.imageSize);
-  } finally {
-    extractor.dispose();
-  }
-}
-
 /**
  * Writes a file under a temporary name, then renames it into place: two exports of one bundle at once (the ONNX
  * engine loading while a browser asks for the model) never let a reader see a half-written graph.
@@ -136,7 +124,8 @@ export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnx
   await writeWhole(join(outDir, shapes.encoder.file), buildEncoderGraph(weights, spec));
   await writeWhole(join(outDir, shapes.decoderStep.file), buildDecoderStepGraph(weights, spec));
   const backboneFile = 'backbone.onnx';
-  await writeWhole(join(outDir, backboneFile), await buildBackboneGraph(bundleDir, manifest));
+  const backboneSpec = parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined);
+  await writeWhole(join(outDir, backboneFile), (await buildBackboneGraph(backboneSpec)).graph);
   const onnxManifest: OnnxManifest = {
     format: ONNX_EXPORT_FORMAT,
     version: ONNX_EXPORT_VERSION,

@@ -1,0 +1,34 @@
+import * as ort from 'onnxruntime-node';
+import type { BackboneSpec } from '@imgcap/vision-backbone';
+import { buildBackboneGraph } from '../export/backbone-graph.js';
+
+/**
+ * A backbone on ONNX Runtime for bulk feature extraction (training's feature cache): the same features as
+ * vision-backbone's `createFeatureExtractor` (within float rounding), EfficientNet ~14× faster than tfjs-wasm.
+ */
+export interface OnnxFeatureExtractor {
+  readonly id: string;
+  readonly imageSize: number;
+  readonly featureShape: [tokens: number, channels: number];
+  /** `count` images as row-major [count, S, S, 3] RGB 0..255 → features [count, T, C]. */
+  features(pixels: Float32Array, count: number): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+export async function createOnnxFeatureExtractor(spec: BackboneSpec, options: { threads?: number } = {}): Promise<OnnxFeatureExtractor> {
+  const { graph, id, imageSize, featureShape } = await buildBackboneGraph(spec);
+  const session = await ort.InferenceSession.create(graph, options.threads ? { intraOpNumThreads: options.threads } : {});
+  return {
+    id,
+    imageSize,
+    featureShape,
+    async features(pixels, count) {
+      if (pixels.length !== count * imageSize * imageSize * 3) {
+        throw new Error(`features needs ${count} × ${imageSize} × ${imageSize} × 3 pixel values, got ${pixels.length}`);
+      }
+      const out = await session.run({ images: new ort.Tensor('float32', pixels, [count, imageSize, imageSize, 3]) });
+      return out['features']!.data as Float32Array;
+    },
+    dispose: () => session.release(),
+  };
+}
