@@ -18,6 +18,7 @@ export class CaptionerEngine implements CaptionEngine {
   constructor(
     private readonly captioner: CaptionerLike,
     maxBatch = 1,
+    readonly runtime?: string,
   ) {
     this.batcher = new MicroBatcher(maxBatch, (images, search) => this.captionBatch(images, search));
   }

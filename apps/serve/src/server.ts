@@ -37,7 +37,7 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     .option('--port <n>', 'port to listen on (0: any free port)', integer('--port', 0), 8012)
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--backend <name>', 'tfjs backend override (wasm, cpu, tensorflow); default: best available')
-    .addOption(new Option('--engine <name>', 'inference engine: tfjs, or onnx (ONNX Runtime; default: tfjs)').choices(ENGINE_CHOICES))
+    .addOption(new Option('--engine <name>', 'inference engine: tfjs, onnx (ONNX Runtime; same captions), or auto: onnx unless tfjs runs on tfjs-node (default: auto)').choices(ENGINE_CHOICES))
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug, trace, silent)', 'info')
     .option('--max-inflight <n>', 'caption jobs run at once', integer('--max-inflight', 1), DEFAULT_LIMITS.maxInflight)
     .option('--max-batch <n>', 'concurrent captions with the same options run as one batch of at most N (1: off)', integer('--max-batch', 1), DEFAULT_MAX_BATCH)
@@ -102,7 +102,7 @@ export async function startServer(config: ServerConfig, loadEngine: EngineLoader
     throw err;
   }
   app.serving.attachEngine(engine);
-  app.log.info({ modelDir: config.modelDir, imageSize: engine.imageSize }, 'model loaded; ready');
+  app.log.info({ modelDir: config.modelDir, imageSize: engine.imageSize, runtime: engine.runtime }, 'model loaded; ready');
   return { app, url: address, shutdown };
 }
 

@@ -2,7 +2,7 @@ import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
 import { resolveSearchOptions, type Captioner, type SearchOptions } from '@imgcap/captioner';
 import { loadDataset, type ImageRecord } from '@imgcap/flickr-dataset';
-import { loadCaptioner, type OnnxCaptioner } from '@imgcap/onnx-engine';
+import { loadCaptioner, resolveInferenceEngine, type OnnxCaptioner } from '@imgcap/onnx-engine';
 import { selectBackend } from '@imgcap/tf-runtime';
 import type { Command } from 'commander';
 import { resolveModelDir } from '../model-dir.js';
@@ -23,10 +23,11 @@ export async function runEvaluation(settings: EvaluateSettings, log: (line: stri
   const { modelDir, bundleDir } = await resolveModelDir(settings.model);
   const records = await splitRecords(settings);
   const selected = await selectBackend({ backend: settings.backend, log });
-  const captioner: EvalCaptioner = await loadCaptioner(bundleDir, settings.engine);
+  const engine = resolveInferenceEngine(settings.engine, selected.backend);
+  const captioner: EvalCaptioner = await loadCaptioner(bundleDir, engine);
   try {
     const search = searchOptions(captioner, settings);
-    log(`captioning ${records.length} ${settings.split} images with ${bundleDir} (beam ${search.beamWidth})`);
+    log(`captioning ${records.length} ${settings.split} images with ${bundleDir} on ${engine} (beam ${search.beamWidth})`);
     const captions = await captionSplit(captioner, records, { search, batchSize: settings.batchSize, log });
     if (captions.captioned.length === 0) throw new Error(`none of the ${records.length} ${settings.split} images could be read`);
     const references = Object.fromEntries(captions.captioned.map(({ record }) => [record.id, record.captions]));
@@ -47,7 +48,7 @@ export async function runEvaluation(settings: EvaluateSettings, log: (line: stri
       split: settings.split,
       beam: search.beamWidth,
       captions_per_second: captionsPerSecond,
-      settings: { ...settings, maxLength: search.maxLength, backend: selected.backend, bundle: bundleDir },
+      settings: { ...settings, maxLength: search.maxLength, backend: selected.backend, engine, bundle: bundleDir },
       model: modelFacts(captioner),
       createdAt: new Date().toISOString(),
     };

@@ -41,9 +41,17 @@ describe('eval --engine onnx', () => {
     expect(onnx.metrics.model).toMatchObject({ parameters });
   });
 
+  it('runs on ONNX Runtime by default on wasm (auto), and says so in metrics.json', async () => {
+    const out = join(root, 'out-auto');
+    const { exitCode } = await runEval(['--model', runDir, '--dataset', 'synthetic', '--data_dir', dataDir, '--backend', 'wasm', '--examples', '0', '--out', out]);
+    expect(exitCode).toBe(0);
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')) as { settings: { engine: string; backend: string } };
+    expect(metrics.settings).toMatchObject({ engine: 'onnx', backend: 'wasm' });
+  });
+
   it('refuses an unknown engine, naming the choices', async () => {
     const { stderr, exitCode } = await runEval(['--model', runDir, '--dataset', 'synthetic', '--data_dir', dataDir, '--engine', 'tensorrt']);
     expect(exitCode).not.toBe(0);
-    expect(stderr).toMatch(/Allowed choices are tfjs, onnx/);
+    expect(stderr).toMatch(/Allowed choices are auto, tfjs, onnx/);
   });
 });

@@ -1,4 +1,4 @@
-import { INFERENCE_ENGINES, type InferenceEngine } from '@imgcap/onnx-engine';
+import { ENGINE_CHOICES, type EngineChoice } from '@imgcap/onnx-engine';
 import { DATASET_KINDS, SPLITS, type DatasetKind, type Split } from '@imgcap/flickr-dataset';
 import { BACKEND_CHOICES, type BackendChoice } from '@imgcap/tf-runtime';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -26,8 +26,8 @@ export interface EvaluateSettings {
   examples: number;
   /** Absent: env IMGCAP_BACKEND, else auto (tfjs-node-gpu, tfjs-node, wasm, cpu). */
   backend?: BackendChoice;
-  /** tfjs, or onnx (ONNX Runtime via @imgcap/onnx-engine). */
-  engine: InferenceEngine;
+  /** tfjs, onnx (ONNX Runtime via @imgcap/onnx-engine), or auto (resolveInferenceEngine: onnx unless tfjs-node). */
+  engine: EngineChoice;
   seed: number;
 }
 
@@ -48,7 +48,7 @@ interface RawFlags {
   out?: string;
   examples: number;
   backend?: BackendChoice;
-  engine: InferenceEngine;
+  engine: EngineChoice;
   seed: number;
 }
 
@@ -91,7 +91,7 @@ export function addEvaluateOptions(command: Command): Command {
     .option('--out <dir>', 'output directory (default: <model>/eval-<split>-beam<N>)')
     .option('--examples <n>', 'examples with attention maps in report.html', integerIn(0, 1000), 20)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else auto)').choices(BACKEND_CHOICES))
-    .addOption(new Option('--engine <name>', 'inference engine: tfjs, or onnx (ONNX Runtime)').choices(INFERENCE_ENGINES).default('tfjs'))
+    .addOption(new Option('--engine <name>', 'inference engine: tfjs, onnx (ONNX Runtime; same captions), or auto: onnx unless tfjs runs on tfjs-node').choices(ENGINE_CHOICES).default('auto'))
     .option('--seed <n>', 'seed of the split-by-image when the dataset has no split file', integerIn(0, 2 ** 32 - 1), 1);
 }
 

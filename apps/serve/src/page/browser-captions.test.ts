@@ -22,7 +22,8 @@ beforeAll(async () => {
   const pixels = Buffer.from(Uint8Array.from({ length: 32 * 32 * 3 }, (_, i) => (i * 37 + (i >> 5) * 11) % 256));
   exactSizePng = join(dir, 'pattern.png');
   await writeFile(exactSizePng, await sharp(pixels, { raw: { width: 32, height: 32, channels: 3 } }).png().toBuffer());
-  server = await startServer({ modelDir: bundle, port: 0, host: '127.0.0.1', logLevel: 'silent', limits: {} });
+  // The tfjs engine on the server, so the comparison is across runtimes (the page runs ONNX Runtime Web).
+  server = await startServer({ modelDir: bundle, port: 0, host: '127.0.0.1', logLevel: 'silent', limits: {}, engine: 'tfjs' });
   browser = await launchChromium();
 }, 120_000);
 
