@@ -32,7 +32,7 @@ const USAGE = `Usage: npm run loadtest -- [options]
   --connections N      connections of the concurrent run and the soak (default ${DEFAULTS.connections})
   --soak N             requests in the soak (default ${DEFAULTS.soak}; --quick ${QUICK.soak})
   --max-inflight N     server --max-inflight (default ${DEFAULTS.maxInflight}); server --max-queue is N connections
-  --engine NAME        server --engine: tfjs or onnx (default: the server's, tfjs)
+  --engine NAME        server --engine: auto, tfjs or onnx (default: the server's, auto)
   --quick              short runs, for a smoke check
   --server FILE        server entry point (default apps/serve/dist/main.js; another script for testing this tool)
   --ready-timeout S    longest wait for /readyz 200 (default ${DEFAULTS.readyTimeout})`;
@@ -47,7 +47,7 @@ function positiveInteger(flag, value, min = 1) {
   return parsed;
 }
 
-const ENGINES = ['tfjs', 'onnx'];
+const ENGINES = ['auto', 'tfjs', 'onnx'];
 
 function engineFlag(value) {
   if (value !== undefined && !ENGINES.includes(value)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}; got ${JSON.stringify(value)}`);
