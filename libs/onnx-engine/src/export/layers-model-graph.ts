@@ -48,8 +48,9 @@ class LayerWriter {
   /** The layer's weights by the last part of their names (kernel, bias, gamma, moving_mean…). */
   weights(layer: tfl.layers.Layer): Map<string, { values: Float32Array; shape: number[] }> {
     const byName = new Map<string, { values: Float32Array; shape: number[] }>();
+    const tensors = layer.getWeights();
     layer.weights.forEach((weight, i) => {
-      const tensor = layer.getWeights()[i] as tf.Tensor;
+      const tensor = tensors[i] as tf.Tensor;
       const short = weight.originalName.split('/').pop()!;
       byName.set(short, { values: Float32Array.from(tensor.dataSync() as Float32Array), shape: [...tensor.shape] });
     });
