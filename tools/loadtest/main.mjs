@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { encodeCaptionForm, loadUploadImage } from './multipart.mjs';
 import * as report from './report.mjs';
 import { startServerProcess } from './server-process.mjs';
+import { ENGINE_CHOICES } from '@imgcap/onnx-engine/engine-choice';
 
 const REPO_ROOT = join(import.meta.dirname, '../..');
 const DEFAULTS = {
@@ -47,10 +48,9 @@ function positiveInteger(flag, value, min = 1) {
   return parsed;
 }
 
-const ENGINES = ['auto', 'tfjs', 'onnx'];
 
 function engineFlag(value) {
-  if (value !== undefined && !ENGINES.includes(value)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}; got ${JSON.stringify(value)}`);
+  if (value !== undefined && !ENGINE_CHOICES.includes(value)) throw new UsageError(`--engine must be one of ${ENGINE_CHOICES.join(', ')}; got ${JSON.stringify(value)}`);
   return value;
 }
 

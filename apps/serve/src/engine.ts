@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ENGINE_CHOICES, resolveInferenceEngine, type EngineChoice } from '@imgcap/onnx-engine/engine-choice';
 import type { BackendChoice } from '@imgcap/tf-runtime';
 import { CaptionerEngine } from './captioner-engine.js';
 import type { DecodedImage } from '@imgcap/image-io';
@@ -35,23 +36,13 @@ export interface CaptionEngine {
   dispose(): void;
 }
 
-export const ENGINE_CHOICES = ['auto', 'tfjs', 'onnx'] as const;
-export type EngineChoice = (typeof ENGINE_CHOICES)[number];
-
-/**
- * `auto`: tfjs on tfjs-node (its kernels are native), else ONNX Runtime — the same captions, 3–8× faster than
- * tfjs-wasm. The same rule as @imgcap/onnx-engine's resolveInferenceEngine, which is not imported for it:
- * importing that package loads ONNX Runtime, which a tfjs-node server never needs.
- */
-export function resolveEngine(choice: EngineChoice, tfjsBackend: string): 'tfjs' | 'onnx' {
-  if (choice !== 'auto') return choice;
-  return tfjsBackend === 'tensorflow' ? 'tfjs' : 'onnx';
-}
+// The engine names and the auto rule without ONNX Runtime: a tfjs-node server never loads it.
+export { ENGINE_CHOICES, type EngineChoice };
 
 export interface LoadEngineOptions {
   /** tfjs backend override (e.g. 'wasm', 'cpu'); default: the best one available. */
   backend?: string;
-  /** 'auto' (default, resolveEngine), 'tfjs', or 'onnx': ONNX Runtime for backbone, encoder and decoder (see @imgcap/onnx-engine). */
+  /** 'auto' (default: resolveInferenceEngine), 'tfjs', or 'onnx': ONNX Runtime for backbone, encoder and decoder (see @imgcap/onnx-engine). */
   engine?: EngineChoice;
   /** Concurrent captions with the same options run as one batch of at most this many (1: no batching). Default 1. */
   maxBatch?: number;
@@ -71,7 +62,7 @@ export async function loadEngine(modelDir: string, options: LoadEngineOptions = 
   const { selectBackend } = await import('@imgcap/tf-runtime');
   // The ONNX engine reads the bundle's weights with tfjs once, to export them.
   const selected = await selectBackend({ backend: options.backend as BackendChoice | undefined });
-  const engineName = resolveEngine(engineChoice, selected.backend);
+  const engineName = resolveInferenceEngine(engineChoice, selected.backend);
   // Not @imgcap/onnx-engine's loadCaptioner: importing that package loads ONNX Runtime, which a tfjs server never needs.
   const captioner =
     engineName === 'onnx'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEngine, resolveEngine } from './engine.js';
+import { loadEngine } from './engine.js';
 import { parseServerArgs } from './server.js';
 import { patternedImage as image } from './test-helpers/patterned-image.js';
 import { useTinyBundle } from './test-helpers/tiny-bundle.js';
@@ -20,17 +20,9 @@ describe('--engine onnx', () => {
     }
   });
 
-  it('is the default (auto) unless tfjs runs on tfjs-node', () => {
-    expect(resolveEngine('auto', 'wasm')).toBe('onnx');
-    expect(resolveEngine('auto', 'cpu')).toBe('onnx');
-    expect(resolveEngine('auto', 'tensorflow')).toBe('tfjs');
-    expect(resolveEngine('tfjs', 'wasm')).toBe('tfjs');
-    expect(resolveEngine('onnx', 'tensorflow')).toBe('onnx');
-  });
-
   it('captions exactly as the tfjs engine does, greedy and beam', async () => {
     const tfjs = await loadEngine(fixture.bundle, { backend: 'wasm', engine: 'tfjs' });
-    const onnx = await loadEngine(fixture.bundle, { backend: 'wasm' });
+    const onnx = await loadEngine(fixture.bundle, { backend: 'wasm' }); // the default, auto: onnx on wasm
     try {
       expect([tfjs.runtime, onnx.runtime]).toEqual(['tfjs (wasm)', 'onnx']);
       for (const beam of [1, 3]) {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBundleManifest, SEARCH_TOKENS, type SearchTokens } from '@imgcap/captioner';
+import { attentionGridSize, readBundleManifest, SEARCH_TOKENS, type SearchTokens } from '@imgcap/captioner';
 // The exporter alone: the package's main entry would load ONNX Runtime's native binding as well.
 import { ensureOnnxExport } from '@imgcap/onnx-engine/export';
 
@@ -43,7 +43,6 @@ async function describe(bundleDir: string): Promise<BrowserModel> {
   const tokenizer = JSON.parse(await readFile(join(dir, exported.tokenizer), 'utf8')) as { vocabulary: string[] };
   const [, numHeads, maxLength, headDim] = exported.decoderStep.inputs['past_keys'] as [string, number, number, number];
   const gridTokens = manifest.config.featureShape[0];
-  const side = Math.round(Math.sqrt(gridTokens));
   const info: BrowserModelInfo = {
     available: true,
     imageSize: exported.backbone.imageSize,
@@ -51,7 +50,7 @@ async function describe(bundleDir: string): Promise<BrowserModel> {
     tokens: SEARCH_TOKENS,
     vocabulary: tokenizer.vocabulary,
     step: { numHeads, headDim, maxLength, gridTokens },
-    gridSize: side * side === gridTokens ? [side, side] : [1, gridTokens],
+    gridSize: attentionGridSize(gridTokens),
     files: { backbone: exported.backbone.onnx, encoder: exported.encoder.file, decoderStep: exported.decoderStep.file },
   };
   return { info, dir };

@@ -36,6 +36,26 @@ export const SEARCH_TOKENS: SearchTokens = {
 };
 
 /** The captioning pipeline: pixels → frozen backbone → encoder → greedy/beam decoding → words. */
+/** Rows × columns of the image grid a word's attention covers: square when the token count is, else one row. */
+export function attentionGridSize(gridTokens: number): [number, number] {
+  const side = Math.round(Math.sqrt(gridTokens));
+  return side * side === gridTokens ? [side, side] : [1, gridTokens];
+}
+
+/** A search hypothesis as the result every engine returns (words, caption, scores, attention and its grid). */
+export function captionResult(h: Hypothesis, tokenizer: WordTokenizer, gridTokens: number): CaptionResult {
+  return {
+    caption: tokenizer.decode(h.tokens),
+    words: h.tokens.map((id) => tokenizer.idToWord(id)),
+    tokens: h.tokens,
+    score: h.score,
+    logProb: h.logProb,
+    attention: h.attention,
+    gridSize: attentionGridSize(gridTokens),
+    finished: h.finished,
+  };
+}
+
 export class Captioner {
   constructor(
     readonly model: CaptionModel,
@@ -73,20 +93,7 @@ export class Captioner {
   }
 
   private toResult(h: Hypothesis): CaptionResult {
-    const words = h.tokens.map((id) => this.tokenizer.idToWord(id));
-    const tokens = this.model.config.featureShape[0];
-    const side = Math.round(Math.sqrt(tokens));
-    const gridSize: [number, number] = side * side === tokens ? [side, side] : [1, tokens];
-    return {
-      caption: this.tokenizer.decode(h.tokens),
-      words,
-      tokens: h.tokens,
-      score: h.score,
-      logProb: h.logProb,
-      attention: h.attention,
-      gridSize,
-      finished: h.finished,
-    };
+    return captionResult(h, this.tokenizer, this.model.config.featureShape[0]);
   }
 
   dispose(): void {

@@ -36,7 +36,7 @@ export class CaptionTrainer {
   }
 
   /** Applies gradients given in `trainableWeights` order, unless the loss they came with is not finite. Disposes them. */
-  apply(grads: tf.Tensor[], loss: number): void {
+  private apply(grads: tf.Tensor[], loss: number): void {
     if (Number.isFinite(loss)) {
       const named: tf.NamedTensorMap = {};
       this.model.network.trainableWeights.forEach((weight, i) => (named[(weight.read() as tf.Variable).name] = grads[i]!));

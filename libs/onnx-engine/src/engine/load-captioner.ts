@@ -1,22 +1,6 @@
 import { loadCaptionBundle, type Captioner } from '@imgcap/captioner';
+import { INFERENCE_ENGINES, type InferenceEngine } from './engine-choice.js';
 import { loadOnnxCaptioner, type OnnxCaptioner } from './onnx-captioner.js';
-
-/** Inference engines a caption bundle runs on: tfjs (the captioner itself) or ONNX Runtime (exported from it). */
-export const INFERENCE_ENGINES = ['tfjs', 'onnx'] as const;
-export type InferenceEngine = (typeof INFERENCE_ENGINES)[number];
-
-/** What a user may ask for: an engine, or `auto` (resolveInferenceEngine). */
-export const ENGINE_CHOICES = ['auto', ...INFERENCE_ENGINES] as const;
-export type EngineChoice = (typeof ENGINE_CHOICES)[number];
-
-/**
- * `auto`: tfjs where tfjs runs on a native backend (`tensorflow`: tfjs-node's multi-threaded, or GPU, kernels),
- * else ONNX Runtime — the same captions (tested), 3–8× faster than tfjs-wasm per caption on these machines.
- */
-export function resolveInferenceEngine(choice: EngineChoice, tfjsBackend: string): InferenceEngine {
-  if (choice !== 'auto') return choice;
-  return tfjsBackend === 'tensorflow' ? 'tfjs' : 'onnx';
-}
 
 /** Loads a caption bundle on the chosen engine; both caption with the same search code and give results of one shape. */
 export async function loadCaptioner(bundleDir: string, engine: InferenceEngine = 'tfjs'): Promise<Captioner | OnnxCaptioner> {

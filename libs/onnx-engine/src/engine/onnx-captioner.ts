@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
   beamSearch,
+  captionResult,
   greedySearch,
   readBundleManifest,
   resolveSearchOptions,
@@ -14,7 +15,8 @@ import {
   type SearchOptions,
 } from '@imgcap/captioner';
 import { WordTokenizer } from '@imgcap/tokenizer';
-import { ensureOnnxExport, exportBundleToOnnx, readCurrentOnnxManifest } from '../export/export-bundle.js';
+import { ensureOnnxExport } from '../export/export-bundle.js';
+import { openBackboneSession, type BackboneSession } from './backbone-session.js';
 import { gatherRows, OnnxDecoderSession, type DecoderStepShape } from './onnx-decoder-session.js';
 import { stepRunner, type StepRunner } from './step-runner.js';
 import { SyncOrtSession } from './sync-session.js';
@@ -43,8 +45,6 @@ export interface OnnxCaptioner {
   dispose(): void;
 }
 
-type ImageFeatures = (pixels: Float32Array, count: number) => Promise<Float32Array>;
-
 class OnnxCaptionerImpl implements OnnxCaptioner {
   readonly engine = 'onnx' as const;
   private readonly runStep: StepRunner;
@@ -55,7 +55,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
     private readonly tokenizer: WordTokenizer,
     private readonly encoder: ort.InferenceSession,
     private readonly stepGraph: SyncOrtSession,
-    private readonly backbone: { features: ImageFeatures; dispose: () => void },
+    private readonly backbone: BackboneSession,
     private readonly stepShape: DecoderStepShape,
   ) {
     this.runStep = stepRunner(ort, stepGraph);
@@ -104,44 +104,20 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
 
   /** The same fields as Captioner's results, so callers cannot tell the engines apart. */
   private toResult(h: Hypothesis): CaptionResult {
-    const tokens = this.manifest.config.featureShape[0];
-    const side = Math.round(Math.sqrt(tokens));
-    return {
-      caption: this.tokenizer.decode(h.tokens),
-      words: h.tokens.map((id) => this.tokenizer.idToWord(id)),
-      tokens: h.tokens,
-      score: h.score,
-      logProb: h.logProb,
-      attention: h.attention,
-      gridSize: side * side === tokens ? [side, side] : [1, tokens],
-      finished: h.finished,
-    };
+    return captionResult(h, this.tokenizer, this.manifest.config.featureShape[0]);
   }
 
   dispose(): void {
     void this.encoder.release();
     this.stepGraph.dispose();
-    this.backbone.dispose();
+    void this.backbone.dispose();
   }
-}
-
-async function onnxBackbone(path: string, imageSize: number, sessionOptions: ort.InferenceSession.SessionOptions) {
-  const session = await ort.InferenceSession.create(path, sessionOptions);
-  return {
-    features: async (pixels: Float32Array, count: number) => {
-      const out = await session.run({ images: new ort.Tensor('float32', pixels, [count, imageSize, imageSize, 3]) });
-      return out['features']!.data as Float32Array;
-    },
-    dispose: () => void session.release(),
-  };
 }
 
 /** Loads a caption bundle onto ONNX Runtime, exporting it first when `onnxDir` has no current export. */
 export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCaptionerOptions = {}): Promise<OnnxCaptioner> {
   const manifest = await readBundleManifest(bundleDir);
-  const { manifest: exported, dir: onnxDir } = options.onnxDir
-    ? { manifest: (await readCurrentOnnxManifest(options.onnxDir, manifest)) ?? (await exportBundleToOnnx(bundleDir, options.onnxDir)), dir: options.onnxDir }
-    : await ensureOnnxExport(bundleDir);
+  const { manifest: exported, dir: onnxDir } = await ensureOnnxExport(bundleDir, options.onnxDir);
   const tokenizer = WordTokenizer.fromJSON(JSON.parse(await readFile(join(onnxDir, exported.tokenizer), 'utf8')));
   const sessionOptions: ort.InferenceSession.SessionOptions = options.threads ? { intraOpNumThreads: options.threads } : {};
   // Each session has its own intra-op thread pool, whose threads spin for a while after a run. The
@@ -151,7 +127,7 @@ export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCapt
   const oneShotOptions = { ...sessionOptions, extra: { session: { intra_op: { allow_spinning: '0' } } } };
   const encoder = await ort.InferenceSession.create(join(onnxDir, exported.encoder.file), oneShotOptions);
   const stepGraph = new SyncOrtSession(join(onnxDir, exported.decoderStep.file), sessionOptions);
-  const backbone = await onnxBackbone(join(onnxDir, exported.backbone.onnx), exported.backbone.imageSize, oneShotOptions);
+  const backbone = await openBackboneSession(join(onnxDir, exported.backbone.onnx), exported.backbone.imageSize, oneShotOptions);
   const [, , maxLength, headDim] = exported.decoderStep.inputs['past_keys'] as number[];
   const shape: DecoderStepShape = {
     numHeads: manifest.config.decHeads,

@@ -1,6 +1,6 @@
-import * as ort from 'onnxruntime-node';
 import type { BackboneSpec } from '@imgcap/vision-backbone';
 import { buildBackboneGraph } from '../export/backbone-graph.js';
+import { openBackboneSession } from './backbone-session.js';
 
 /**
  * A backbone on ONNX Runtime for bulk feature extraction (training's feature cache): the same features as
@@ -17,18 +17,6 @@ export interface OnnxFeatureExtractor {
 
 export async function createOnnxFeatureExtractor(spec: BackboneSpec, options: { threads?: number } = {}): Promise<OnnxFeatureExtractor> {
   const { graph, id, imageSize, featureShape } = await buildBackboneGraph(spec);
-  const session = await ort.InferenceSession.create(graph, options.threads ? { intraOpNumThreads: options.threads } : {});
-  return {
-    id,
-    imageSize,
-    featureShape,
-    async features(pixels, count) {
-      if (pixels.length !== count * imageSize * imageSize * 3) {
-        throw new Error(`features needs ${count} × ${imageSize} × ${imageSize} × 3 pixel values, got ${pixels.length}`);
-      }
-      const out = await session.run({ images: new ort.Tensor('float32', pixels, [count, imageSize, imageSize, 3]) });
-      return out['features']!.data as Float32Array;
-    },
-    dispose: () => session.release(),
-  };
+  const session = await openBackboneSession(graph, imageSize, options.threads ? { intraOpNumThreads: options.threads } : {});
+  return { id, imageSize, featureShape, features: session.features, dispose: session.dispose };
 }

@@ -154,21 +154,19 @@ export async function readCurrentOnnxManifest(onnxDir: string, bundle: BundleMan
 }
 
 /**
- * The bundle's current ONNX export, made if missing or stale: in `<bundle>/onnx`, or — where the bundle
- * directory cannot be written (a read-only volume, a container's non-root user) — in a scratch directory
- * under the OS temp dir, one per bundle path.
+ * The bundle's current ONNX export, made if missing or stale: in `onnxDir` when given; else in
+ * `<bundle>/onnx`, or — where the bundle directory cannot be written (a read-only volume, a container's
+ * non-root user) — in a scratch directory under the OS temp dir, one per bundle path.
  */
-export async function ensureOnnxExport(bundleDir: string): Promise<{ manifest: OnnxManifest; dir: string }> {
+export async function ensureOnnxExport(bundleDir: string, onnxDir?: string): Promise<{ manifest: OnnxManifest; dir: string }> {
   const bundle = await readBundleManifest(bundleDir);
-  const beside = defaultOnnxDir(bundleDir);
-  const current = await readCurrentOnnxManifest(beside, bundle);
-  if (current) return { manifest: current, dir: beside };
+  const currentIn = async (dir: string) => ({ manifest: (await readCurrentOnnxManifest(dir, bundle)) ?? (await exportBundleToOnnx(bundleDir, dir)), dir });
+  if (onnxDir !== undefined) return currentIn(onnxDir);
   try {
-    return { manifest: await exportBundleToOnnx(bundleDir, beside), dir: beside };
+    return await currentIn(defaultOnnxDir(bundleDir));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error;
-    const scratch = join(tmpdir(), `imgcap-onnx-${createHash('sha256').update(resolve(bundleDir)).digest('hex').slice(0, 16)}`);
-    return { manifest: (await readCurrentOnnxManifest(scratch, bundle)) ?? (await exportBundleToOnnx(bundleDir, scratch)), dir: scratch };
+    return currentIn(join(tmpdir(), `imgcap-onnx-${createHash('sha256').update(resolve(bundleDir)).digest('hex').slice(0, 16)}`));
   }
 }

@@ -23,18 +23,15 @@ function pair(value: unknown): [number, number] {
 /** Row-major [a, b, c, d] → the axes in `perm` order (a 4-D transpose of a plain array). */
 function transpose4d(values: Float32Array, shape: number[], perm: number[]): Float32Array {
   const strides = [shape[1]! * shape[2]! * shape[3]!, shape[2]! * shape[3]!, shape[3]!, 1];
-  const outShape = perm.map((axis) => shape[axis]!);
+  const [n0, n1, n2, n3] = perm.map((axis) => shape[axis]!) as [number, number, number, number];
+  // The source stride of each output axis, so the inner loop is plain index arithmetic.
+  const [s0, s1, s2, s3] = perm.map((axis) => strides[axis]!) as [number, number, number, number];
   const out = new Float32Array(values.length);
   let o = 0;
-  for (let i = 0; i < outShape[0]!; i++)
-    for (let j = 0; j < outShape[1]!; j++)
-      for (let k = 0; k < outShape[2]!; k++)
-        for (let l = 0; l < outShape[3]!; l++) {
-          const index = [i, j, k, l];
-          let from = 0;
-          perm.forEach((axis, p) => (from += index[p]! * strides[axis]!));
-          out[o++] = values[from]!;
-        }
+  for (let i = 0; i < n0; i++)
+    for (let j = 0; j < n1; j++)
+      for (let k = 0; k < n2; k++)
+        for (let l = 0; l < n3; l++) out[o++] = values[i * s0 + j * s1 + k * s2 + l * s3]!;
   return out;
 }
 

@@ -146,17 +146,16 @@ export class DataParallelTrainer {
     const [iterations, ...moments] = await loadAdamState(dir);
     try {
       if (iterations === undefined) throw new Error(`no optimizer state in ${dir}`);
-      const steps = iterations.dataSync()[0]!;
       const count = this.layout.shapes.length;
+      if (moments.length !== 0 && moments.length !== 2 * count) throw new Error(`optimizer state in ${dir} has ${moments.length} moments; the model needs ${2 * count}`);
       if (moments.length === 0) {
         this.buffers.firstMoment.fill(0);
         this.buffers.secondMoment.fill(0);
       } else {
-        this.layout.fromTensors(moments.slice(0, moments.length / 2), this.buffers.firstMoment);
-        this.layout.fromTensors(moments.slice(moments.length / 2), this.buffers.secondMoment);
+        this.layout.fromTensors(moments.slice(0, count), this.buffers.firstMoment);
+        this.layout.fromTensors(moments.slice(count), this.buffers.secondMoment);
       }
-      if (moments.length !== 0 && moments.length !== 2 * count) throw new Error(`optimizer state in ${dir} has ${moments.length} moments; the model needs ${2 * count}`);
-      this.iterations = steps;
+      this.iterations = iterations.dataSync()[0]!;
     } finally {
       tf.dispose([iterations, ...moments].filter((t) => t !== undefined));
     }
