@@ -1,4 +1,17 @@
-export { PRESETS, PRESET_NAMES, validateConfig, type CaptionModelConfig, type ModelShape, type PresetName } from './config.js';
+export {
+  ARCHITECTURES,
+  architectureOf,
+  PRESETS,
+  PRESET_NAMES,
+  SEED_DROPOUT,
+  validateConfig,
+  type Architecture,
+  type CaptionModelConfig,
+  type ModelPreset,
+  type ModelShape,
+  type PresetName,
+  type SeedDropout,
+} from './config.js';
 export { maskedAccuracy, maskedCrossEntropy } from './loss.js';
 export { CaptionModel, LAYER_NAMES } from './model/caption-model.js';
 export { CachedDecoderSession } from './model/cached-session.js';

@@ -2,21 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers, type Shape } from '@tensorflow/tfjs-layers';
 import { LayerNormParts } from './layer-norm.js';
 import { AttentionParts, causalMask, keyPaddingMask } from './internal/attention-parts.js';
-import { FeedForwardParts, headDim, residual, validateBlockArgs, type BlockHyperparams } from './internal/block-parts.js';
-import { isTraining, lastDim, weightFactory, type BaseLayerArgs, type LayerKwargs } from './internal/weights.js';
+import {
+  attentionHyperparams,
+  FeedForwardParts,
+  headDim,
+  residual,
+  validateBlockArgs,
+  type BlockHyperparams,
+  type TransformerBlockArgs,
+} from './internal/block-parts.js';
+import { isTraining, lastDim, maybeDropout, weightFactory, type BaseLayerArgs, type LayerKwargs } from './internal/weights.js';
 
-export interface TransformerDecoderBlockArgs extends BaseLayerArgs {
-  /** Width of the feed-forward network's hidden layer. */
-  intermediateDim: number;
-  /** Attention heads; the decoder width must be divisible by it. */
-  numHeads: number;
-  /** Dropout on attention weights and on each residual branch while training. Default 0. */
-  dropout?: number;
-  /** LayerNorm epsilon. Default 1e-5. */
-  epsilon?: number;
-  /** Pre-norm instead of the default post-norm (see README). Default false. */
-  normalizeFirst?: boolean;
-}
+export type TransformerDecoderBlockArgs = BaseLayerArgs & TransformerBlockArgs;
 
 /** Self-attention keys/values of the tokens decoded so far: [batch, heads, maxLength, headDim] each. */
 export interface DecoderCache {
@@ -70,10 +67,10 @@ export class TransformerDecoderBlock extends layers.Layer {
   override build(inputShape: Shape | Shape[]): void {
     const { decoder, encoder } = splitByRank(this.name, Array.isArray(inputShape[0]) ? (inputShape as Shape[]) : [inputShape as Shape]);
     const hidden = lastDim(this.name, decoder, 'the decoder sequence');
-    this.headWidth = headDim(this.name, hidden, this.hp.numHeads);
+    this.headWidth = headDim(this.name, hidden, this.hp);
     const add = weightFactory((n, s, d, i) => this.addWeight(n, s, d, i));
-    const { numHeads, dropout, epsilon, intermediateDim } = this.hp;
-    const attentionHp = { numHeads, keyDim: this.headWidth, valueDim: this.headWidth, dropout, useBias: true };
+    const { epsilon, intermediateDim } = this.hp;
+    const attentionHp = attentionHyperparams(this.hp, this.headWidth);
     const encoderDim = encoder ? lastDim(this.name, encoder, 'the encoder sequence') : 0;
     this.parts = {
       selfAttention: AttentionParts.create(add, 'self_attention/', attentionHp, { queryDim: hidden, keyDim: hidden, valueDim: hidden }),
@@ -106,7 +103,8 @@ export class TransformerDecoderBlock extends layers.Layer {
         const memory = encoder as tf.Tensor3D;
         x = residual(x, parts.crossAttentionNorm, this.hp, training, (h) => cross.attend(h as tf.Tensor3D, memory, memory, null, training).output);
       }
-      return residual(x, parts.feedForwardNorm, this.hp, training, (h) => parts.feedForward.apply(h));
+      const out = residual(x, parts.feedForwardNorm, this.hp, training, (h) => parts.feedForward.apply(h, this.hp.feedForwardDropout, training));
+      return maybeDropout(out, this.hp.outputDropout, training);
     });
   }
 

@@ -2,21 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers, type Shape } from '@tensorflow/tfjs-layers';
 import { LayerNormParts } from './layer-norm.js';
 import { AttentionParts, keyPaddingMask } from './internal/attention-parts.js';
-import { FeedForwardParts, headDim, residual, validateBlockArgs, type BlockHyperparams } from './internal/block-parts.js';
-import { isTraining, lastDim, weightFactory, type BaseLayerArgs, type LayerKwargs } from './internal/weights.js';
+import {
+  attentionHyperparams,
+  FeedForwardParts,
+  headDim,
+  residual,
+  validateBlockArgs,
+  type BlockHyperparams,
+  type TransformerBlockArgs,
+} from './internal/block-parts.js';
+import { isTraining, lastDim, maybeDropout, weightFactory, type BaseLayerArgs, type LayerKwargs } from './internal/weights.js';
 
-export interface TransformerEncoderBlockArgs extends BaseLayerArgs {
-  /** Width of the feed-forward network's hidden layer. */
-  intermediateDim: number;
-  /** Attention heads; the input width must be divisible by it. */
-  numHeads: number;
-  /** Dropout on attention weights and on each residual branch while training. Default 0. */
-  dropout?: number;
-  /** LayerNorm epsilon. Default 1e-5. */
-  epsilon?: number;
-  /** Pre-norm instead of the default post-norm (see README). Default false. */
-  normalizeFirst?: boolean;
-}
+export type TransformerEncoderBlockArgs = BaseLayerArgs & TransformerBlockArgs;
 
 const LAYER = 'TransformerEncoderBlock';
 
@@ -38,16 +35,15 @@ export class TransformerEncoderBlock extends layers.Layer {
   override build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const hidden = lastDim(this.name, shape, 'the input sequence');
-    const perHead = headDim(this.name, hidden, this.hp.numHeads);
+    const perHead = headDim(this.name, hidden, this.hp);
     const add = weightFactory((n, s, d, i) => this.addWeight(n, s, d, i));
-    const { numHeads, dropout, intermediateDim, epsilon } = this.hp;
+    const { intermediateDim, epsilon } = this.hp;
     this.parts = {
-      attention: AttentionParts.create(
-        add,
-        'self_attention/',
-        { numHeads, keyDim: perHead, valueDim: perHead, dropout, useBias: true },
-        { queryDim: hidden, keyDim: hidden, valueDim: hidden },
-      ),
+      attention: AttentionParts.create(add, 'self_attention/', attentionHyperparams(this.hp, perHead), {
+        queryDim: hidden,
+        keyDim: hidden,
+        valueDim: hidden,
+      }),
       attentionNorm: LayerNormParts.create(add, 'self_attention_norm/', hidden, epsilon),
       feedForward: FeedForwardParts.create(add, 'feedforward_', hidden, intermediateDim),
       feedForwardNorm: LayerNormParts.create(add, 'feedforward_norm/', hidden, epsilon),
@@ -66,7 +62,8 @@ export class TransformerEncoderBlock extends layers.Layer {
         const seq = h as tf.Tensor3D;
         return attention.attend(seq, seq, seq, mask, training).output;
       });
-      return residual(attended, feedForwardNorm, this.hp, training, (h) => feedForward.apply(h));
+      const out = residual(attended, feedForwardNorm, this.hp, training, (h) => feedForward.apply(h, this.hp.feedForwardDropout, training));
+      return maybeDropout(out, this.hp.outputDropout, training);
     });
   }
 

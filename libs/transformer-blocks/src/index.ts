@@ -7,6 +7,7 @@ export {
   type TokenAndPositionEmbeddingArgs,
 } from './embeddings.js';
 export { MultiHeadAttention, type MultiHeadAttentionArgs, type MultiHeadAttentionCallOptions } from './multi-head-attention.js';
+export type { TransformerBlockArgs } from './internal/block-parts.js';
 export { TransformerEncoderBlock, type TransformerEncoderBlockArgs } from './encoder-block.js';
 export {
   TransformerDecoderBlock,
@@ -15,3 +16,4 @@ export {
   type EncoderMemory,
   type TransformerDecoderBlockArgs,
 } from './decoder-block.js';
+export { SeedEncoderBlock, type SeedEncoderBlockArgs } from './seed-encoder-block.js';

@@ -14,6 +14,12 @@ export interface MultiHeadAttentionArgs extends BaseLayerArgs {
   dropout?: number;
   /** Biases on the four projections. Default true. */
   useBias?: boolean;
+  /**
+   * Store the projections in Keras MultiHeadAttention's shapes (query/key/value kernels [in, heads, dim],
+   * biases [heads, dim], output kernel [heads, valueDim, out]) so Keras weights load as they are. Same maths.
+   * Default false: [in, heads·dim] matrices.
+   */
+  kerasLayout?: boolean;
 }
 
 /**
@@ -43,6 +49,7 @@ export class MultiHeadAttention extends layers.Layer {
   private readonly valueDim: number;
   private readonly dropout: number;
   private readonly useBias: boolean;
+  private readonly kerasLayout: boolean;
   private parts: AttentionParts | null = null;
 
   constructor(args: MultiHeadAttentionArgs) {
@@ -52,6 +59,7 @@ export class MultiHeadAttention extends layers.Layer {
     this.valueDim = requirePositiveInt(LAYER, 'valueDim', args.valueDim ?? args.keyDim);
     this.dropout = requireRate(LAYER, 'dropout', args.dropout ?? 0);
     this.useBias = requireBoolean(LAYER, 'useBias', args.useBias ?? true);
+    this.kerasLayout = requireBoolean(LAYER, 'kerasLayout', args.kerasLayout ?? false);
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -85,8 +93,8 @@ export class MultiHeadAttention extends layers.Layer {
   }
 
   private hyperparams() {
-    const { numHeads, keyDim, valueDim, dropout, useBias } = this;
-    return { numHeads, keyDim, valueDim, dropout, useBias };
+    const { numHeads, keyDim, valueDim, dropout, useBias, kerasLayout } = this;
+    return { numHeads, keyDim, valueDim, dropout, useBias, kerasLayout };
   }
 
   private combinedMask(query: tf.Tensor3D, key: tf.Tensor3D, options: MultiHeadAttentionCallOptions): tf.Tensor | null {

@@ -1,39 +1,35 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, model as functionalModel, input, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import {
-  PositionEmbedding,
-  TokenAndPositionEmbedding,
-  TransformerDecoderBlock,
-  TransformerEncoderBlock,
-} from '@imgcap/transformer-blocks';
-import { validateConfig, type CaptionModelConfig } from '../config.js';
+import type { TokenAndPositionEmbedding, TransformerDecoderBlock } from '@imgcap/transformer-blocks';
+import { validateConfig, type Architecture, type CaptionModelConfig } from '../config.js';
+import { ARCHITECTURE_BUILDERS, ENCODER_LAYERS, LAYER_NAMES } from './architectures.js';
 
-/** Layer names are part of the saved format: weights load back by these names. */
-export const LAYER_NAMES = {
-  features: 'image_features',
-  tokens: 'caption_tokens',
-  projection: 'image_projection',
-  imagePosition: 'image_position',
-  encoder: 'encoder_block',
-  embedding: 'token_embedding',
-  decoder: 'decoder_block',
-  logits: 'logits',
-} as const;
+export { LAYER_NAMES } from './architectures.js';
+
+/** Keras's `Embedding` initialiser, uniform in ±0.05: the seed architecture starts its tables like the seed. */
+const KERAS_EMBEDDING_LIMIT = 0.05;
+
+/** Glorot-uniform limit with Keras's fans: a rank-3 attention kernel [in, heads, dim] counts like a 1-D conv kernel. */
+function glorotLimit(shape: number[]): number {
+  if (shape.length === 1) return Math.sqrt(6 / (2 * shape[0]!));
+  if (shape.length === 2) return Math.sqrt(6 / (shape[0]! + shape[1]!));
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return Math.sqrt(6 / ((shape[shape.length - 2]! + shape[shape.length - 1]!) * receptive));
+}
 
 /**
  * tfjs initialisers draw from an unseeded generator. Every weight that is not constant (biases,
- * LayerNorm gamma/beta are) is redrawn Glorot-uniform from a generator seeded by `seed` and the
- * weight's position, which is stable for a given config.
+ * LayerNorm gamma/beta are) is redrawn from a generator seeded by `seed` and the weight's position,
+ * which is stable for a given config: Glorot-uniform, except the seed architecture's embedding tables.
  */
-function reseedWeights(network: LayersModel, seed: number): void {
+function reseedWeights(network: LayersModel, seed: number, arch: Architecture): void {
   network.weights.forEach((weight, index) => {
     const current = weight.read();
     const constant = tf.tidy(() => tf.max(current).dataSync()[0] === tf.min(current).dataSync()[0]);
     if (constant) return;
     const shape = weight.shape as number[];
-    const fanOut = shape[shape.length - 1]!;
-    const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : fanOut;
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    const embedding = arch === 'seed' && weight.originalName.endsWith('/embeddings');
+    const limit = embedding ? KERAS_EMBEDDING_LIMIT : glorotLimit(shape);
     tf.tidy(() => {
       weight.write(tf.randomUniform(shape, -limit, limit, 'float32', seed * 7919 + index));
     });
@@ -41,14 +37,12 @@ function reseedWeights(network: LayersModel, seed: number): void {
 }
 
 /**
- * Backbone features → Transformer encoder → Transformer decoder → logits over the vocabulary.
- *
- * The encoder starts with a trainable Dense projection of each grid cell (as the seed's Keras encoder
- * does) plus a learned position embedding — the seed had none, so its encoder could not tell where a
- * feature came from. With the `patch` backbone this projection is a ViT-style patch embedding.
+ * Backbone features → Transformer encoder → Transformer decoder → logits over the vocabulary, in one of two
+ * architectures (`config.arch`, see ARCHITECTURES): the seed's Keras network exactly, or imgcap's own.
+ * With the `patch` backbone the encoder's first Dense layer is a ViT-style patch embedding.
  */
 export class CaptionModel {
-  readonly config: CaptionModelConfig;
+  readonly config: CaptionModelConfig & { arch: Architecture };
   /** [features [B, T, C], input tokens [B, L]] → logits [B, L, V]; saved and trained as one model. */
   readonly network: LayersModel;
   private readonly encoderNetwork: LayersModel;
@@ -61,31 +55,15 @@ export class CaptionModel {
    */
   constructor(config: CaptionModelConfig, options: { seed?: number } = {}) {
     this.config = validateConfig(config);
-    const { featureShape, seqLength, embedDim, ffDim, encHeads, decHeads, dropout, vocabSize } = config;
-    const decoderLength = seqLength - 1;
+    const { featureShape, seqLength, vocabSize, arch } = this.config;
     const features = input({ shape: featureShape, name: LAYER_NAMES.features });
-    const tokens = input({ shape: [decoderLength], dtype: 'int32', name: LAYER_NAMES.tokens });
-    const projected = layers.dense({ units: embedDim, activation: 'relu', name: LAYER_NAMES.projection }).apply(features);
-    const positioned = new PositionEmbedding({ sequenceLength: featureShape[0], name: LAYER_NAMES.imagePosition }).apply(projected);
-    const encoded = new TransformerEncoderBlock({ intermediateDim: ffDim, numHeads: encHeads, dropout, name: LAYER_NAMES.encoder }).apply(
-      positioned,
-    ) as SymbolicTensor;
-    const embedded = new TokenAndPositionEmbedding({
-      vocabSize,
-      sequenceLength: decoderLength,
-      embedDim,
-      scaleBySqrtDim: true,
-      name: LAYER_NAMES.embedding,
-    }).apply(tokens);
-    const decoded = new TransformerDecoderBlock({ intermediateDim: ffDim, numHeads: decHeads, dropout, name: LAYER_NAMES.decoder }).apply([
-      embedded as SymbolicTensor,
-      encoded,
-    ]);
+    const tokens = input({ shape: [seqLength - 1], dtype: 'int32', name: LAYER_NAMES.tokens });
+    const { encoded, decoded } = ARCHITECTURE_BUILDERS[arch](this.config, features, tokens);
     const logits = layers.dense({ units: vocabSize, name: LAYER_NAMES.logits }).apply(decoded) as SymbolicTensor;
     this.network = functionalModel({ inputs: [features, tokens], outputs: logits, name: 'captioner' });
     this.encoderNetwork = functionalModel({ inputs: features, outputs: encoded, name: 'captioner_encoder' });
-    this.decoderNetwork = functionalModel({ inputs: [features, tokens], outputs: decoded as SymbolicTensor, name: 'captioner_decoder' });
-    if (options.seed !== undefined) reseedWeights(this.network, options.seed);
+    this.decoderNetwork = functionalModel({ inputs: [features, tokens], outputs: decoded, name: 'captioner_decoder' });
+    if (options.seed !== undefined) reseedWeights(this.network, options.seed, arch);
   }
 
   /** Image features [B, T, C] → encoder output [B, T, D]. */
@@ -136,6 +114,15 @@ export class CaptionModel {
   /** Total parameter count (all trainable: the backbone is outside this model). */
   countParams(): number {
     return this.network.countParams();
+  }
+
+  /**
+   * Parameters of the encoder (projection, positions and encoder block) and of the decoder (token and position
+   * embedding, decoder block, vocabulary projection): the split of the seed's `model.summary()`.
+   */
+  parameterCounts(): { encoder: number; decoder: number } {
+    const encoder = this.network.layers.filter((l) => ENCODER_LAYERS.includes(l.name)).reduce((sum, l) => sum + l.countParams(), 0);
+    return { encoder, decoder: this.countParams() - encoder };
   }
 
   dispose(): void {

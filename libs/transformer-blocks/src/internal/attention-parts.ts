@@ -10,6 +10,8 @@ export interface AttentionHyperparams {
   readonly valueDim: number;
   readonly dropout: number;
   readonly useBias: boolean;
+  /** Store kernels and biases in Keras MultiHeadAttention's shapes, with a heads axis (see `StoredShapes`). */
+  readonly kerasLayout: boolean;
 }
 
 export interface AttentionInputDims {
@@ -39,13 +41,16 @@ export class AttentionParts {
   ) {}
 
   static create(add: WeightFactory, prefix: string, hp: AttentionHyperparams, dims: AttentionInputDims): AttentionParts {
-    const { numHeads, keyDim, valueDim, useBias } = hp;
+    const { numHeads, keyDim, valueDim, useBias, kerasLayout } = hp;
+    // Keras: EinsumDense kernels [in, heads, headDim] with biases [heads, headDim]; output [heads, headDim, out].
+    const toHeads = (inDim: number, headDim: number) => (kerasLayout ? { kernel: [inDim, numHeads, headDim], bias: [numHeads, headDim] } : undefined);
+    const fromHeads = kerasLayout ? { kernel: [numHeads, valueDim, dims.queryDim], bias: [dims.queryDim] } : undefined;
     return new AttentionParts(
       hp,
-      addDense(add, `${prefix}query`, dims.queryDim, numHeads * keyDim, useBias),
-      addDense(add, `${prefix}key`, dims.keyDim, numHeads * keyDim, useBias),
-      addDense(add, `${prefix}value`, dims.valueDim, numHeads * valueDim, useBias),
-      addDense(add, `${prefix}attention_output`, numHeads * valueDim, dims.queryDim, useBias),
+      addDense(add, `${prefix}query`, dims.queryDim, numHeads * keyDim, useBias, toHeads(dims.queryDim, keyDim)),
+      addDense(add, `${prefix}key`, dims.keyDim, numHeads * keyDim, useBias, toHeads(dims.keyDim, keyDim)),
+      addDense(add, `${prefix}value`, dims.valueDim, numHeads * valueDim, useBias, toHeads(dims.valueDim, valueDim)),
+      addDense(add, `${prefix}attention_output`, numHeads * valueDim, dims.queryDim, useBias, fromHeads),
     );
   }
 

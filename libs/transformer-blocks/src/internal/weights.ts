@@ -33,21 +33,38 @@ export function weightFactory(
 export interface DenseParams {
   readonly kernel: LayerVariable;
   readonly bias: LayerVariable | null;
+  /** [inputDim, units]: the matrix the kernel is multiplied as, whatever shape it is stored in. */
+  readonly matrix: readonly [number, number];
 }
 
-export function addDense(add: WeightFactory, name: string, inputDim: number, units: number, useBias = true): DenseParams {
+/**
+ * Stored shapes other than [inputDim, units] / [units] with the same row-major values: Keras's
+ * MultiHeadAttention keeps a heads axis (query kernel [in, heads, keyDim], output kernel
+ * [heads, valueDim, out]), and storing weights in Keras's own shapes lets its files map 1:1.
+ */
+export interface StoredShapes {
+  readonly kernel: number[];
+  readonly bias: number[];
+}
+
+export function addDense(add: WeightFactory, name: string, inputDim: number, units: number, useBias = true, stored?: StoredShapes): DenseParams {
   return {
-    kernel: add(`${name}/kernel`, [inputDim, units], 'glorot'),
-    bias: useBias ? add(`${name}/bias`, [units], 'zeros') : null,
+    kernel: add(`${name}/kernel`, stored?.kernel ?? [inputDim, units], 'glorot'),
+    bias: useBias ? add(`${name}/bias`, stored?.bias ?? [units], 'zeros') : null,
+    matrix: [inputDim, units],
   };
 }
 
 /** Applies a projection to a tensor of any rank ≥ 2 (batch and time axes are flattened for one matMul). */
 export function applyDense(x: tf.Tensor, params: DenseParams): tf.Tensor {
-  const [inputDim, units] = params.kernel.shape as [number, number];
+  const [inputDim, units] = params.matrix;
   const leading = x.shape.slice(0, -1);
-  const flat = tf.matMul(tf.reshape(x, [-1, inputDim]), params.kernel.read() as tf.Tensor2D);
-  const withBias = params.bias ? tf.add(flat, params.bias.read()) : flat;
+  // A reshape shares the variable's data (no copy), so wasm's packed-weight cache still recognises it.
+  const kernel = params.kernel.read();
+  const matrix = kernel.rank === 2 ? (kernel as tf.Tensor2D) : tf.reshape(kernel, [inputDim, units]);
+  const flat = tf.matMul(tf.reshape(x, [-1, inputDim]), matrix as tf.Tensor2D);
+  const bias = params.bias?.read();
+  const withBias = bias ? tf.add(flat, bias.rank === 1 ? bias : tf.reshape(bias, [units])) : flat;
   return tf.reshape(withBias, [...leading, units]);
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptionModel } from '../../model/caption-model.js';
-import { TINY_CONFIG, useTestBackend } from '../../test-helpers/tiny-model.js';
+import { TINY_CONFIG, TINY_CONFIGS, useTestBackend } from '../../test-helpers/tiny-model.js';
 import type { TrainingBatch } from '../gradients.js';
 import { CaptionTrainer } from '../trainer.js';
 import { DataParallelTrainer, splitRows } from './data-parallel-trainer.js';
@@ -53,9 +53,9 @@ describe('splitRows', () => {
 });
 
 describe('DataParallelTrainer', () => {
-  it('follows the single-thread trainer step for step (losses and weights), leak-free', async () => {
-    const single = new CaptionModel(TINY_CONFIG, { seed: 3 });
-    const parallel = new CaptionModel(TINY_CONFIG, { seed: 3 });
+  it.each(TINY_CONFIGS)('follows the single-thread trainer step for step (losses and weights), leak-free (arch %s)', async (_arch, config) => {
+    const single = new CaptionModel(config, { seed: 3 });
+    const parallel = new CaptionModel(config, { seed: 3 });
     const reference = new CaptionTrainer(single, 0.01);
     const trainer = await DataParallelTrainer.create(parallel, 0.01, { replicas: 2, backend: 'wasm' });
     try {

@@ -61,7 +61,7 @@ export class DataParallelTrainer {
     const file = workerFile();
     const workers = await Promise.all(
       Array.from({ length: options.replicas - 1 }, (_, i) =>
-        GradientWorker.start(file, { config: model.config, backend: options.backend, buffers, replica: i + 1 }),
+        GradientWorker.start(file, { config: model.config, backend: options.backend, buffers, replica: i + 1, shapes: layout.shapes }),
       ),
     );
     return new DataParallelTrainer(model, learningRate, layout, buffers, workers);

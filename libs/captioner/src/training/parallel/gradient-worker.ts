@@ -17,6 +17,8 @@ export interface WorkerInit {
   buffers: SharedAdamBuffers;
   /** This worker's replica index (≥ 1; the trainer's own thread is 0): which gradient buffer it writes. */
   replica: number;
+  /** The trainer's weight shapes: the worker refuses to start if its model differs (e.g. a stale build). */
+  shapes: number[][];
 }
 
 export type AdamRequest = { type: 'adam'; shares: number[]; settings: AdamSettings; step: number; start: number; end: number };
@@ -33,6 +35,10 @@ await selectBackend({ backend: init.backend, log: () => {} });
 const model = new CaptionModel(init.config);
 const weights = model.network.trainableWeights;
 const layout = SharedWeightLayout.of(weights);
+if (JSON.stringify(layout.shapes) !== JSON.stringify(init.shapes)) {
+  // Shared buffers are read by offset: a model of other shapes would train on misread weights, silently.
+  throw new Error(`gradient worker ${init.replica}: its model (${layout.total} parameters) differs from the trainer's; is ${import.meta.url} a stale build?`);
+}
 
 function handle(request: WorkerRequest): WorkerReply {
   if (request.type === 'adam') {
