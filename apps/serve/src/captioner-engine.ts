@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Captioner } from '@imgcap/captioner';
+import { architectureOf, type Captioner } from '@imgcap/captioner';
 import type { DecodedImage } from '@imgcap/image-io';
 import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine.js';
 import { HttpError } from './errors.js';
@@ -25,6 +25,10 @@ export class CaptionerEngine implements CaptionEngine {
 
   get imageSize(): number {
     return this.captioner.imageSize;
+  }
+
+  get architecture(): string {
+    return architectureOf(this.captioner.manifest.config);
   }
 
   /** Longest caption this model can write (its decoder positions). */

@@ -30,6 +30,8 @@ export interface CaptionEngine {
   readonly imageSize: number;
   /** What runs the model (logged at start-up), e.g. 'tfjs' or 'onnx'. */
   readonly runtime?: string;
+  /** The network (logged at start-up): 'seed' (the Keras project's) or 'imgcap'. */
+  readonly architecture?: string;
   caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult>;
   /** tfjs tensors alive now, for the /metrics leak gauge (engines without tfjs omit it). */
   tensorsAlive?(): number;

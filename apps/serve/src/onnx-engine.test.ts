@@ -5,6 +5,7 @@ import { patternedImage as image } from './test-helpers/patterned-image.js';
 import { useTinyBundle } from './test-helpers/tiny-bundle.js';
 
 const fixture = useTinyBundle('imgcap-serve-onnx-');
+const seedFixture = useTinyBundle('imgcap-serve-onnx-seed-', 'seed');
 
 
 describe('--engine onnx', () => {
@@ -20,11 +21,12 @@ describe('--engine onnx', () => {
     }
   });
 
-  it('captions exactly as the tfjs engine does, greedy and beam', async () => {
-    const tfjs = await loadEngine(fixture.bundle, { backend: 'wasm', engine: 'tfjs' });
-    const onnx = await loadEngine(fixture.bundle, { backend: 'wasm' }); // the default, auto: onnx on wasm
+  it.each([['imgcap', fixture], ['seed', seedFixture]] as const)('captions exactly as the tfjs engine does, greedy and beam (arch %s)', async (arch, bundle) => {
+    const tfjs = await loadEngine(bundle.bundle, { backend: 'wasm', engine: 'tfjs' });
+    const onnx = await loadEngine(bundle.bundle, { backend: 'wasm' }); // the default, auto: onnx on wasm
     try {
       expect([tfjs.runtime, onnx.runtime]).toEqual(['tfjs (wasm)', 'onnx']);
+      expect(tfjs.architecture).toBe(arch);
       for (const beam of [1, 3]) {
         for (const seed of [1, 2, 3]) {
           const expected = await tfjs.caption(image(seed), { beam });

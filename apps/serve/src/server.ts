@@ -102,7 +102,7 @@ export async function startServer(config: ServerConfig, loadEngine: EngineLoader
     throw err;
   }
   app.serving.attachEngine(engine);
-  app.log.info({ modelDir: config.modelDir, imageSize: engine.imageSize, runtime: engine.runtime }, 'model loaded; ready');
+  app.log.info({ modelDir: config.modelDir, architecture: engine.architecture, imageSize: engine.imageSize, runtime: engine.runtime }, 'model loaded; ready');
   return { app, url: address, shutdown };
 }
 

@@ -4,6 +4,9 @@ import type { TrainConfig } from './config.js';
 const EFFICIENTNET = /^efficientnet-(b[0-7])$/;
 const PATCH = /^patch(\d+)?$/;
 
+/** The Keras project fed EfficientNet 224 × 224 images whatever the variant (its IMAGE_SIZE): B1 → a 7 × 7 grid. */
+export const SEED_IMAGE_SIZE = 224;
+
 /**
  * `--backbone efficientnet-b0…b7` (the seed's frozen CNN; pass `--backbone_weights` for ImageNet weights)
  * or `--backbone patch<P>` (raw P×P pixel patches; the encoder's first Dense layer is then a trainable
@@ -12,10 +15,12 @@ const PATCH = /^patch(\d+)?$/;
 export function backboneSpecOf(config: TrainConfig): BackboneSpec {
   const net = EFFICIENTNET.exec(config.backbone);
   if (net) {
+    // Runs saved before --arch existed have none and were imgcap's, at the backbone's own size.
+    const imageSize = config.image_size ?? (config.arch === 'seed' ? SEED_IMAGE_SIZE : undefined);
     return {
       kind: 'efficientnet',
       variant: net[1] as 'b0',
-      ...(config.image_size !== undefined ? { imageSize: config.image_size } : {}),
+      ...(imageSize !== undefined ? { imageSize } : {}),
       ...(config.backbone_weights !== undefined ? { weightsDir: config.backbone_weights } : {}),
       ...(config.backbone_layer !== undefined ? { cutLayer: config.backbone_layer } : {}),
     };

@@ -1,12 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { PRESETS } from '@imgcap/captioner';
+import { PRESETS, type ModelPreset } from '@imgcap/captioner';
 import {
+  ARCHITECTURES,
   BACKENDS,
   DATASETS,
   FEATURE_ENGINES,
   PRESET_NAMES,
   TRAIN_DEFAULTS,
-  type ModelShape,
   type TrainConfig,
 } from './config.js';
 
@@ -42,7 +42,8 @@ export function buildTrainCommand(): Command {
     .addOption(new Option('--dataset <name>', 'dataset format').choices(DATASETS).default(D.dataset))
     .option('--data_dir <dir>', 'dataset directory', D.data_dir)
     .option('--split_file <file>', 'Karpathy-format split JSON (train/val/test membership used as given)')
-    .addOption(new Option('--preset <size>', 'model size; explicit shape flags override it').choices(PRESET_NAMES))
+    .addOption(new Option('--arch <name>', "network: seed (the Keras project's, exactly) or imgcap (imgcap's own, see docs/architecture.md)").choices(ARCHITECTURES).default(D.arch))
+    .addOption(new Option('--preset <size>', 'model size (seed-* are the Keras project\'s trained sizes, with their epochs and lr); explicit flags override it').choices(PRESET_NAMES))
     .option('--seq_length <n>', 'caption length in tokens, markers included', integer(3), D.seq_length)
     .option('--batch_size <n>', 'examples per step', integer(1), D.batch_size)
     .option('--epochs <n>', 'epochs', integer(1), D.epochs)
@@ -55,10 +56,10 @@ export function buildTrainCommand(): Command {
     .option('--patience <n>', 'epochs without validation improvement before stopping (0 = never stop early)', integer(0), D.patience)
     .option('--vocab_size <n>', 'vocabulary size, special tokens included', integer(5), D.vocab_size)
     .option('--backbone <id>', 'efficientnet-b0…b7, or patch<P> (raw pixel patches, trainable projection)', D.backbone)
-    .option('--image_size <px>', "backbone input size (default: the backbone's own)", integer(8))
+    .option('--image_size <px>', "backbone input size (default: 224 with --arch seed, as the Keras project; else the backbone's own)", integer(8))
     .option('--backbone_weights <dir>', 'EfficientNet weights converted with tensorflowjs_converter')
     .option('--backbone_layer <name>', 'cut the backbone at this Keras layer name (e.g. block3b_add)')
-    .option('--dropout <p>', 'dropout rate', fraction, D.dropout)
+    .option('--dropout <p>', 'dropout rate of --arch imgcap (the seed architecture has Keras\'s fixed 0.1/0.3/0.5)', fraction, D.dropout)
     .option('--max_images <n>', 'use at most this many images (after splitting)', integer(1))
     .option('--val_sample <n>', 'validation images captioned each epoch for BLEU/CIDEr', integer(0), D.val_sample)
     .option('--seed <n>', 'random seed (split, shuffling, init)', integer(0), D.seed)
@@ -77,7 +78,16 @@ export function buildTrainCommand(): Command {
     .allowExcessArguments(false);
 }
 
-const SHAPE_KEYS = { embed_dim: 'embedDim', ff_dim: 'ffDim', enc_heads: 'encHeads', dec_heads: 'decHeads' } as const;
+/** Config fields a preset sets, with the preset field each comes from; explicit flags still win. */
+const PRESET_FIELDS = {
+  arch: 'arch',
+  embed_dim: 'embedDim',
+  ff_dim: 'ffDim',
+  enc_heads: 'encHeads',
+  dec_heads: 'decHeads',
+  epochs: 'epochs',
+  lr: 'lr',
+} as const satisfies Partial<Record<keyof TrainConfig, keyof ModelPreset>>;
 
 /** Parses argv (without node and script) into a resolved config; throws CommanderError on bad input. */
 export function parseTrainArgs(argv: string[], configure?: (cmd: Command) => void): TrainConfig {
@@ -91,15 +101,19 @@ export function parseTrainArgs(argv: string[], configure?: (cmd: Command) => voi
     if (opts[flagKey] !== undefined) (config as unknown as Record<string, unknown>)[key] = opts[flagKey];
   }
   if (config.preset) {
-    const preset = PRESETS[config.preset];
-    for (const [flag, field] of Object.entries(SHAPE_KEYS) as [keyof ModelShape, keyof typeof preset][]) {
-      if (cmd.getOptionValueSource(flag) !== 'cli') config[flag] = preset[field];
+    const preset: ModelPreset = PRESETS[config.preset];
+    for (const [flag, field] of Object.entries(PRESET_FIELDS) as [keyof typeof PRESET_FIELDS, keyof ModelPreset][]) {
+      if (cmd.getOptionValueSource(flag) !== 'cli' && preset[field] !== undefined) (config as unknown as Record<string, unknown>)[flag] = preset[field];
     }
   }
-  for (const [key, heads] of [['enc_heads', config.enc_heads], ['dec_heads', config.dec_heads]] as const) {
+  // The seed's heads are each embed_dim wide; imgcap's split it.
+  for (const [key, heads] of config.arch === 'imgcap' ? ([['enc_heads', config.enc_heads], ['dec_heads', config.dec_heads]] as const) : []) {
     if (config.embed_dim % heads !== 0) {
-      cmd.error(`error: --embed_dim ${config.embed_dim} is not divisible by --${key} ${heads}.`, { code: 'imgcap.invalidShape' });
+      cmd.error(`error: --embed_dim ${config.embed_dim} is not divisible by --${key} ${heads} (--arch imgcap splits the width between heads; --arch seed does not).`, { code: 'imgcap.invalidShape' });
     }
+  }
+  if (config.arch === 'seed' && cmd.getOptionValueSource('dropout') === 'cli') {
+    cmd.error("error: --dropout applies to --arch imgcap; the seed architecture keeps the Keras project's rates (0.1 attention, 0.3 feed-forward, 0.5 output).", { code: 'imgcap.invalidFlag' });
   }
   if (config.resume && config.overwrite) cmd.error('error: --resume and --overwrite cannot be used together.');
   return config;

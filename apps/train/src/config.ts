@@ -4,8 +4,8 @@
 export const DATASETS = ['flickr30k', 'flickr8k', 'karpathy', 'synthetic'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
-export { PRESET_NAMES, type PresetName } from '@imgcap/captioner';
-import type { PresetName } from '@imgcap/captioner';
+export { ARCHITECTURES, PRESET_NAMES, type Architecture, type PresetName } from '@imgcap/captioner';
+import type { Architecture, PresetName } from '@imgcap/captioner';
 
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -19,6 +19,8 @@ export interface ModelShape {
 }
 
 export interface TrainConfig extends ModelShape {
+  /** seed: the Keras project's network exactly (the default, so its commands build its model); imgcap: imgcap's own. */
+  arch: Architecture;
   dataset: DatasetName;
   data_dir: string;
   split_file: string | undefined;
@@ -31,9 +33,11 @@ export interface TrainConfig extends ModelShape {
   patience: number;
   vocab_size: number;
   backbone: string;
+  /** Backbone input size; default: 224 for the seed architecture (as the Keras project), else the backbone's own. */
   image_size: number | undefined;
   backbone_weights: string | undefined;
   backbone_layer: string | undefined;
+  /** imgcap only; the seed architecture has the Keras project's fixed rates. */
   dropout: number;
   max_images: number | undefined;
   val_sample: number;
@@ -58,6 +62,7 @@ export const FEATURE_ENGINES = ['auto', 'tfjs', 'onnx'] as const;
 export type FeatureEngine = (typeof FEATURE_ENGINES)[number];
 
 export const TRAIN_DEFAULTS: TrainConfig = {
+  arch: 'seed',
   dataset: 'flickr30k',
   data_dir: './data/flickr30k',
   split_file: undefined,

@@ -1,5 +1,8 @@
 import { captionExamples, describeDataset, filterCaptions, loadDataset, type CaptionExample, type Dataset, type DatasetReport, type ImageRecord, type Split } from '@imgcap/flickr-dataset';
+import { countModelParameters } from '@imgcap/captioner';
 import { WordTokenizer } from '@imgcap/tokenizer';
+import { backboneSummary } from '@imgcap/vision-backbone';
+import { backboneSpecOf } from './backbone.js';
 import type { TrainConfig } from './config.js';
 
 /** Everything the loop needs from the data, and what happened on the way (reported, never hidden). */
@@ -63,5 +66,39 @@ export function dryRunSummary(config: TrainConfig, data: PreparedData): Record<s
     images_without_captions: data.imagesWithoutCaptions,
     vocab_size: data.tokenizer.vocabSize,
     train_examples: data.examples.train.length,
+    ...modelSummary(config, data.tokenizer.vocabSize),
+  };
+}
+
+/**
+ * The network `config` builds, counted without allocating it: architecture, backbone and input size, and the
+ * parameters of encoder, decoder (as the seed's `model.summary()` splits them) and the frozen backbone.
+ */
+export function modelSummary(config: TrainConfig, vocabSize: number): Record<string, unknown> {
+  const backbone = backboneSummary(backboneSpecOf(config));
+  const counts = backbone.featureShape
+    ? countModelParameters({
+        arch: config.arch,
+        vocabSize,
+        seqLength: config.seq_length,
+        embedDim: config.embed_dim,
+        ffDim: config.ff_dim,
+        encHeads: config.enc_heads,
+        decHeads: config.dec_heads,
+        dropout: config.dropout,
+        backbone: backbone.id,
+        imageSize: backbone.imageSize,
+        featureShape: backbone.featureShape,
+      })
+    : null; // a backbone cut at an inner layer: its channels are known once it is built
+  return {
+    arch: config.arch,
+    backbone: backbone.id,
+    image_size: backbone.imageSize,
+    feature_shape: backbone.featureShape,
+    encoder_parameters: counts?.encoder ?? null,
+    decoder_parameters: counts?.decoder ?? null,
+    backbone_parameters: backbone.parameters,
+    total_parameters: counts ? counts.encoder + counts.decoder + backbone.parameters : null,
   };
 }

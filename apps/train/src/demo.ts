@@ -22,6 +22,9 @@ const config: TrainConfig = {
   data_dir: join(root, 'data'),
   artifact_dir: join(root, 'run'),
   overwrite: true,
+  // imgcap's architecture: the synthetic captions say where shapes are, and the seed's encoder has no grid
+  // positions to tell (docs/architecture.md compares the two).
+  arch: 'imgcap',
   preset: 'tiny',
   embed_dim: 128,
   ff_dim: 256,

@@ -7,7 +7,13 @@ async function main(argv: string[]): Promise<number> {
   const config = parseTrainArgs(argv, (cmd) => cmd.exitOverride());
   if (config.dry_run) {
     const data = await prepareData(config);
-    process.stdout.write(`${JSON.stringify(dryRunSummary(config, data))}\n`);
+    const summary = dryRunSummary(config, data);
+    const count = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : 'unknown');
+    process.stderr.write(
+      `model: --arch ${config.arch}, ${String(summary['backbone'])} (${count(summary['backbone_parameters'])} frozen parameters), ` +
+        `encoder ${count(summary['encoder_parameters'])} + decoder ${count(summary['decoder_parameters'])} trainable parameters\n`,
+    );
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;
   }
   const { runTraining } = await import('./run-training.js');

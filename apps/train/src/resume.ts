@@ -11,7 +11,8 @@ const ADJUSTABLE: (keyof TrainConfig)[] = [
  * ones (epochs, patience, backend…) take the new value.
  */
 export function resolveResumedConfig(stored: TrainConfig, cli: TrainConfig): TrainConfig {
-  const resolved: TrainConfig = { ...TRAIN_DEFAULTS, ...stored };
+  // A run saved before --arch existed trained imgcap's network, whatever today's default is.
+  const resolved: TrainConfig = { ...TRAIN_DEFAULTS, ...stored, arch: stored.arch ?? 'imgcap' };
   for (const key of Object.keys(TRAIN_DEFAULTS) as (keyof TrainConfig)[]) {
     if (ADJUSTABLE.includes(key)) {
       (resolved as unknown as Record<string, unknown>)[key] = cli[key];

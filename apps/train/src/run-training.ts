@@ -58,6 +58,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   dropSkipped(data, store);
 
   const model = new CaptionModel({
+    arch: config.arch,
     vocabSize: data.tokenizer.vocabSize,
     seqLength: config.seq_length,
     embedDim: config.embed_dim,
@@ -84,6 +85,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
     log(`resumed from ${latest.dir} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.globalStep})`);
   }
   const metadata = {
+    arch: model.config.arch,
     preset: config.preset ?? null,
     dataset: config.dataset,
     parameters: model.countParams(),
@@ -100,7 +102,8 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
     sinks: [createWandbSink({ project: config.wandb_project, entity: config.wandb_entity, name: undefined, config: { ...config }, warn: log })],
     warn: log,
   });
-  log(`model: ${model.countParams().toLocaleString('en-US')} parameters; ${batchCount(data.examples.train.length, config.batch_size)} steps per epoch; ${replicas} gradient replica${replicas > 1 ? 's in parallel threads' : ''}`);
+  const counts = model.parameterCounts();
+  log(`model: --arch ${model.config.arch}, ${model.countParams().toLocaleString('en-US')} parameters (encoder ${counts.encoder.toLocaleString('en-US')}, decoder ${counts.decoder.toLocaleString('en-US')}); ${batchCount(data.examples.train.length, config.batch_size)} steps per epoch; ${replicas} gradient replica${replicas > 1 ? 's in parallel threads' : ''}`);
 
   let interrupted = false;
   const onSignal = () => {

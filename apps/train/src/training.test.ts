@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generateSyntheticDataset } from '@imgcap/flickr-dataset';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
-import { dryRunSummary, prepareData } from './data.js';
+import { dryRunSummary, modelSummary, prepareData } from './data.js';
 import { EXIT, runTraining } from './run-training.js';
 
 let root: string;
@@ -38,6 +38,8 @@ function configFor(name: string, overrides: Partial<TrainConfig> = {}): TrainCon
     patience: 0,
     val_sample: 4,
     backend: 'wasm',
+    // imgcap's dropout is 0 here, so interrupted and parallel runs can be compared step for step.
+    arch: 'imgcap',
     ...overrides,
   };
 }
@@ -62,6 +64,25 @@ describe('training', () => {
     expect(summary).toMatchObject({ images: 40, captions: 200, recovered_rows: 0 });
     expect(summary.splits).toEqual({ train: 32, val: 4, test: 4 });
     expect(summary.filtered_captions).toBeGreaterThan(0);
+    expect(summary).toMatchObject({ arch: 'imgcap', backbone: 'patch16@32', image_size: 32, feature_shape: [4, 768], backbone_parameters: 0 });
+    expect(summary.encoder_parameters).toBeGreaterThan(0);
+  });
+
+  it("--dry-run prints the seed's model for the seed's defaults: B1 at 224 px and the published S counts", async () => {
+    const config = { ...TRAIN_DEFAULTS, dataset: 'synthetic' as const, data_dir: dataDir, seq_length: 32, dec_heads: 2 };
+    const summary = dryRunSummary(config, await prepareData(config));
+    // The synthetic dataset's vocabulary is small: count the decoder at the seed's 10,000 words.
+    expect(modelSummary(config, 10_000)).toEqual({
+      arch: 'seed',
+      backbone: 'efficientnet-b1@224-random',
+      image_size: 224,
+      feature_shape: [49, 1280],
+      encoder_parameters: 2_760_192,
+      decoder_parameters: 14_733_840,
+      backbone_parameters: 6_575_239,
+      total_parameters: 2_760_192 + 14_733_840 + 6_575_239,
+    });
+    expect(summary).toMatchObject({ arch: 'seed', image_size: 224, encoder_parameters: 2_760_192 });
   });
 
   it('trains on 2 gradient replicas in parallel threads along the loss path of 1', async () => {
@@ -86,6 +107,20 @@ describe('training', () => {
     expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).embed_dim).toBe(16);
     const second = await train(configFor('second'));
     expect(second.logs.find((l) => l.startsWith('features:'))).toMatch(/0 extracted, 40 from cache/);
+  });
+
+  it('trains the seed architecture (on 2 replicas) into a bundle that records it and captions', async () => {
+    const run = await train(configFor('seed-arch', { arch: 'seed', epochs: 1, workers: 2 }));
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.logs.join('\n')).toMatch(/model: --arch seed, [\d,]+ parameters \(encoder/);
+    const bundle = JSON.parse(await readFile(join(root, 'seed-arch', 'bundle', 'bundle.json'), 'utf8'));
+    expect(bundle.config.arch).toBe('seed');
+    expect(bundle.metadata.arch).toBe('seed');
+    const { loadCaptionBundle } = await import('@imgcap/captioner');
+    const captioner = await loadCaptionBundle(join(root, 'seed-arch', 'bundle'));
+    const [result] = await captioner.captionImages([{ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(90) }]);
+    expect(result!.tokens.length).toBeGreaterThan(0);
+    captioner.dispose();
   });
 
   it('refuses a non-empty artifact dir without --resume or --overwrite', async () => {

@@ -14,6 +14,7 @@ export {
 } from './config.js';
 export { maskedAccuracy, maskedCrossEntropy } from './loss.js';
 export { CaptionModel, LAYER_NAMES } from './model/caption-model.js';
+export { countModelParameters } from './model/parameter-count.js';
 export { CachedDecoderSession } from './model/cached-session.js';
 export { FullDecoderSession } from './model/full-session.js';
 export { loadModelWeights, saveModelFiles } from './model/persistence.js';

@@ -1,7 +1,7 @@
 // Which frozen backbone turns images into encoder tokens, and its stable string id. The id keys feature
 // caches and is stored in caption bundles, so it names everything that changes the features: variant,
 // resolution, cut layer, and whether the weights are pretrained or the seeded random initialisation.
-import { assertVariant, VARIANT_SCALING, type EfficientNetVariant } from './efficientnet-spec.js';
+import { assertVariant, countEfficientNetParams, efficientNetPlan, VARIANT_SCALING, type EfficientNetVariant } from './efficientnet-spec.js';
 
 export interface EfficientNetBackboneSpec {
   kind: 'efficientnet';
@@ -95,4 +95,30 @@ export function parseBackboneId(id: string, weightsDir?: string): BackboneSpec {
   }
   if (weightsDir !== undefined) spec.weightsDir = weightsDir;
   return spec;
+}
+
+/** What a backbone gives the encoder, known without building it. */
+export interface BackboneSummary {
+  id: string;
+  imageSize: number;
+  /** [grid cells, channels] of its features; null for an EfficientNet cut at an inner layer (build it to know). */
+  featureShape: [number, number] | null;
+  /** Frozen parameters (the Keras model's count, with the input Normalization's); 0 for raw patches. */
+  parameters: number;
+}
+
+/**
+ * The feature grid and parameter count of a backbone from its spec alone. EfficientNet's five stride-2 stages
+ * with Keras's padding round up: 224 px → 7 × 7, 240 px → 8 × 8.
+ */
+export function backboneSummary(spec: BackboneSpec): BackboneSummary {
+  const resolved = resolveBackboneSpec(spec);
+  const id = backboneId(spec);
+  if (resolved.kind === 'patch') {
+    const grid = resolved.imageSize / resolved.patchSize;
+    return { id, imageSize: resolved.imageSize, featureShape: [grid * grid, resolved.patchSize * resolved.patchSize * 3], parameters: 0 };
+  }
+  const grid = Math.ceil(resolved.imageSize / 32);
+  const featureShape: [number, number] | null = resolved.cutLayer ? null : [grid * grid, efficientNetPlan(resolved.variant).topFilters];
+  return { id, imageSize: resolved.imageSize, featureShape, parameters: countEfficientNetParams(resolved.variant) };
 }

@@ -99,3 +99,22 @@ describe('EfficientNet feature extractor', () => {
     source.dispose();
   });
 });
+
+describe('backboneSummary', () => {
+  it('knows the feature grid and parameters without building: the built extractor agrees', async () => {
+    const { backboneSummary } = await import('./backbone-spec.js');
+    // The seed's B1 at 224 px: 7 × 7 × 1280, and Keras's top-less B1 count.
+    expect(backboneSummary({ kind: 'efficientnet', variant: 'b1', imageSize: 224 })).toEqual({
+      id: 'efficientnet-b1@224-random', imageSize: 224, featureShape: [49, 1280], parameters: 6_575_239,
+    });
+    expect(backboneSummary({ kind: 'efficientnet', variant: 'b1' }).featureShape).toEqual([64, 1280]);
+    expect(backboneSummary({ kind: 'patch', patchSize: 16, imageSize: 64 })).toMatchObject({ featureShape: [16, 768], parameters: 0 });
+    expect(backboneSummary({ kind: 'efficientnet', variant: 'b0', cutLayer: 'block3b_add' }).featureShape).toBeNull();
+    for (const imageSize of [72, 100]) {
+      const spec = { kind: 'efficientnet' as const, variant: 'b0' as const, imageSize };
+      const extractor = await createFeatureExtractor(spec);
+      expect(backboneSummary(spec).featureShape).toEqual(extractor.featureShape);
+      extractor.dispose();
+    }
+  });
+});

@@ -1,8 +1,10 @@
 export { buildEfficientNet, type EfficientNetOptions } from './efficientnet.js';
-export { EFFICIENTNET_VARIANTS, type EfficientNetVariant } from './efficientnet-spec.js';
+export { countEfficientNetParams, EFFICIENTNET_VARIANTS, type EfficientNetVariant } from './efficientnet-spec.js';
 export { loadBackboneWeights } from './load-weights.js';
 export {
   backboneId,
+  backboneSummary,
+  type BackboneSummary,
   parseBackboneId,
   type BackboneSpec,
   type EfficientNetBackboneSpec,

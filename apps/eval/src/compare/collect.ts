@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { readBundleManifest } from '@imgcap/captioner';
+import { architectureOf, readBundleManifest, type Architecture } from '@imgcap/captioner';
 import type { MetricScores } from '@imgcap/caption-metrics';
 import { resolveModelDir } from '../model-dir.js';
 
@@ -16,6 +16,7 @@ export interface EvalSummary {
 
 export interface CompareEntry {
   name: string;
+  arch: Architecture;
   preset?: string;
   backbone: string;
   /** Parameters of the captioning model (encoder + decoder), the frozen backbone excluded. */
@@ -37,6 +38,7 @@ export async function collectEntry(dir: string, warn: (line: string) => void): P
   }
   return {
     name: basename(modelDir),
+    arch: architectureOf(manifest.config),
     preset: typeof preset === 'string' ? preset : undefined,
     backbone: manifest.backbone.id,
     parameters: await countSavedParameters(join(bundleDir, 'model', 'model.json')),

@@ -41,22 +41,22 @@ describe('eval compare', () => {
     expect(exitCode).toBe(0);
     const [header, a, b] = parseTable(stdout);
     expect(header).toEqual([
-      'run', 'preset', 'backbone', 'parameters', 'bundle MB',
+      'run', 'arch', 'preset', 'backbone', 'parameters', 'bundle MB',
       'CIDEr-D (greedy / beam-3)', 'BLEU-4 (greedy / beam-3)', 'captions/s (greedy / beam-3)',
     ]);
-    expect(a.slice(0, 4)).toEqual(['run-a', 'tiny', 'patch8@64', parameters.toLocaleString('en-US')]);
-    expect(a[4]).toBe(((await filesBytes(join(runA, 'bundle'))) / 1e6).toFixed(1));
-    for (const cell of a.slice(5)) expect(cell).toMatch(/^\d+\.\d+ \/ \d+\.\d+$/);
-    expect(b.slice(0, 4)).toEqual(['bundle-b', '—', 'patch8@64', parameters.toLocaleString('en-US')]);
-    expect(b.slice(5)).toEqual(['— / —', '— / —', '— / —']);
+    expect(a.slice(0, 5)).toEqual(['run-a', 'imgcap', 'tiny', 'patch8@64', parameters.toLocaleString('en-US')]);
+    expect(a[5]).toBe(((await filesBytes(join(runA, 'bundle'))) / 1e6).toFixed(1));
+    for (const cell of a.slice(6)) expect(cell).toMatch(/^\d+\.\d+ \/ \d+\.\d+$/);
+    expect(b.slice(0, 5)).toEqual(['bundle-b', 'imgcap', '—', 'patch8@64', parameters.toLocaleString('en-US')]);
+    expect(b.slice(6)).toEqual(['— / —', '— / —', '— / —']);
   });
 
   it('shows the metrics the eval wrote, per beam width', async () => {
     const greedy = JSON.parse(await readFile(join(runA, 'eval-test-beam1', 'metrics.json'), 'utf8'));
     const beam3 = JSON.parse(await readFile(join(runA, 'eval-test-beam3', 'metrics.json'), 'utf8'));
     const [, a] = parseTable((await runEval(['compare', runA])).stdout);
-    expect(a[5]).toBe(`${greedy.metrics['CIDEr-D'].toFixed(3)} / ${beam3.metrics['CIDEr-D'].toFixed(3)}`);
-    expect(a[6]).toBe(`${greedy.metrics['BLEU-4'].toFixed(3)} / ${beam3.metrics['BLEU-4'].toFixed(3)}`);
+    expect(a[6]).toBe(`${greedy.metrics['CIDEr-D'].toFixed(3)} / ${beam3.metrics['CIDEr-D'].toFixed(3)}`);
+    expect(a[7]).toBe(`${greedy.metrics['BLEU-4'].toFixed(3)} / ${beam3.metrics['BLEU-4'].toFixed(3)}`);
   });
 
   it('only counts evals of the chosen split, and skips a malformed metrics.json with a warning', async () => {
@@ -64,8 +64,8 @@ describe('eval compare', () => {
     await writeFile(join(runA, 'eval-broken', 'metrics.json'), '{"split": "test",');
     const { stdout, stderr } = await runEval(['compare', '--split', 'val', runA]);
     const [header, a] = parseTable(stdout);
-    expect(header[5]).toBe('CIDEr-D (greedy)');
-    expect(a[5]).toBe('—');
+    expect(header[6]).toBe('CIDEr-D (greedy)');
+    expect(a[6]).toBe('—');
     expect(stderr).toContain(`skipping ${join(runA, 'eval-broken', 'metrics.json')}`);
     await rm(join(runA, 'eval-broken'), { recursive: true });
   });

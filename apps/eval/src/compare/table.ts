@@ -40,9 +40,10 @@ export function compareTable(entries: readonly CompareEntry[], split: string): s
     shownBeams.map((beam) => format(byBeam.has(beam) ? value(byBeam.get(beam)!) : undefined, digits)).join(' / ');
   const metric = (name: MetricName) => (e: EvalSummary) => e.metrics[name];
   const perBeamColumns = ['CIDEr-D', 'BLEU-4', 'captions/s'].map((name) => `${name} (${beamHeader})`);
-  const header = ['run', 'preset', 'backbone', 'parameters', 'bundle MB', ...perBeamColumns];
+  const header = ['run', 'arch', 'preset', 'backbone', 'parameters', 'bundle MB', ...perBeamColumns];
   const rows = entries.map((entry, i) => [
     entry.name,
+    entry.arch,
     entry.preset ?? MISSING,
     entry.backbone,
     entry.parameters.toLocaleString('en-US'),

@@ -1,6 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
-import { resolveSearchOptions, type Captioner, type SearchOptions } from '@imgcap/captioner';
+import { architectureOf, resolveSearchOptions, type Captioner, type SearchOptions } from '@imgcap/captioner';
 import { loadDataset, type ImageRecord } from '@imgcap/flickr-dataset';
 import { loadCaptioner, resolveInferenceEngine, type OnnxCaptioner } from '@imgcap/onnx-engine';
 import { selectBackend } from '@imgcap/tf-runtime';
@@ -88,6 +88,7 @@ function searchOptions(captioner: EvalCaptioner, settings: EvaluateSettings): Se
 function modelFacts(captioner: EvalCaptioner): Record<string, unknown> {
   const { manifest } = captioner;
   return {
+    arch: architectureOf(manifest.config),
     backbone: manifest.backbone.id,
     imageSize: manifest.backbone.imageSize,
     parameters: 'parameterCount' in captioner ? captioner.parameterCount : captioner.model.countParams(),

@@ -66,6 +66,7 @@ async function buildReport({ title, metricsFile, captions, scores, examples }: E
       skipped: metricsFile.skipped.length,
       beam: metricsFile.beam,
       'captions/s': metricsFile.captions_per_second,
+      arch: String(model.arch ?? 'imgcap'),
       backbone: String(model.backbone),
       parameters: Number(model.parameters),
       preset: String(model.preset ?? '—'),

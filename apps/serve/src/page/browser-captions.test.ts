@@ -12,24 +12,19 @@ import { writeTinyBundle } from '../test-helpers/tiny-bundle.js';
 
 let dir: string;
 let browser: Browser;
-let server: RunningServer;
 /** 32×32 RGB, the tiny model's input size: the browser need not resize it, so its pixels are the server's. */
 let exactSizePng: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'imgcap-serve-browser-page-'));
-  const bundle = await writeTinyBundle(dir);
   const pixels = Buffer.from(Uint8Array.from({ length: 32 * 32 * 3 }, (_, i) => (i * 37 + (i >> 5) * 11) % 256));
   exactSizePng = join(dir, 'pattern.png');
   await writeFile(exactSizePng, await sharp(pixels, { raw: { width: 32, height: 32, channels: 3 } }).png().toBuffer());
-  // The tfjs engine on the server, so the comparison is across runtimes (the page runs ONNX Runtime Web).
-  server = await startServer({ modelDir: bundle, port: 0, host: '127.0.0.1', logLevel: 'silent', limits: {}, engine: 'tfjs' });
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.shutdown();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -42,7 +37,15 @@ async function captionOf(page: Page, file: string, statusPattern: RegExp): Promi
   return { caption: (await page.textContent('#caption')) ?? '', words: await page.locator('#words button').allTextContents() };
 }
 
-describe('the web page captioning in the browser (ONNX Runtime Web)', () => {
+describe.each(['imgcap', 'seed'] as const)('the web page captioning in the browser (ONNX Runtime Web), arch %s', (arch) => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    const bundle = await writeTinyBundle(dir, arch);
+    // The tfjs engine on the server, so the comparison is across runtimes (the page runs ONNX Runtime Web).
+    server = await startServer({ modelDir: bundle, port: 0, host: '127.0.0.1', logLevel: 'silent', limits: {}, engine: 'tfjs' });
+  }, 120_000);
+  afterAll(() => server?.shutdown());
+
   it('gives the server’s caption for the same pixels, with nothing sent but the model download', async () => {
     const page = await browser.newPage();
     const uploads: string[] = [];

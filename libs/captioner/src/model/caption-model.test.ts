@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SEARCH_TOKENS } from '../pipeline/captioner.js';
 import { generateFromFeatures } from '../generation/generate.js';
 import { CaptionModel } from './caption-model.js';
-import { ARCHITECTURES } from '../config.js';
+import { ARCHITECTURES, PRESETS } from '../config.js';
+import { countModelParameters } from './parameter-count.js';
 import { TINY_CONFIG, TINY_CONFIG as TINY, randomFeatures, useTestBackend } from '../test-helpers/tiny-model.js';
 import { CachedDecoderSession } from './cached-session.js';
 import { FullDecoderSession } from './full-session.js';
@@ -162,6 +163,15 @@ describe('the seed architecture', () => {
       expect(max).toBeLessThanOrEqual(0.05);
       expect(max).toBeGreaterThan(0.04);
     }
+    model.dispose();
+  });
+});
+
+describe('countModelParameters', () => {
+  it.each(Object.entries(PRESETS))('equals the built model\'s counts for preset %s (small vocabulary and grid)', (_name, preset) => {
+    const config = { ...TINY, arch: preset.arch, embedDim: preset.embedDim / 4, ffDim: preset.ffDim / 4, encHeads: preset.encHeads, decHeads: preset.decHeads, vocabSize: 37, seqLength: 11, featureShape: [9, 20] as [number, number] };
+    const model = new CaptionModel(config);
+    expect(countModelParameters(config)).toEqual(model.parameterCounts());
     model.dispose();
   });
 });

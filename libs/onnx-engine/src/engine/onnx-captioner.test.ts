@@ -61,7 +61,7 @@ describe('loadOnnxCaptioner', () => {
 
   it('exposes the bundle facts', () => {
     expect(onnx.imageSize).toBe(TINY_CONFIG.imageSize);
-    expect(onnx.manifest.config).toEqual(TINY_CONFIG);
+    expect(onnx.manifest.config).toEqual({ ...TINY_CONFIG, arch: 'imgcap' }); // written with its architecture named
     expect(onnx.parameterCount).toBe(tfjs.model.countParams());
   });
 
@@ -111,4 +111,36 @@ describe('loadOnnxCaptioner with an EfficientNet backbone', () => {
       candidate.dispose();
     }
   }, 60_000);
+});
+
+describe('loadOnnxCaptioner with the seed architecture', () => {
+  // 3 decoder heads each 16 wide over a width of 16: the seed's layout, which imgcap's own heads could not split.
+  const SEED = { ...TINY_CONFIG, arch: 'seed' as const, encHeads: 2, decHeads: 3 };
+
+  it('writes the tfjs engine\'s captions (greedy and beam 3), scores and attention, leak-free', async () => {
+    const bundle = await saveTinyBundle(dir, 'seed', SEED);
+    const reference = await loadCaptionBundle(bundle);
+    const candidate = await loadOnnxCaptioner(bundle);
+    try {
+      expect(candidate.manifest.config.arch).toBe('seed');
+      expect(candidate.parameterCount).toBe(reference.model.countParams());
+      const images = randomImages(6, SEED.imageSize, 31);
+      for (const beamWidth of [1, 3]) {
+        const expected = await reference.captionImages(images, { beamWidth });
+        const actual = await candidate.captionImages(images, { beamWidth });
+        expect(expected.some((r) => r.tokens.length >= 2)).toBe(true);
+        expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
+        actual.forEach((r, i) => {
+          expect(r.score).toBeCloseTo(expected[i]!.score, 4);
+          r.attention.flat().forEach((weight, j) => expect(weight).toBeCloseTo(expected[i]!.attention.flat()[j]!, 4));
+        });
+      }
+      const before = tf.memory().numTensors;
+      await candidate.captionImages(images.slice(0, 2), { beamWidth: 2 });
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      reference.dispose();
+      candidate.dispose();
+    }
+  });
 });

@@ -43,12 +43,23 @@ export function defaultOnnxDir(bundleDir: string): string {
 
 function blockSpec(config: Record<string, unknown>, embedDim: number): BlockSpec {
   const numHeads = config['numHeads'] as number;
+  const keyDim = config['keyDim'] as number | null | undefined;
   return {
     numHeads,
-    headDim: embedDim / numHeads,
+    headDim: keyDim ?? embedDim / numHeads,
     epsilon: config['epsilon'] as number,
     normalizeFirst: config['normalizeFirst'] === true,
   };
+}
+
+/**
+ * The weight as the graphs multiply it: attention kernels stored in Keras's shapes ([in, heads, dim], biases
+ * [heads, dim], output [heads, dim, out]) hold the same row-major values as [in, heads·dim] matrices.
+ */
+function asMatrix(name: string, values: Float32Array, shape: number[]): WeightValue {
+  if (shape.length === 3) return { values, shape: name.endsWith('attention_output/kernel') ? [shape[0]! * shape[1]!, shape[2]!] : [shape[0]!, shape[1]! * shape[2]!] };
+  if (shape.length === 2 && name.endsWith('/bias')) return { values, shape: [shape[0]! * shape[1]!] };
+  return { values, shape };
 }
 
 /** Reads every weight and the block settings out of the bundle's tfjs model, then frees it. */
@@ -58,15 +69,16 @@ async function readBundleModel(bundleDir: string, manifest: BundleManifest): Pro
     await loadModelWeights(model, join(bundleDir, 'model'));
     const weights = new Map<string, WeightValue>();
     for (const w of model.network.weights) {
-      weights.set(w.originalName, { values: Float32Array.from(w.read().dataSync() as Float32Array), shape: [...w.shape] as number[] });
+      weights.set(w.originalName, asMatrix(w.originalName, Float32Array.from(w.read().dataSync() as Float32Array), [...w.shape] as number[]));
     }
-    const { featureShape, embedDim, vocabSize, seqLength } = manifest.config;
+    const { featureShape, embedDim, vocabSize, seqLength, arch } = model.config;
     const layerConfig = (name: string) => model.network.getLayer(name).getConfig() as Record<string, unknown>;
     const positionRows = weights.get(`${LAYER_NAMES.imagePosition}/embeddings`)?.shape[0];
-    if (positionRows !== featureShape[0]) {
+    if (arch === 'imgcap' && positionRows !== featureShape[0]) {
       throw new Error(`${bundleDir}: image position table has ${positionRows} rows; the feature grid has ${featureShape[0]} tokens.`);
     }
     const spec: GraphSpec = {
+      arch,
       gridTokens: featureShape[0],
       featureChannels: featureShape[1],
       embedDim,

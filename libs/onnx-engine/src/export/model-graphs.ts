@@ -1,5 +1,6 @@
 // The three exported graphs. Weight names are the bundle's (LAYER_NAMES in @imgcap/captioner), so an
 // ONNX initializer can be traced back to the tfjs weight it came from.
+import type { Architecture } from '@imgcap/captioner';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import {
   attendProjected,
@@ -10,12 +11,15 @@ import {
   residual,
   selfAttention,
   dense,
+  layerNorm,
   type BlockSpec,
   type WeightValue,
 } from './transformer-ops.js';
 
 /** Shapes and block settings the graphs are built for (all read from the bundle). */
 export interface GraphSpec {
+  /** Which encoder to build (the decoder step is the same graph for both, with the blocks' settings). */
+  arch: Architecture;
   gridTokens: number;
   featureChannels: number;
   embedDim: number;
@@ -39,17 +43,29 @@ export function buildEncoderGraph(weights: BundleWeights, spec: GraphSpec): Uint
   const w = new GraphWeights(g, weights);
   const { gridTokens: T, featureChannels: C, embedDim: D, encoder: enc, decoder: dec } = spec;
   const features = g.input('features', 'float32', ['batch', T, C]);
-  const projected = g.op('Relu', [dense(g, w, features, 'image_projection')]);
-  const positioned = g.op('Add', [projected, w.use('image_position/embeddings')]);
-  const attended = residual(g, w, positioned, 'encoder_block/self_attention_norm', enc, (h) =>
-    selfAttention(g, w, h, 'encoder_block/self_attention', enc),
-  );
-  const encoded = residual(g, w, attended, 'encoder_block/feedforward_norm', enc, (h) => feedForward(g, w, h, 'encoder_block'));
+  const encoded = spec.arch === 'seed' ? seedEncoder(g, w, features, enc) : imgcapEncoder(g, w, features, enc);
   g.output(encoded, 'encoded', 'float32', ['batch', T, D]);
   const crossShape = ['batch', dec.numHeads, T, dec.headDim];
   g.output(projectHeads(g, w, encoded, 'decoder_block/cross_attention/key', dec), 'cross_keys', 'float32', crossShape);
   g.output(projectHeads(g, w, encoded, 'decoder_block/cross_attention/value', dec), 'cross_values', 'float32', crossShape);
   return g.toBytes();
+}
+
+/** Dense projection + learned grid positions, then a full encoder block (attention and feed-forward). */
+function imgcapEncoder(g: GraphBuilder, w: GraphWeights, features: string, enc: BlockSpec): string {
+  const projected = g.op('Relu', [dense(g, w, features, 'image_projection')]);
+  const positioned = g.op('Add', [projected, w.use('image_position/embeddings')]);
+  const attended = residual(g, w, positioned, 'encoder_block/self_attention_norm', enc, (h) =>
+    selfAttention(g, w, h, 'encoder_block/self_attention', enc),
+  );
+  return residual(g, w, attended, 'encoder_block/feedforward_norm', enc, (h) => feedForward(g, w, h, 'encoder_block'));
+}
+
+/** SeedEncoderBlock: LayerNorm → Dense(relu) → x; LayerNorm(x + self-attention(x)). */
+function seedEncoder(g: GraphBuilder, w: GraphWeights, features: string, enc: BlockSpec): string {
+  const normalised = layerNorm(g, w, features, 'encoder_block/feature_norm', enc.epsilon);
+  const projected = g.op('Relu', [dense(g, w, normalised, 'encoder_block/feature_projection')]);
+  return residual(g, w, projected, 'encoder_block/self_attention_norm', enc, (h) => selfAttention(g, w, h, 'encoder_block/self_attention', enc));
 }
 
 /**
