@@ -15,10 +15,15 @@ const VOCAB = 10_000;
  */
 export const FLICKR30K_TRAIN_EXAMPLES = 28_605 * 5;
 
-/** The seed's training shape, and the smaller `s` shape at the length/batch most runs here use. */
+/**
+ * The seed's default training shape in imgcap's architecture and in the seed's own (`arch: 'seed'`: every head
+ * 512 wide, so its attention projections are 2–4× wider), and the smaller `s` shape at the length/batch most
+ * runs here use.
+ */
 export const DECODER_CASES = [
-  { key: 'seed_d512_ff256_h2x4_seq36_b64', embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 4, seqLength: 36, batch: 64 },
-  { key: 'd256_ff512_h4_seq24_b32', embedDim: 256, ffDim: 512, encHeads: 4, decHeads: 4, seqLength: 24, batch: 32 },
+  { key: 'seed_d512_ff256_h2x4_seq36_b64', arch: 'imgcap', embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 4, seqLength: 36, batch: 64 },
+  { key: 'seed_arch_d512_ff256_h2x4_seq36_b64', arch: 'seed', embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 4, seqLength: 36, batch: 64 },
+  { key: 'd256_ff512_h4_seq24_b32', arch: 'imgcap', embedDim: 256, ffDim: 512, encHeads: 4, decHeads: 4, seqLength: 24, batch: 32 },
 ];
 
 /** Small seeded generator (mulberry32) so every run trains on the same batch. */
@@ -60,8 +65,8 @@ export function randomTrainingBatch({ batchSize, seqLength, vocabSize, featureSh
 }
 
 function caseConfig(shape) {
-  const { embedDim, ffDim, encHeads, decHeads, seqLength } = shape;
-  return { vocabSize: VOCAB, seqLength, embedDim, ffDim, encHeads, decHeads, dropout: 0.1,
+  const { arch, embedDim, ffDim, encHeads, decHeads, seqLength } = shape;
+  return { arch, vocabSize: VOCAB, seqLength, embedDim, ffDim, encHeads, decHeads, dropout: 0.1,
     backbone: 'efficientnet-b1@224', imageSize: 224, featureShape: B1_FEATURES };
 }
 

@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CaptionModel, SEARCH_TOKENS, generateFromFeatures } from '@imgcap/captioner';
 import { round, summarize, timeRepeats } from './measure.mjs';
 
-/** The seed's model: embed 512, ff 256, heads 2/4, seq 36, vocab 10k, on B1's 7×7×1280 grid. */
+/** The seed's default shape in imgcap's architecture: embed 512, ff 256, heads 2/4, seq 36, vocab 10k, on B1's 7×7×1280 grid. */
 export const SEED_CONFIG = {
-  vocabSize: 10_000, seqLength: 36, embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 4, dropout: 0.1,
+  arch: 'imgcap', vocabSize: 10_000, seqLength: 36, embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 4, dropout: 0.1,
   backbone: 'efficientnet-b1@224', imageSize: 224, featureShape: [49, 1280],
 };
 
@@ -30,14 +30,14 @@ export function suppressEndMarker(model) {
   lowered.dispose();
 }
 
-/** Milliseconds per caption for greedy and beam-3, cached and full; one image, random features. */
-export async function benchLatencyGroup({ repeats }) {
-  const model = new CaptionModel(SEED_CONFIG);
-  const features = tf.randomUniform([1, ...SEED_CONFIG.featureShape], 0, 2, 'float32', 3);
+/** Milliseconds per caption of `modes`, one image of random features, every caption run to maxLength. */
+async function timeModes(config, modes, repeats) {
+  const model = new CaptionModel(config);
+  const features = tf.randomUniform([1, ...config.featureShape], 0, 2, 'float32', 3);
   try {
     suppressEndMarker(model);
-    const result = { seq_length: SEED_CONFIG.seqLength };
-    for (const { key, beamWidth, useCache } of MODES) {
+    const result = {};
+    for (const { key, beamWidth, useCache } of modes) {
       let generated = 0;
       const samples = await timeRepeats(async () => {
         const [best] = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth, useCache });
@@ -46,12 +46,23 @@ export async function benchLatencyGroup({ repeats }) {
       const ms = summarize(samples);
       result[key] = { ms, tokens: generated, ms_per_token: round(ms.median / generated) };
     }
-    result.tokens_per_caption = result.greedy_cached.tokens;
-    result.greedy_cache_speedup = round(result.greedy_full.ms.median / result.greedy_cached.ms.median);
-    result.beam3_cache_speedup = round(result.beam3_full.ms.median / result.beam3_cached.ms.median);
     return result;
   } finally {
     features.dispose();
     model.dispose();
   }
+}
+
+/**
+ * Milliseconds per caption for greedy and beam-3, cached and full, at the seed's shape in imgcap's architecture;
+ * and `seed_arch`: the seed's own network at that shape (greedy and beam-3 cached, greedy full for the speedup).
+ */
+export async function benchLatencyGroup({ repeats }) {
+  const result = { seq_length: SEED_CONFIG.seqLength, ...(await timeModes(SEED_CONFIG, MODES, repeats)) };
+  result.tokens_per_caption = result.greedy_cached.tokens;
+  result.greedy_cache_speedup = round(result.greedy_full.ms.median / result.greedy_cached.ms.median);
+  result.beam3_cache_speedup = round(result.beam3_full.ms.median / result.beam3_cached.ms.median);
+  const seed = await timeModes({ ...SEED_CONFIG, arch: 'seed' }, MODES.filter((m) => m.key !== 'beam3_full'), repeats);
+  result.seed_arch = { ...seed, greedy_cache_speedup: round(seed.greedy_full.ms.median / seed.greedy_cached.ms.median) };
+  return result;
 }

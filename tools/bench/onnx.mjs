@@ -3,7 +3,7 @@
 // EfficientNet-B1, and the EfficientNet backbones' throughput as the ONNX export runs them (compare with the
 // backbone group's tfjs figures).
 import * as ort from 'onnxruntime-node';
-import { benchOnnxLatency, buildLayersModelGraph, SEED_IMAGE_BENCH_CONFIG } from '@imgcap/onnx-engine';
+import { benchOnnxLatency, buildLayersModelGraph, SEED_ARCH_IMAGE_BENCH_CONFIG, SEED_BENCH_CONFIG, SEED_IMAGE_BENCH_CONFIG } from '@imgcap/onnx-engine';
 import { createFeatureExtractor } from '@imgcap/vision-backbone';
 import { round, summarize } from './measure.mjs';
 
@@ -34,21 +34,23 @@ async function backboneImagesPerSecond({ variant, imageSize }, repeats) {
   }
 }
 
+/** One `benchOnnxLatency` run, its results under `${prefix}beam<N>`. */
+async function latencyFigures(out, prefix, options) {
+  for (const r of await benchOnnxLatency(options)) {
+    out[`${prefix}beam${r.beamWidth}`] = {
+      tfjs_ms: round(r.tfjsMs), onnx_ms: round(r.onnxMs), speedup: round(r.speedup), tokens: r.generatedTokens, same_caption: r.sameCaption,
+    };
+  }
+}
+
 export async function benchOnnxGroup({ repeats }) {
-  const results = await benchOnnxLatency({ repeats: Math.max(3, repeats) });
-  const out = { model: 'seed config (embed 512, ff 256, heads 2/4, seq 36, vocab 10 000, 49×1280 features)' };
-  for (const r of results) {
-    out[`beam${r.beamWidth}`] = {
-      tfjs_ms: round(r.tfjsMs), onnx_ms: round(r.onnxMs), speedup: round(r.speedup), tokens: r.generatedTokens, same_caption: r.sameCaption,
-    };
-  }
-  // The whole caption of one 240×240 image, EfficientNet-B1 included: what a server request costs.
-  const fromImage = await benchOnnxLatency({ config: SEED_IMAGE_BENCH_CONFIG, repeats: Math.max(3, repeats), input: 'image' });
-  for (const r of fromImage) {
-    out[`image_b1_240_beam${r.beamWidth}`] = {
-      tfjs_ms: round(r.tfjsMs), onnx_ms: round(r.onnxMs), speedup: round(r.speedup), tokens: r.generatedTokens, same_caption: r.sameCaption,
-    };
-  }
+  const runs = Math.max(3, repeats);
+  const out = { model: 'the seed shape (embed 512, ff 256, heads 2/4, seq 36, vocab 10 000, 49×1280 features); --arch imgcap unless seed_arch_*' };
+  await latencyFigures(out, '', { repeats: runs });
+  await latencyFigures(out, 'seed_arch_', { config: { ...SEED_BENCH_CONFIG, arch: 'seed' }, repeats: runs });
+  // The whole caption of one image, EfficientNet-B1 included: what a server request costs.
+  await latencyFigures(out, 'image_b1_240_', { config: SEED_IMAGE_BENCH_CONFIG, repeats: runs, input: 'image' });
+  await latencyFigures(out, 'seed_arch_image_b1_224_', { config: SEED_ARCH_IMAGE_BENCH_CONFIG, repeats: runs, input: 'image' });
   out.backbone_images_per_s = { batch: BACKBONE_BATCH };
   for (const backbone of BACKBONES) out.backbone_images_per_s[backbone.key] = await backboneImagesPerSecond(backbone, Math.max(3, repeats));
   return out;

@@ -15,9 +15,12 @@ const IMAGE_SIZE = 64;
 /** Captions per timed round, for both the sequential and the concurrent figure. */
 const CAPTIONS_PER_ROUND = 4;
 
+/** The model fields of a preset (its arch and shape), without its docs. */
+const shapeOf = ({ arch, embedDim, ffDim, encHeads, decHeads }) => ({ arch, embedDim, ffDim, encHeads, decHeads });
+
 /** The `tiny` preset on 8-px patches of 64-px images, with a full 10k vocabulary and the seed's length. */
 const TINY_BUNDLE_CONFIG = {
-  ...PRESETS.tiny, vocabSize: VOCAB, seqLength: 36, dropout: 0.1,
+  ...shapeOf(PRESETS.tiny), vocabSize: VOCAB, seqLength: 36, dropout: 0.1,
   backbone: `patch8@${IMAGE_SIZE}`, imageSize: IMAGE_SIZE, featureShape: [64, 192],
 };
 
@@ -57,7 +60,7 @@ export async function benchPipelineGroup({ repeats }) {
     const concurrent = await timeRepeats(() => Promise.all(images.map((image) => captioner.captionImages([image]))), { repeats });
     const batched = await timeRepeats(() => captioner.captionImages(images), { repeats });
     return {
-      bundle: { backbone: TINY_BUNDLE_CONFIG.backbone, ...PRESETS.tiny, vocab: VOCAB, seq_length: 36, params: captioner.model.countParams() },
+      bundle: { backbone: TINY_BUNDLE_CONFIG.backbone, ...shapeOf(PRESETS.tiny), vocab: VOCAB, seq_length: 36, params: captioner.model.countParams() },
       decoding: 'greedy, key/value cache',
       tokens_per_caption: tokens,
       captions_per_round: CAPTIONS_PER_ROUND,

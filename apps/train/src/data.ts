@@ -3,6 +3,7 @@ import { countModelParameters } from '@imgcap/captioner';
 import { WordTokenizer } from '@imgcap/tokenizer';
 import { backboneSummary } from '@imgcap/vision-backbone';
 import { backboneSpecOf } from './backbone.js';
+import { modelConfigOf } from './model-config.js';
 import type { TrainConfig } from './config.js';
 
 /** Everything the loop needs from the data, and what happened on the way (reported, never hidden). */
@@ -77,19 +78,7 @@ export function dryRunSummary(config: TrainConfig, data: PreparedData): Record<s
 export function modelSummary(config: TrainConfig, vocabSize: number): Record<string, unknown> {
   const backbone = backboneSummary(backboneSpecOf(config));
   const counts = backbone.featureShape
-    ? countModelParameters({
-        arch: config.arch,
-        vocabSize,
-        seqLength: config.seq_length,
-        embedDim: config.embed_dim,
-        ffDim: config.ff_dim,
-        encHeads: config.enc_heads,
-        decHeads: config.dec_heads,
-        dropout: config.dropout,
-        backbone: backbone.id,
-        imageSize: backbone.imageSize,
-        featureShape: backbone.featureShape,
-      })
+    ? countModelParameters(modelConfigOf(config, vocabSize, { ...backbone, featureShape: backbone.featureShape }))
     : null; // a backbone cut at an inner layer: its channels are known once it is built
   return {
     arch: config.arch,

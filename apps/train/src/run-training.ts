@@ -16,6 +16,7 @@ import { prefetch } from './prefetch.js';
 import { createEpochProgress } from './progress.js';
 import { writeRunReport } from './report.js';
 import { resolveResumedConfig } from './resume.js';
+import { modelConfigOf } from './model-config.js';
 import { getLr } from './schedule.js';
 import { validate } from './validate.js';
 
@@ -57,19 +58,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   log(`features: ${extractor.id} ${extractor.featureShape.join('×')} on ${featureEngine}, ${store.stats.extracted} extracted, ${store.stats.cached} from cache (${store.stats.seconds.toFixed(1)} s)`);
   dropSkipped(data, store);
 
-  const model = new CaptionModel({
-    arch: config.arch,
-    vocabSize: data.tokenizer.vocabSize,
-    seqLength: config.seq_length,
-    embedDim: config.embed_dim,
-    ffDim: config.ff_dim,
-    encHeads: config.enc_heads,
-    decHeads: config.dec_heads,
-    dropout: config.dropout,
-    backbone: extractor.id,
-    imageSize: extractor.imageSize,
-    featureShape: extractor.featureShape,
-  }, { seed: config.seed });
+  const model = new CaptionModel(modelConfigOf(config, data.tokenizer.vocabSize, extractor), { seed: config.seed });
   const replicas = resolveReplicas(config.workers, selected.backend);
   const trainer =
     replicas > 1

@@ -44,6 +44,15 @@ export const SEED_IMAGE_BENCH_CONFIG: CaptionModelConfig = {
   featureShape: [64, 1280],
 };
 
+/** The seed's own network (`arch: 'seed'`) at its default shape, behind EfficientNet-B1 at 224 px as the seed ran it. */
+export const SEED_ARCH_IMAGE_BENCH_CONFIG: CaptionModelConfig = {
+  ...SEED_BENCH_CONFIG,
+  arch: 'seed',
+  backbone: 'efficientnet-b1@224-random',
+  imageSize: 224,
+  featureShape: [49, 1280],
+};
+
 export interface OnnxLatencyResult {
   beamWidth: number;
   /** Ids generated for the caption (both engines generate the same ones). */
