@@ -57,7 +57,7 @@ export function buildTrainCommand(): Command {
     .option('--vocab_size <n>', 'vocabulary size, special tokens included', integer(5), D.vocab_size)
     .option('--backbone <id>', 'efficientnet-b0…b7, or patch<P> (raw pixel patches, trainable projection)', D.backbone)
     .option('--image_size <px>', "backbone input size (default: 224 with --arch seed, as the Keras project; else the backbone's own)", integer(8))
-    .option('--backbone_weights <dir>', 'EfficientNet weights converted with tensorflowjs_converter')
+    .option('--backbone_weights <path>', "EfficientNet ImageNet weights: Keras's file as published (efficientnetb1_notop.h5; .weights.h5, .keras) or a tensorflowjs_converter directory")
     .option('--backbone_layer <name>', 'cut the backbone at this Keras layer name (e.g. block3b_add)')
     .option('--dropout <p>', 'dropout rate of --arch imgcap (the seed architecture has Keras\'s fixed 0.1/0.3/0.5)', fraction, D.dropout)
     .option('--max_images <n>', 'use at most this many images (after splitting)', integer(1))

@@ -1,6 +1,6 @@
 import { captionExamples, describeDataset, filterCaptions, loadDataset, type CaptionExample, type Dataset, type DatasetReport, type ImageRecord, type Split } from '@imgcap/flickr-dataset';
 import { countModelParameters } from '@imgcap/captioner';
-import { WordTokenizer } from '@imgcap/tokenizer';
+import { WordTokenizer, type CaptionTokenizer } from '@imgcap/tokenizer';
 import { backboneSummary } from '@imgcap/vision-backbone';
 import { backboneSpecOf } from './backbone.js';
 import { modelConfigOf } from './model-config.js';
@@ -12,7 +12,7 @@ export interface PreparedData {
   report: DatasetReport;
   filteredCaptions: number;
   imagesWithoutCaptions: number;
-  tokenizer: WordTokenizer;
+  tokenizer: CaptionTokenizer;
   images: Record<Split, ImageRecord[]>;
   examples: Record<Split, CaptionExample[]>;
 }
@@ -21,7 +21,7 @@ export interface PreparedData {
  * Loads the dataset, drops captions that do not fit `seq_length`, and fits the vocabulary on the
  * training split only (so validation and test words the model never saw count as unknown).
  */
-export async function prepareData(config: TrainConfig, tokenizer?: WordTokenizer): Promise<PreparedData> {
+export async function prepareData(config: TrainConfig, tokenizer?: CaptionTokenizer): Promise<PreparedData> {
   const { dataset: raw } = await loadDataset({
     dataset: config.dataset,
     dataDir: config.data_dir,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { CaptionModel } from '@imgcap/captioner';
 import type { ImageRecord } from '@imgcap/flickr-dataset';
-import type { WordTokenizer } from '@imgcap/tokenizer';
+import type { CaptionTokenizer } from '@imgcap/tokenizer';
 import { lineChartSvg, readMetrics, renderRunReport, summarizeMetrics, type MetricsRecord, type RunDirectory, type Tracker } from '@imgcap/tracking';
 import type { TrainConfig } from './config.js';
 import type { FeatureStore } from './features.js';
@@ -21,7 +21,7 @@ export async function writeRunReport(input: {
   wall: number;
   examplesSeen: number;
   model: CaptionModel;
-  tokenizer: WordTokenizer;
+  tokenizer: CaptionTokenizer;
   store: FeatureStore;
   sample: ImageRecord[];
   tracker: Tracker;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CaptionModel, CaptionTrainer, DataParallelTrainer, loadModelWeights, saveCaptionBundle, writeBundleFiles } from '@imgcap/captioner';
 import { createBatches, batchCount, type ImageRecord } from '@imgcap/flickr-dataset';
 import { selectBackend, type BackendChoice } from '@imgcap/tf-runtime';
-import { WordTokenizer } from '@imgcap/tokenizer';
+import { tokenizerFromJSON } from '@imgcap/tokenizer';
 import { createTracker, createWandbSink, openRun, type Tracker } from '@imgcap/tracking';
 import { backboneSpecOf } from './backbone.js';
 import { CheckpointStore, type LoopState } from './checkpoints.js';
@@ -41,7 +41,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   const run = await openRun({ dir: cliConfig.artifact_dir, config: { ...cliConfig }, resume: cliConfig.resume, overwrite: cliConfig.overwrite });
   const config = run.resumed ? resolveResumedConfig(run.config as unknown as TrainConfig, cliConfig) : cliConfig;
   const tokenizerFile = join(run.dir, 'tokenizer.json');
-  const savedTokenizer = run.resumed ? WordTokenizer.fromJSON(JSON.parse(await readFile(tokenizerFile, 'utf8'))) : undefined;
+  const savedTokenizer = run.resumed ? tokenizerFromJSON(JSON.parse(await readFile(tokenizerFile, 'utf8'))) : undefined;
   const data = await prepareData(config, savedTokenizer);
   if (!savedTokenizer) await writeFile(tokenizerFile, JSON.stringify(data.tokenizer.toJSON()));
   log(`data: ${data.report.images} images, ${data.examples.train.length} training captions, vocabulary ${data.tokenizer.vocabSize}, ${data.filteredCaptions} captions longer than --seq_length dropped`);

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SEARCH_TOKENS, generateFromFeatures, type CaptionModel, type CaptionTrainer, type SearchOptions } from '@imgcap/captioner';
+import { searchTokensOf, generateFromFeatures, type CaptionModel, type CaptionTrainer, type SearchOptions } from '@imgcap/captioner';
 import { scoreCaptions } from '@imgcap/caption-metrics';
 import { createBatches, type CaptionExample, type ImageRecord } from '@imgcap/flickr-dataset';
-import type { WordTokenizer } from '@imgcap/tokenizer';
+import type { CaptionTokenizer } from '@imgcap/tokenizer';
 import type { FeatureStore } from './features.js';
 
 export interface ValidationResult {
@@ -33,7 +33,7 @@ export async function heldOutLoss(trainer: Pick<CaptionTrainer, 'evaluate'>, exa
 /** Greedy (or beam) captions for images from their cached features. */
 export async function captionRecords(
   model: CaptionModel,
-  tokenizer: WordTokenizer,
+  tokenizer: CaptionTokenizer,
   images: ImageRecord[],
   store: FeatureStore,
   search: Partial<SearchOptions> = {},
@@ -43,7 +43,7 @@ export async function captionRecords(
   for (let i = 0; i < images.length; i += CAPTION_BATCH) {
     const chunk = images.slice(i, i + CAPTION_BATCH);
     const features = tf.tensor3d(await store.featuresFor(chunk.map((r) => r.id)), [chunk.length, tokens, channels]);
-    const hypotheses = await generateFromFeatures(model, features, SEARCH_TOKENS, search);
+    const hypotheses = await generateFromFeatures(model, features, searchTokensOf(tokenizer), search);
     features.dispose();
     hypotheses.forEach((h, j) => (captions[chunk[j]!.id] = tokenizer.decode(h.tokens)));
   }
@@ -54,7 +54,7 @@ export async function captionRecords(
 export async function validate(
   trainer: Pick<CaptionTrainer, 'evaluate'>,
   model: CaptionModel,
-  tokenizer: WordTokenizer,
+  tokenizer: CaptionTokenizer,
   held: { examples: CaptionExample[]; sample: ImageRecord[] },
   store: FeatureStore,
   batchSize: number,

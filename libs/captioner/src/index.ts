@@ -25,6 +25,6 @@ export { greedySearch } from './generation/greedy-search.js';
 export { generateFromFeatures } from './generation/generate.js';
 export { CaptionTrainer, type StepMetrics, type TrainingBatch } from './training/trainer.js';
 export { DataParallelTrainer, type DataParallelOptions } from './training/parallel/data-parallel-trainer.js';
-export { attentionGridSize, Captioner, captionResult, SEARCH_TOKENS, type CaptionResult, type RgbImage } from './pipeline/captioner.js';
+export { attentionGridSize, Captioner, captionResult, SEARCH_TOKENS, searchTokensOf, type CaptionResult, type RgbImage } from './pipeline/captioner.js';
 export { loadCaptionBundle, readBundleManifest, saveCaptionBundle, writeBundleFiles, type BundleContents } from './bundle/bundle.js';
 export { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from './bundle/manifest.js';

@@ -1,4 +1,4 @@
-import type { WordTokenizer } from '@imgcap/tokenizer';
+import type { CaptionTokenizer } from '@imgcap/tokenizer';
 import { deriveSeed, mulberry32, shuffleInPlace } from './prng.js';
 import type { ImageRecord } from './types.js';
 
@@ -36,7 +36,7 @@ export interface BatchOptions<F> {
 }
 
 /** Every caption of every image as an example, encoded with `tokenizer` to `seqLength` ids. */
-export function captionExamples(images: readonly ImageRecord[], tokenizer: WordTokenizer, seqLength: number): CaptionExample[] {
+export function captionExamples(images: readonly ImageRecord[], tokenizer: CaptionTokenizer, seqLength: number): CaptionExample[] {
   return images.flatMap((image) =>
     image.captions.map((caption) => ({ imageId: image.id, tokens: tokenizer.encode(caption, seqLength) })),
   );

@@ -1,5 +1,6 @@
-export { SpecialTokens, SPECIAL_TOKEN_STRINGS, type SpecialTokenName } from './special-tokens.js';
+export { SpecialTokens, SPECIAL_IDS_NOT_IN_CAPTIONS, SPECIAL_TOKEN_STRINGS, type SpecialTokenName } from './special-tokens.js';
 export { standardize, captionWords } from './standardize.js';
+export type { CaptionTokenizer, MarkerIds } from './caption-tokenizer.js';
 export {
   WordTokenizer,
   TOKENIZER_FORMAT,
@@ -7,3 +8,14 @@ export {
   type FitOptions,
   type WordTokenizerJSON,
 } from './word-tokenizer.js';
+export {
+  KerasTextVectorizer,
+  kerasStandardize,
+  KERAS_STANDARDIZE_MODES,
+  KERAS_TOKENIZER_FORMAT,
+  SEED_MARKER_WORDS,
+  type KerasStandardize,
+  type KerasTokenizerJSON,
+} from './keras-text-vectorization.js';
+export { loadKerasTokenizer, type KerasTokenizerOptions } from './keras-tokenizer-file.js';
+export { tokenizerFromJSON } from './tokenizer-json.js';

@@ -1,4 +1,5 @@
-import { SPECIAL_TOKEN_COUNT, SPECIAL_TOKEN_STRINGS, SpecialTokens } from './special-tokens.js';
+import type { CaptionTokenizer, MarkerIds } from './caption-tokenizer.js';
+import { SPECIAL_IDS_NOT_IN_CAPTIONS, SPECIAL_TOKEN_COUNT, SPECIAL_TOKEN_STRINGS, SpecialTokens } from './special-tokens.js';
 import { captionWords } from './standardize.js';
 
 export const TOKENIZER_FORMAT = 'imgcap-word-tokenizer';
@@ -22,7 +23,10 @@ const DEFAULT_VOCAB_SIZE = 10_000;
  * Word-level tokenizer. Ids 0..3 are the special tokens; the rest are words by descending frequency,
  * ties broken by first appearance in the fitted captions (stable across runs and platforms).
  */
-export class WordTokenizer {
+export class WordTokenizer implements CaptionTokenizer {
+  /** Reserved ids 0..3: no caption word can produce or collide with them. */
+  readonly markers: MarkerIds = SpecialTokens;
+  readonly bannedInCaptions = SPECIAL_IDS_NOT_IN_CAPTIONS;
   private readonly words: readonly string[];
   private readonly ids: ReadonlyMap<string, number>;
 

@@ -8,7 +8,7 @@ export interface EfficientNetBackboneSpec {
   variant: EfficientNetVariant;
   /** Square input side in pixels. Default: the variant's Keras resolution (B1: 240). */
   imageSize?: number;
-  /** Directory written by tensorflowjs_converter; without it the backbone keeps its seeded random init. */
+  /** Converter output directory, or a Keras weights file (`.h5` as Keras's applications publish it, `.weights.h5`, `.keras`); without it the backbone keeps its seeded random init. */
   weightsDir?: string;
   /** Take features from this layer (e.g. `block3b_add`) instead of `top_activation`. */
   cutLayer?: string;

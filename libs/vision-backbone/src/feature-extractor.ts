@@ -5,7 +5,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { backboneId, resolveBackboneSpec, type BackboneSpec, type EfficientNetBackboneSpec } from './backbone-spec.js';
 import { buildEfficientNet } from './efficientnet.js';
 import { efficientNetPlan } from './efficientnet-spec.js';
-import { inputChannelScaleOf, loadBackboneWeights, readConvertedModelJson } from './load-weights.js';
+import { isKerasWeightsFile } from './keras-weights-file.js';
+import { inputChannelScaleOf, inputChannelScaleOfWeightsFile, loadBackboneWeights, readConvertedModelJson } from './load-weights.js';
 
 export interface FeatureExtractor {
   /** backboneId of the spec, e.g. `efficientnet-b1@240` or `patch8@64`. */
@@ -63,9 +64,11 @@ async function createEfficientNetExtractor(
   id: string,
 ): Promise<FeatureExtractor> {
   const { variant, imageSize, weightsDir, cutLayer = 'top_activation' } = spec;
-  const inputChannelScale = weightsDir
-    ? inputChannelScaleOf((await readConvertedModelJson(weightsDir)).modelTopology)
-    : undefined;
+  const inputChannelScale = weightsDir === undefined
+    ? undefined
+    : isKerasWeightsFile(weightsDir)
+      ? await inputChannelScaleOfWeightsFile(weightsDir)
+      : inputChannelScaleOf((await readConvertedModelJson(weightsDir)).modelTopology);
   const full = buildEfficientNet(variant, { inputShape: [imageSize, imageSize, 3], inputChannelScale });
   if (weightsDir) await loadBackboneWeights(full, weightsDir);
 

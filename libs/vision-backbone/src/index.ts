@@ -1,6 +1,8 @@
 export { buildEfficientNet, type EfficientNetOptions } from './efficientnet.js';
 export { countEfficientNetParams, EFFICIENTNET_VARIANTS, type EfficientNetVariant } from './efficientnet-spec.js';
 export { loadBackboneWeights } from './load-weights.js';
+export { isKerasWeightsFile, readKerasWeightsFile, type KerasLayerWeights, type StoredVariable } from './keras-weights-file.js';
+export { saveKerasWeightsFile, type SaveKerasWeightsOptions } from './save-keras-weights.js';
 export {
   backboneId,
   backboneSummary,

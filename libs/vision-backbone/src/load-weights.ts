@@ -1,10 +1,12 @@
-// Loads a directory written by `tensorflowjs_converter --input_format keras` (model.json with a
-// weightsManifest plus binary shards) into a model built here, matching weights by `layer/weight` name.
-// Reading the files with node:fs avoids needing tfjs-node's file:// handler.
+// Loads Keras weights into a model built here, matching by `layer/weight` name: from a directory written by
+// `tensorflowjs_converter --input_format keras` (model.json with a weightsManifest plus binary shards), or
+// straight from Keras's own files (`.h5` as Keras's applications publish them, Keras 3 `.weights.h5`, `.keras`;
+// see keras-weights-file.ts). Reading with node:fs avoids needing tfjs-node's file:// handler.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { isKerasWeightsFile, readKerasWeightsFile, type KerasLayerWeights, type StoredVariable } from './keras-weights-file.js';
 
 type WeightsGroup = tf.io.WeightsManifestConfig[number];
 
@@ -41,14 +43,48 @@ async function decodeManifest(dir: string, manifest: WeightsGroup[]): Promise<tf
 
 const shapeText = (shape: readonly (number | null)[]): string => `[${shape.join(', ')}]`;
 
+function storedTensor(variable: StoredVariable): tf.Tensor {
+  const { values, shape } = variable;
+  // int64 (Normalization's count) and float64 arrive as BigInt64Array / Float64Array, which tfjs does not take.
+  if (values instanceof BigInt64Array) return tf.tensor(Int32Array.from(values, Number), shape, 'int32');
+  if (values instanceof Float64Array) return tf.tensor(Float32Array.from(values), shape, 'float32');
+  return tf.tensor(values, shape);
+}
+
 /**
- * Copies every weight of `model` from a converted Keras directory. A model weight absent from the files,
- * or present with another shape, is an error naming the layer and both shapes; extra weights in the files
- * (a classifier head when the model has none) are ignored.
+ * A Keras weights file's variables keyed `layer/weight` like a converted directory's. Layouts that store no
+ * names (Keras 3's `vars/<i>`) take the model's own names by position: Keras and these layers create their
+ * variables in the same order (kernel, bias; gamma, beta, moving_mean, moving_variance; mean, variance, count).
  */
-export async function loadBackboneWeights(model: tfl.LayersModel, dir: string): Promise<void> {
-  const { weightsManifest } = await readConvertedModelJson(dir);
-  const stored = await decodeManifest(dir, weightsManifest);
+function keyKerasWeights(model: tfl.LayersModel, layers: KerasLayerWeights): tf.NamedTensorMap {
+  const byKey: tf.NamedTensorMap = {};
+  for (const [layerName, variables] of layers) {
+    const modelLayer = model.layers.find((l) => l.name === layerName);
+    variables.forEach((variable, i) => {
+      const name = variable.name ?? (modelLayer ? weightKey(modelLayer.weights[i]?.originalName ?? `#${i}`).split('/')[1] : `#${i}`);
+      byKey[`${layerName}/${name}`] = storedTensor(variable);
+    });
+  }
+  return byKey;
+}
+
+/** The weights at `location` keyed `layer/weight`: a converted directory, or a Keras `.h5`/`.keras` file. */
+async function readStoredWeights(model: tfl.LayersModel, location: string): Promise<tf.NamedTensorMap> {
+  if (isKerasWeightsFile(location)) return keyKerasWeights(model, await readKerasWeightsFile(location));
+  const { weightsManifest } = await readConvertedModelJson(location);
+  return decodeManifest(location, weightsManifest);
+}
+
+/**
+ * Copies every weight of `model` from `location`: a converted Keras directory, or a Keras weights file (`.h5`,
+ * `.weights.h5`, `.keras`). A model weight absent from the files, or present with another shape, is an error
+ * naming the layer and both shapes (a file for another EfficientNet variant fails so, naming the model); extra
+ * weights in the files (a classifier head when the model has none) are ignored. Nothing is written unless
+ * every weight checks out.
+ */
+export async function loadBackboneWeights(model: tfl.LayersModel, location: string): Promise<void> {
+  const dir = location;
+  const stored = await readStoredWeights(model, location);
   const casts: tf.Tensor[] = [];
   try {
     const updates: Array<{ layer: tfl.layers.Layer; values: tf.Tensor[] }> = [];
@@ -58,12 +94,12 @@ export async function loadBackboneWeights(model: tfl.LayersModel, dir: string): 
         const key = weightKey(variable.originalName);
         const tensor = stored[key];
         if (tensor === undefined) {
-          throw new Error(`Layer '${layer.name}' weight '${key}' (shape ${shapeText(variable.shape)}) is missing from ${dir}`);
+          throw new Error(`Layer '${layer.name}' weight '${key}' (shape ${shapeText(variable.shape)}) of ${model.name} is missing from ${dir}${variantHint(model, stored)}`);
         }
         if (!tf.util.arraysEqual(tensor.shape, variable.shape as number[])) {
           throw new Error(
             `Layer '${layer.name}' weight '${key}' has shape ${shapeText(variable.shape)} in the model ` +
-              `but ${shapeText(tensor.shape)} in ${dir}`,
+              `but ${shapeText(tensor.shape)} in ${dir}${variantHint(model, stored)}`,
           );
         }
         // Keras stores Normalization's count as int64, which the converter may write as int32 or float32.
@@ -80,6 +116,14 @@ export async function loadBackboneWeights(model: tfl.LayersModel, dir: string): 
   }
 }
 
+/** Points at the likely cause when a stem or a block differs: weights of another EfficientNet variant. */
+function variantHint(model: tfl.LayersModel, stored: tf.NamedTensorMap): string {
+  const stem = stored['stem_conv/kernel'];
+  const modelStem = model.layers.find((l) => l.name === 'stem_conv')?.weights[0];
+  if (!stem || !modelStem || tf.util.arraysEqual(stem.shape, modelStem.shape as number[])) return '';
+  return ` (the file's stem has ${stem.shape[3]} filters, ${model.name}'s ${modelStem.shape[3]}: weights of another EfficientNet variant?)`;
+}
+
 interface KerasLayerConfig {
   class_name?: string;
   config?: { name?: string; scale?: unknown };
@@ -94,4 +138,22 @@ export function inputChannelScaleOf(modelTopology: unknown): number[] | undefine
   const layers = topology?.model_config?.config?.layers ?? [];
   const rescaling = layers.find((l) => l.class_name === 'Rescaling' && Array.isArray(l.config?.scale));
   return rescaling ? (rescaling.config!.scale as number[]).map(Number) : undefined;
+}
+
+/** Keras's ImageNet statistics for EfficientNet's input Normalization (its files store the stddev as "variance"). */
+const IMAGENET_STDDEV_RGB = [0.229, 0.224, 0.225];
+
+/**
+ * The input rescaling a Keras weights file implies, by Keras's own rule: `EfficientNetBx(weights="imagenet")` adds
+ * `Rescaling(1/√stddev)` after its Normalization, because its ImageNet files store the standard deviations
+ * where the variance belongs. A file has no topology to say so, so the rule is applied when the file's
+ * `normalization/variance` holds exactly those ImageNet values; any other file (e.g. saved from a model built
+ * with `weights=None`) gets no rescaling.
+ */
+export async function inputChannelScaleOfWeightsFile(path: string): Promise<number[] | undefined> {
+  const variance = (await readKerasWeightsFile(path)).get('normalization')?.find((v, i) => v.name === 'variance' || (v.name === null && i === 1));
+  if (!variance) return undefined;
+  const values = Array.from(variance.values as Float32Array, Number);
+  const isImageNet = values.length === 3 && values.every((v, i) => Math.abs(v - IMAGENET_STDDEV_RGB[i]!) < 1e-6);
+  return isImageNet ? IMAGENET_STDDEV_RGB.map((stddev) => 1 / Math.sqrt(stddev)) : undefined;
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { attentionGridSize, readBundleManifest, SEARCH_TOKENS, type SearchTokens } from '@imgcap/captioner';
+import { attentionGridSize, readBundleManifest, searchTokensOf, type SearchTokens } from '@imgcap/captioner';
+import { tokenizerFromJSON } from '@imgcap/tokenizer';
 // The exporter alone: the package's main entry would load ONNX Runtime's native binding as well.
 import { ensureOnnxExport } from '@imgcap/onnx-engine/export';
 
@@ -40,15 +41,16 @@ function unavailable(reason: string): BrowserModel {
 async function describe(bundleDir: string): Promise<BrowserModel> {
   const manifest = await readBundleManifest(bundleDir);
   const { manifest: exported, dir } = await ensureOnnxExport(bundleDir);
-  const tokenizer = JSON.parse(await readFile(join(dir, exported.tokenizer), 'utf8')) as { vocabulary: string[] };
+  const saved = JSON.parse(await readFile(join(dir, exported.tokenizer), 'utf8')) as { vocabulary: string[] };
+  const tokenizer = tokenizerFromJSON(saved);
   const [, numHeads, maxLength, headDim] = exported.decoderStep.inputs['past_keys'] as [string, number, number, number];
   const gridTokens = manifest.config.featureShape[0];
   const info: BrowserModelInfo = {
     available: true,
     imageSize: exported.backbone.imageSize,
     maxLength: manifest.config.seqLength - 1,
-    tokens: SEARCH_TOKENS,
-    vocabulary: tokenizer.vocabulary,
+    tokens: searchTokensOf(tokenizer),
+    vocabulary: saved.vocabulary,
     step: { numHeads, headDim, maxLength, gridTokens },
     gridSize: attentionGridSize(gridTokens),
     files: { backbone: exported.backbone.onnx, encoder: exported.encoder.file, decoderStep: exported.decoderStep.file },

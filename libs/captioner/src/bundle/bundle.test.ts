@@ -68,3 +68,24 @@ describe('caption bundles', () => {
     captioner.dispose();
   });
 });
+
+describe('a bundle whose backbone weights are a Keras .h5 file', () => {
+  it('copies the file under its own name and loads the backbone from it', async () => {
+    const { buildEfficientNet, saveKerasWeightsFile } = await import('@imgcap/vision-backbone');
+    const source = buildEfficientNet('b0', { inputShape: [64, 64, 3], seed: 8 });
+    const h5 = join(dir, 'efficientnetb0_notop.h5');
+    await saveKerasWeightsFile(source, h5, { layout: 'keras2' });
+    const config = { ...TINY_CONFIG, backbone: 'efficientnet-b0@64', imageSize: 64, featureShape: [4, 1280] as [number, number] };
+    const model = new CaptionModel(config);
+    await saveCaptionBundle(join(dir, 'h5-bundle'), { model, tokenizer, backboneWeightsDir: h5 });
+    model.dispose();
+    const loaded = await loadCaptionBundle(join(dir, 'h5-bundle'));
+    expect(loaded.manifest.backbone.weights).toBe(join('backbone', 'efficientnetb0_notop.h5'));
+    const pixels = tf.randomUniform([1, 64, 64, 3], 0, 255, 'float32', 2) as tf.Tensor4D;
+    const [features, expected] = [loaded.backbone.extract(pixels), tf.reshape(source.predict(pixels) as tf.Tensor, [1, 4, 1280])];
+    expect(tf.max(tf.abs(tf.sub(features, expected))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([pixels, features, expected]);
+    loaded.dispose();
+    source.dispose();
+  }, 60_000);
+});

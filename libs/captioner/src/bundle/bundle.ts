@@ -1,6 +1,6 @@
-import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { WordTokenizer } from '@imgcap/tokenizer';
+import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { tokenizerFromJSON, type CaptionTokenizer } from '@imgcap/tokenizer';
 import { createFeatureExtractor, parseBackboneId } from '@imgcap/vision-backbone';
 import { CaptionModel } from '../model/caption-model.js';
 import { loadModelWeights, saveModelFiles } from '../model/persistence.js';
@@ -14,8 +14,11 @@ const BACKBONE = 'backbone';
 
 export interface BundleContents {
   model: CaptionModel;
-  tokenizer: WordTokenizer;
-  /** Directory of the backbone's converted weights, copied into the bundle; omit for patch/random backbones. */
+  tokenizer: CaptionTokenizer;
+  /**
+   * The backbone's weights, copied into the bundle: a converter directory, or a Keras weights file (`.h5`,
+   * `.keras`; kept under its own name so its format stays recognisable). Omit for patch/random backbones.
+   */
   backboneWeightsDir?: string;
   metadata?: Record<string, unknown>;
 }
@@ -25,17 +28,29 @@ export async function writeBundleFiles(dir: string, contents: BundleContents): P
   const { model, tokenizer, backboneWeightsDir, metadata = {} } = contents;
   await saveModelFiles(model, join(dir, MODEL));
   await writeFile(join(dir, TOKENIZER), JSON.stringify(tokenizer.toJSON()));
-  if (backboneWeightsDir) await cp(backboneWeightsDir, join(dir, BACKBONE), { recursive: true });
+  const weights = backboneWeightsDir ? await copyBackboneWeights(backboneWeightsDir, dir) : null;
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
     config: model.config,
-    backbone: { id: model.config.backbone, imageSize: model.config.imageSize, weights: backboneWeightsDir ? BACKBONE : null },
+    backbone: { id: model.config.backbone, imageSize: model.config.imageSize, weights },
     createdAt: new Date().toISOString(),
     metadata,
   };
   // Written last: a directory with bundle.json is complete.
   await writeFile(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Copies the backbone's weights into the bundle; returns their path relative to it. */
+async function copyBackboneWeights(source: string, bundleDir: string): Promise<string> {
+  if ((await stat(source)).isDirectory()) {
+    await cp(source, join(bundleDir, BACKBONE), { recursive: true });
+    return BACKBONE;
+  }
+  const relativePath = join(BACKBONE, basename(source));
+  await mkdir(join(bundleDir, BACKBONE), { recursive: true });
+  await cp(source, join(bundleDir, relativePath));
+  return relativePath;
 }
 
 /** Saves a caption bundle atomically: written beside `dir`, then renamed over it. */
@@ -65,7 +80,7 @@ export async function readBundleManifest(dir: string): Promise<BundleManifest> {
 /** Loads a bundle (weights, tokenizer, config, backbone) into a ready Captioner in one call. */
 export async function loadCaptionBundle(dir: string): Promise<Captioner> {
   const manifest = await readBundleManifest(dir);
-  const tokenizer = WordTokenizer.fromJSON(JSON.parse(await readFile(join(dir, TOKENIZER), 'utf8')));
+  const tokenizer = tokenizerFromJSON(JSON.parse(await readFile(join(dir, TOKENIZER), 'utf8')));
   const model = new CaptionModel(manifest.config);
   try {
     await loadModelWeights(model, join(dir, MODEL));

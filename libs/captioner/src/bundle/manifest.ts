@@ -11,7 +11,7 @@ export interface BundleManifest {
   backbone: {
     id: string;
     imageSize: number;
-    /** Sub-directory holding the backbone's converted weights, or null (patch / seeded random init). */
+    /** The backbone's weights relative to the bundle (converter directory or Keras `.h5`), or null (patch / seeded random init). */
     weights: string | null;
   };
   createdAt: string;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SpecialTokens, type WordTokenizer } from '@imgcap/tokenizer';
+import { SPECIAL_IDS_NOT_IN_CAPTIONS, SpecialTokens, type CaptionTokenizer } from '@imgcap/tokenizer';
 import type { FeatureExtractor } from '@imgcap/vision-backbone';
 import type { BundleManifest } from '../bundle/manifest.js';
 import { generateFromFeatures } from '../generation/generate.js';
@@ -29,11 +29,13 @@ export interface CaptionResult {
   finished: boolean;
 }
 
-export const SEARCH_TOKENS: SearchTokens = {
-  start: SpecialTokens.start,
-  end: SpecialTokens.end,
-  banned: [SpecialTokens.pad, SpecialTokens.start, SpecialTokens.unknown],
-};
+/** The search tokens of imgcap's own tokenizer (`WordTokenizer`); `searchTokensOf` gives any tokenizer's. */
+export const SEARCH_TOKENS: SearchTokens = searchTokensOf({ markers: SpecialTokens, bannedInCaptions: SPECIAL_IDS_NOT_IN_CAPTIONS });
+
+/** Where a caption starts and ends, and what it never contains, under `tokenizer`'s vocabulary. */
+export function searchTokensOf(tokenizer: Pick<CaptionTokenizer, 'markers' | 'bannedInCaptions'>): SearchTokens {
+  return { start: tokenizer.markers.start, end: tokenizer.markers.end, banned: [...tokenizer.bannedInCaptions] };
+}
 
 /** The captioning pipeline: pixels → frozen backbone → encoder → greedy/beam decoding → words. */
 /** Rows × columns of the image grid a word's attention covers: square when the token count is, else one row. */
@@ -43,7 +45,7 @@ export function attentionGridSize(gridTokens: number): [number, number] {
 }
 
 /** A search hypothesis as the result every engine returns (words, caption, scores, attention and its grid). */
-export function captionResult(h: Hypothesis, tokenizer: WordTokenizer, gridTokens: number): CaptionResult {
+export function captionResult(h: Hypothesis, tokenizer: CaptionTokenizer, gridTokens: number): CaptionResult {
   return {
     caption: tokenizer.decode(h.tokens),
     words: h.tokens.map((id) => tokenizer.idToWord(id)),
@@ -59,7 +61,7 @@ export function captionResult(h: Hypothesis, tokenizer: WordTokenizer, gridToken
 export class Captioner {
   constructor(
     readonly model: CaptionModel,
-    readonly tokenizer: WordTokenizer,
+    readonly tokenizer: CaptionTokenizer,
     readonly backbone: FeatureExtractor,
     readonly manifest: BundleManifest,
   ) {}
@@ -88,7 +90,7 @@ export class Captioner {
 
   /** Captions images from backbone features [N, T, C] (e.g. from a feature cache). */
   async captionFeatures(features: tf.Tensor3D, options: Partial<SearchOptions> = {}): Promise<CaptionResult[]> {
-    const hypotheses = await generateFromFeatures(this.model, features, SEARCH_TOKENS, options);
+    const hypotheses = await generateFromFeatures(this.model, features, searchTokensOf(this.tokenizer), options);
     return hypotheses.map((h) => this.toResult(h));
   }
 

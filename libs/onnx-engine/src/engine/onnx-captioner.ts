@@ -7,14 +7,14 @@ import {
   greedySearch,
   readBundleManifest,
   resolveSearchOptions,
-  SEARCH_TOKENS,
+  searchTokensOf,
   type BundleManifest,
   type CaptionResult,
   type Hypothesis,
   type RgbImage,
   type SearchOptions,
 } from '@imgcap/captioner';
-import { WordTokenizer } from '@imgcap/tokenizer';
+import { tokenizerFromJSON, type CaptionTokenizer } from '@imgcap/tokenizer';
 import { ensureOnnxExport } from '../export/export-bundle.js';
 import { openBackboneSession, type BackboneSession } from './backbone-session.js';
 import { gatherRows, OnnxDecoderSession, type DecoderStepShape } from './onnx-decoder-session.js';
@@ -52,7 +52,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
   constructor(
     readonly manifest: BundleManifest,
     readonly parameterCount: number,
-    private readonly tokenizer: WordTokenizer,
+    private readonly tokenizer: CaptionTokenizer,
     private readonly encoder: ort.InferenceSession,
     private readonly stepGraph: SyncOrtSession,
     private readonly backbone: BackboneSession,
@@ -95,7 +95,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
     const session = new OnnxDecoderSession(this.runStep, count * K, cross, this.stepShape);
     try {
       const hypotheses =
-        K === 1 ? await greedySearch(session, SEARCH_TOKENS, options) : await beamSearch(session, count, SEARCH_TOKENS, options);
+        K === 1 ? await greedySearch(session, searchTokensOf(this.tokenizer), options) : await beamSearch(session, count, searchTokensOf(this.tokenizer), options);
       return hypotheses.map((h) => this.toResult(h));
     } finally {
       session.dispose();
@@ -118,7 +118,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
 export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCaptionerOptions = {}): Promise<OnnxCaptioner> {
   const manifest = await readBundleManifest(bundleDir);
   const { manifest: exported, dir: onnxDir } = await ensureOnnxExport(bundleDir, options.onnxDir);
-  const tokenizer = WordTokenizer.fromJSON(JSON.parse(await readFile(join(onnxDir, exported.tokenizer), 'utf8')));
+  const tokenizer = tokenizerFromJSON(JSON.parse(await readFile(join(onnxDir, exported.tokenizer), 'utf8')));
   const sessionOptions: ort.InferenceSession.SessionOptions = options.threads ? { intraOpNumThreads: options.threads } : {};
   // Each session has its own intra-op thread pool, whose threads spin for a while after a run. The
   // backbone and encoder run once per caption, right before the decoder steps: left spinning, their

@@ -1,0 +1,67 @@
+// Reads a tokenizer saved by Keras as a `.keras` archive (Keras 3 format, which Keras 2.13 writes too): a zip with
+// `config.json` (a TextVectorization, alone or inside a Sequential) and the vocabulary as an asset
+// (`assets/…/text_vectorization/vocabulary.txt`, one token per line, the mask token '' first).
+import { readFile } from 'node:fs/promises';
+import { strFromU8, unzipSync } from 'fflate';
+import { KerasTextVectorizer, SEED_MARKER_WORDS, type KerasStandardize } from './keras-text-vectorization.js';
+
+interface KerasLayerJSON {
+  class_name?: string;
+  config?: Record<string, unknown> & { layers?: KerasLayerJSON[]; layer?: KerasLayerJSON };
+}
+
+/** The first TextVectorization config in a (possibly nested) Keras layer config. */
+function findTextVectorization(layer: KerasLayerJSON | undefined): (Record<string, unknown> & { name?: string }) | null {
+  if (!layer) return null;
+  if (layer.class_name === 'TextVectorization') return layer.config ?? {};
+  for (const child of [...(layer.config?.layers ?? []), layer.config?.layer]) {
+    const found = findTextVectorization(child);
+    if (found) return found;
+  }
+  return null;
+}
+
+function requireSetting(file: string, config: Record<string, unknown>, key: string, allowed: unknown[]): void {
+  if (!allowed.includes(config[key] ?? null)) {
+    throw new Error(`${file}: TextVectorization ${key}=${JSON.stringify(config[key])} is not supported (imgcap reads ${allowed.map((a) => JSON.stringify(a)).join(' or ')})`);
+  }
+}
+
+export interface KerasTokenizerOptions {
+  /** Vocabulary words that mark a caption's start and end. Default: the Keras project's `start` and `end`. */
+  markerWords?: { start: string; end: string };
+}
+
+/** Loads `tokenizer.keras` as a `KerasTextVectorizer` that encodes and decodes as the saved layer does. */
+export async function loadKerasTokenizer(path: string, options: KerasTokenizerOptions = {}): Promise<KerasTextVectorizer> {
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(new Uint8Array(await readFile(path)), { filter: (f) => f.name === 'config.json' || f.name.endsWith('/vocabulary.txt') });
+  } catch (error) {
+    throw new Error(`${path} is not a .keras archive (zip): ${(error as Error).message}`);
+  }
+  if (!files['config.json']) throw new Error(`${path}: no config.json; not a .keras archive`);
+  const config = findTextVectorization(JSON.parse(strFromU8(files['config.json'])) as KerasLayerJSON);
+  if (!config) throw new Error(`${path}: its config.json holds no TextVectorization layer`);
+  requireSetting(path, config, 'output_mode', ['int']);
+  requireSetting(path, config, 'split', ['whitespace']);
+  requireSetting(path, config, 'ngrams', [null]);
+  requireSetting(path, config, 'standardize', ['lower_and_strip_punctuation', 'lower', 'strip_punctuation', null]);
+  // The layer's own asset; its inner StringLookup (`_lookup_layer/`) keeps the same list.
+  const name = config.name ?? 'text_vectorization';
+  const assets = Object.keys(files).filter((f) => f.endsWith('/vocabulary.txt')).sort((a, b) => a.length - b.length);
+  const asset = assets.find((f) => f.endsWith(`/${name}/vocabulary.txt`)) ?? assets[0];
+  if (!asset) throw new Error(`${path}: no vocabulary.txt asset (a TextVectorization saved before adapt()?)`);
+  const vocabulary = strFromU8(files[asset]!).split('\n');
+  const expected = config['vocabulary_size'];
+  if (typeof expected === 'number' && expected !== vocabulary.length) {
+    throw new Error(`${path}: ${asset} has ${vocabulary.length} tokens, the config says vocabulary_size ${expected}`);
+  }
+  const length = config['output_sequence_length'];
+  return new KerasTextVectorizer(
+    vocabulary,
+    (config['standardize'] ?? null) as KerasStandardize,
+    typeof length === 'number' ? length : null,
+    options.markerWords ?? SEED_MARKER_WORDS,
+  );
+}

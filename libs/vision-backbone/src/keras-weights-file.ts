@@ -1,0 +1,138 @@
+// Reads the weights of a Keras model straight from Keras's own files, with h5wasm (HDF5 compiled to wasm):
+// - Keras 2 `save_weights` / applications files (`efficientnetb0_notop.h5`…): root attribute `layer_names`, one
+//   group per layer with attribute `weight_names`, datasets at `<layer>/<weight name>`; a whole-model `.h5`
+//   (`model.save`) holds the same under `model_weights/`.
+// - Keras 3 `.weights.h5`, and Keras 2.13's v3 layout inside `.keras` archives: `layers/<layer>/vars/<i>`
+//   (`_layer_checkpoint_dependencies/<layer>/vars/<i>` in 2.13), variables by position, unnamed.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import h5wasm from 'h5wasm/node';
+
+/** One stored variable: its values (float32, or the integer array Keras used, e.g. Normalization's count). */
+export interface StoredVariable {
+  /** Keras's short name (`kernel`, `gamma`, `moving_mean`…), or null where the layout stores none (v3). */
+  name: string | null;
+  shape: number[];
+  values: Float32Array | Int32Array | BigInt64Array | Float64Array;
+}
+
+/** Variables per layer name, in Keras's variable order. */
+export type KerasLayerWeights = Map<string, StoredVariable[]>;
+
+type H5Group = InstanceType<typeof h5wasm.Group>;
+type H5File = InstanceType<typeof h5wasm.File>;
+
+/** `stem_conv/kernel:0` → `kernel`; `model/block1a_se_reduce/bias:0` → `bias`. */
+function shortName(weightName: string): string {
+  return weightName.replace(/:\d+$/, '').split('/').pop()!;
+}
+
+/** A string-list attribute, joined from Keras's chunks (`layer_names0`, `layer_names1`… past HDF5's 64 KiB header). */
+function stringListAttribute(group: H5Group, name: string): string[] | null {
+  const attrs = group.attrs as Record<string, { value: unknown }>;
+  const chunks = attrs[name] ? [attrs[name]] : Object.keys(attrs).filter((k) => new RegExp(`^${name}\\d+$`).test(k)).sort((a, b) => Number(a.slice(name.length)) - Number(b.slice(name.length))).map((k) => attrs[k]!);
+  if (chunks.length === 0) return null;
+  return chunks.flatMap((chunk) => {
+    const value = chunk.value;
+    const list = Array.isArray(value) ? value : [value];
+    return list.map((item) => (item instanceof Uint8Array ? new TextDecoder().decode(item) : String(item)));
+  });
+}
+
+function readVariable(group: H5Group, path: string, name: string | null): StoredVariable {
+  const dataset = group.get(path) as InstanceType<typeof h5wasm.Dataset> | null;
+  if (!dataset || !(dataset instanceof h5wasm.Dataset)) throw new Error(`dataset '${path}' is missing`);
+  const values = dataset.value as StoredVariable['values'] | number | bigint;
+  const shape = (dataset.shape ?? []) as number[];
+  // A scalar (Normalization's count) reads as a plain number or bigint.
+  if (typeof values === 'bigint') return { name, shape, values: BigInt64Array.of(values) };
+  if (typeof values === 'number') return { name, shape, values: Float64Array.of(values) };
+  return { name, shape, values };
+}
+
+/** Keras 2: `layer_names` → groups → `weight_names` → datasets. */
+function readLegacyLayout(root: H5Group, layerNames: string[]): KerasLayerWeights {
+  const layers: KerasLayerWeights = new Map();
+  for (const layer of layerNames) {
+    const group = root.get(layer) as H5Group | null;
+    if (!group) throw new Error(`layer '${layer}' is listed in layer_names but has no group`);
+    const weightNames = stringListAttribute(group, 'weight_names') ?? [];
+    layers.set(layer, weightNames.map((weightName) => readVariable(group, weightName, shortName(weightName))));
+  }
+  return layers;
+}
+
+/** Keras 3 (and Keras 2.13's `.keras`): `<layers group>/<layer>/vars/<index>`. */
+function readVarsLayout(layersGroup: H5Group): KerasLayerWeights {
+  const layers: KerasLayerWeights = new Map();
+  for (const layer of layersGroup.keys()) {
+    const vars = (layersGroup.get(layer) as H5Group).get('vars') as H5Group | null;
+    const indices = vars ? vars.keys().map(Number).sort((a, b) => a - b) : [];
+    layers.set(layer, indices.map((i) => readVariable(vars!, String(i), null)));
+  }
+  return layers;
+}
+
+function readOpenFile(file: H5File, path: string): KerasLayerWeights {
+  const modelWeights = file.get('model_weights') as H5Group | null;
+  for (const root of [file as unknown as H5Group, modelWeights].filter((g): g is H5Group => g != null)) {
+    const layerNames = stringListAttribute(root, 'layer_names');
+    if (layerNames) return readLegacyLayout(root, layerNames);
+  }
+  for (const name of ['layers', '_layer_checkpoint_dependencies']) {
+    const group = file.get(name) as H5Group | null;
+    if (group) return readVarsLayout(group);
+  }
+  throw new Error(`${path} is an HDF5 file but not Keras weights: no 'layer_names' attribute (Keras 2 save_weights), no 'model_weights' group (Keras 2 model.save) and no 'layers' group (Keras 3)`);
+}
+
+/** Opens an HDF5 file with h5wasm and reads its Keras layers; a file that is not HDF5 is a clear error. */
+async function readH5(path: string): Promise<KerasLayerWeights> {
+  await h5wasm.ready;
+  const head = await readFile(path).then((bytes) => bytes.subarray(0, 8));
+  if (head.toString('latin1') !== '\x89HDF\r\n\x1a\n') throw new Error(`${path} is not an HDF5 file (no HDF5 signature)`);
+  let file: H5File;
+  try {
+    file = new h5wasm.File(path, 'r');
+  } catch (error) {
+    throw new Error(`${path}: HDF5 could not open it (truncated or damaged?): ${(error as Error).message}`);
+  }
+  try {
+    return readOpenFile(file, path);
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  } finally {
+    file.close();
+  }
+}
+
+/** A `.keras` archive's weights (`model.weights.h5` inside the zip), read from a temporary copy. */
+async function readKerasArchive(path: string): Promise<KerasLayerWeights> {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(new Uint8Array(await readFile(path)), { filter: (f) => f.name === 'model.weights.h5' });
+  } catch (error) {
+    throw new Error(`${path} is not a .keras archive (zip): ${(error as Error).message}`);
+  }
+  const weights = entries['model.weights.h5'];
+  if (!weights) throw new Error(`${path} has no model.weights.h5`);
+  const dir = await mkdtemp(join(tmpdir(), 'imgcap-keras-'));
+  try {
+    await writeFile(join(dir, 'model.weights.h5'), weights);
+    return await readH5(join(dir, 'model.weights.h5'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** True for paths this module reads: `.h5`, `.hdf5`, `.weights.h5` and `.keras` files. */
+export function isKerasWeightsFile(path: string): boolean {
+  return /\.(h5|hdf5|keras)$/i.test(path);
+}
+
+/** The variables of every layer in a Keras weights file (see the layouts above). */
+export async function readKerasWeightsFile(path: string): Promise<KerasLayerWeights> {
+  return /\.keras$/i.test(path) ? readKerasArchive(path) : readH5(path);
+}
