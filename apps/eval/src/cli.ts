@@ -1,6 +1,7 @@
 import { Command, type OutputConfiguration } from 'commander';
 import { registerCompareCommand } from './compare/command.js';
 import { registerEvaluateCommand } from './evaluate/command.js';
+import { registerImportKerasCommand } from './import-keras/command.js';
 import { registerScoreCommand } from './score/command.js';
 
 export interface EvalProgramOptions {
@@ -11,8 +12,8 @@ export interface EvalProgramOptions {
 }
 
 /**
- * The `eval` program. Subcommands register themselves here: `caption` (the default: `eval --model …`), `compare`
- * and `score`. Settings must be applied before subcommands exist, as commander copies them on creation.
+ * The `eval` program. Subcommands register themselves here: `caption` (the default: `eval --model …`), `compare`,
+ * `score` and `import-keras`. Settings must be applied before subcommands exist, as commander copies them on creation.
  */
 export function buildEvalProgram(options: EvalProgramOptions = {}): Command {
   const program = new Command('eval').description('Evaluate image captions.');
@@ -21,5 +22,6 @@ export function buildEvalProgram(options: EvalProgramOptions = {}): Command {
   registerEvaluateCommand(program);
   registerCompareCommand(program);
   registerScoreCommand(program);
+  registerImportKerasCommand(program);
   return program;
 }

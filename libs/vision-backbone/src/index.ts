@@ -1,8 +1,9 @@
 export { buildEfficientNet, type EfficientNetOptions } from './efficientnet.js';
 export { countEfficientNetParams, EFFICIENTNET_VARIANTS, type EfficientNetVariant } from './efficientnet-spec.js';
-export { loadBackboneWeights } from './load-weights.js';
+export { assignBackboneWeights, loadBackboneWeights, storedTensor } from './load-weights.js';
+export { efficientNetPlan } from './efficientnet-spec.js';
 export { isKerasWeightsFile, readKerasWeightsFile, type KerasLayerWeights, type StoredVariable } from './keras-weights-file.js';
-export { saveKerasWeightsFile, type SaveKerasWeightsOptions } from './save-keras-weights.js';
+export { saveKerasWeightGroups, saveKerasWeightsFile, type KerasWeightGroup, type SaveKerasWeightsOptions } from './save-keras-weights.js';
 export {
   backboneId,
   backboneSummary,

@@ -14,6 +14,8 @@ import h5wasm from 'h5wasm/node';
 export interface StoredVariable {
   /** Keras's short name (`kernel`, `gamma`, `moving_mean`…), or null where the layout stores none (v3). */
   name: string | null;
+  /** The whole Keras weight name (`transformer_encoder_block/multi_head_attention/query/kernel:0`), or null (v3). */
+  fullName: string | null;
   shape: number[];
   values: Float32Array | Int32Array | BigInt64Array | Float64Array;
 }
@@ -41,15 +43,16 @@ function stringListAttribute(group: H5Group, name: string): string[] | null {
   });
 }
 
-function readVariable(group: H5Group, path: string, name: string | null): StoredVariable {
+function readVariable(group: H5Group, path: string, fullName: string | null): StoredVariable {
+  const name = fullName === null ? null : shortName(fullName);
   const dataset = group.get(path) as InstanceType<typeof h5wasm.Dataset> | null;
   if (!dataset || !(dataset instanceof h5wasm.Dataset)) throw new Error(`dataset '${path}' is missing`);
   const values = dataset.value as StoredVariable['values'] | number | bigint;
   const shape = (dataset.shape ?? []) as number[];
   // A scalar (Normalization's count) reads as a plain number or bigint.
-  if (typeof values === 'bigint') return { name, shape, values: BigInt64Array.of(values) };
-  if (typeof values === 'number') return { name, shape, values: Float64Array.of(values) };
-  return { name, shape, values };
+  if (typeof values === 'bigint') return { name, fullName, shape, values: BigInt64Array.of(values) };
+  if (typeof values === 'number') return { name, fullName, shape, values: Float64Array.of(values) };
+  return { name, fullName, shape, values };
 }
 
 /** Keras 2: `layer_names` → groups → `weight_names` → datasets. */
@@ -59,7 +62,7 @@ function readLegacyLayout(root: H5Group, layerNames: string[]): KerasLayerWeight
     const group = root.get(layer) as H5Group | null;
     if (!group) throw new Error(`layer '${layer}' is listed in layer_names but has no group`);
     const weightNames = stringListAttribute(group, 'weight_names') ?? [];
-    layers.set(layer, weightNames.map((weightName) => readVariable(group, weightName, shortName(weightName))));
+    layers.set(layer, weightNames.map((weightName) => readVariable(group, weightName, weightName)));
   }
   return layers;
 }

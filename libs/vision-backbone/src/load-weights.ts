@@ -43,7 +43,8 @@ async function decodeManifest(dir: string, manifest: WeightsGroup[]): Promise<tf
 
 const shapeText = (shape: readonly (number | null)[]): string => `[${shape.join(', ')}]`;
 
-function storedTensor(variable: StoredVariable): tf.Tensor {
+/** A stored variable as a tfjs tensor (int64 → int32, float64 → float32: dtypes tfjs has). */
+export function storedTensor(variable: StoredVariable): tf.Tensor {
   const { values, shape } = variable;
   // int64 (Normalization's count) and float64 arrive as BigInt64Array / Float64Array, which tfjs does not take.
   if (values instanceof BigInt64Array) return tf.tensor(Int32Array.from(values, Number), shape, 'int32');
@@ -83,8 +84,19 @@ async function readStoredWeights(model: tfl.LayersModel, location: string): Prom
  * every weight checks out.
  */
 export async function loadBackboneWeights(model: tfl.LayersModel, location: string): Promise<void> {
-  const dir = location;
   const stored = await readStoredWeights(model, location);
+  try {
+    assignBackboneWeights(model, stored, location);
+  } finally {
+    tf.dispose(Object.values(stored));
+  }
+}
+
+/**
+ * Sets every weight of `model` from `stored` (keyed `layer/weight`), with the checks of `loadBackboneWeights`;
+ * `dir` names the source in errors. The caller keeps ownership of `stored`.
+ */
+export function assignBackboneWeights(model: tfl.LayersModel, stored: tf.NamedTensorMap, dir: string): void {
   const casts: tf.Tensor[] = [];
   try {
     const updates: Array<{ layer: tfl.layers.Layer; values: tf.Tensor[] }> = [];
@@ -112,7 +124,7 @@ export async function loadBackboneWeights(model: tfl.LayersModel, location: stri
     // Write only after every weight checked out, so a failed load leaves the model unchanged.
     for (const { layer, values } of updates) layer.setWeights(values);
   } finally {
-    tf.dispose([...Object.values(stored), ...casts]);
+    tf.dispose(casts);
   }
 }
 

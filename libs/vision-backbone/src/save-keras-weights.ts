@@ -1,9 +1,15 @@
-// Writes a tfjs-layers model's weights in the layouts Keras reads and writes (h5wasm writes HDF5): Keras 2
-// `save_weights` (`model.load_weights("….h5")` in Keras, and the applications' `efficientnetbN_notop.h5` layout),
-// or Keras 3's `.weights.h5`. Fixed-length ASCII string attributes, as h5py writes Keras's numpy byte strings.
-import * as tf from '@tensorflow/tfjs-core';
+// Writes weights in the layouts Keras reads and writes (h5wasm writes HDF5): Keras 2 `save_weights`
+// (`model.load_weights("….h5")` in Keras, and the applications' `efficientnetbN_notop.h5` layout), or Keras 3's
+// `.weights.h5`. Fixed-length ASCII string attributes, as h5py writes Keras's numpy byte strings.
+import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import h5wasm from 'h5wasm/node';
+
+/** One top-level layer of a weights file and its variables, each with its whole Keras name (`dense/kernel:0`). */
+export interface KerasWeightGroup {
+  layer: string;
+  weights: Array<{ name: string; value: tf.Tensor }>;
+}
 
 export interface SaveKerasWeightsOptions {
   layout: 'keras2' | 'keras3';
@@ -18,35 +24,53 @@ function typedValues(value: tf.Tensor): Float32Array | BigInt64Array {
   return value.dtype === 'int32' ? BigInt64Array.from(value.dataSync() as Int32Array, (v) => BigInt(v)) : (value.dataSync() as Float32Array);
 }
 
-/** Saves every weight of `model` to `path` by layer name, in Keras 2 or Keras 3 layout. */
-export async function saveKerasWeightsFile(model: tfl.LayersModel, path: string, options: SaveKerasWeightsOptions): Promise<void> {
+/**
+ * Writes `groups` as Keras 2 `save_weights` does: root `layer_names`, per group `weight_names`, a dataset per
+ * weight at `<layer>/<weight name>` (a name with slashes makes nested groups, as in h5py).
+ */
+export async function saveKerasWeightGroups(path: string, groups: readonly KerasWeightGroup[], layout: 'keras2' | 'keras3' = 'keras2'): Promise<void> {
   await h5wasm.ready;
   const file = new h5wasm.File(path, 'w');
   try {
-    const layers = model.layers.filter((layer) => layer.weights.length > 0);
-    const root = options.layout === 'keras2' ? file : file.create_group('layers');
-    if (options.layout === 'keras2') {
-      const names = layers.map((l) => l.name);
+    const root = layout === 'keras2' ? file : file.create_group('layers');
+    if (layout === 'keras2') {
+      const names = groups.map((g) => g.layer);
       file.create_attribute('layer_names', names, [names.length], fixedStrings(names));
       file.create_attribute('backend', 'tensorflow');
       file.create_attribute('keras_version', '2.13.1');
     }
-    for (const layer of layers) {
-      const group = root.create_group(layer.name);
-      const kept = layer.weights
-        .map((w) => ({ short: w.originalName.split('/').pop()!, value: options.transform ? options.transform(`${layer.name}/${w.originalName.split('/').pop()}`, w.read()) : w.read() }))
-        .filter((w): w is { short: string; value: tf.Tensor } => w.value !== null);
-      if (options.layout === 'keras2') {
-        const weightNames = kept.map((w) => `${layer.name}/${w.short}:0`);
-        group.create_attribute('weight_names', weightNames, [weightNames.length], fixedStrings(weightNames));
-        const inner = group.create_group(layer.name);
-        for (const w of kept) inner.create_dataset({ name: `${w.short}:0`, data: typedValues(w.value), shape: w.value.shape });
-      } else {
+    for (const { layer, weights } of groups) {
+      const group = root.create_group(layer);
+      if (layout === 'keras3') {
         const vars = group.create_group('vars');
-        kept.forEach((w, i) => vars.create_dataset({ name: String(i), data: typedValues(w.value), shape: w.value.shape }));
+        weights.forEach((w, i) => vars.create_dataset({ name: String(i), data: typedValues(w.value), shape: w.value.shape }));
+        continue;
+      }
+      const names = weights.map((w) => w.name);
+      group.create_attribute('weight_names', names, [names.length], fixedStrings(names));
+      for (const w of weights) {
+        const parts = w.name.split('/');
+        let parent = group;
+        for (const part of parts.slice(0, -1)) parent = (parent.get(part) as typeof group | null) ?? parent.create_group(part);
+        parent.create_dataset({ name: parts[parts.length - 1]!, data: typedValues(w.value), shape: w.value.shape });
       }
     }
   } finally {
     file.close();
   }
+}
+
+/** Saves every weight of `model` to `path` by layer name, in Keras 2 or Keras 3 layout. */
+export async function saveKerasWeightsFile(model: tfl.LayersModel, path: string, options: SaveKerasWeightsOptions): Promise<void> {
+  const groups = model.layers
+    .filter((layer) => layer.weights.length > 0)
+    .map((layer) => ({
+      layer: layer.name,
+      weights: layer.weights.flatMap((w) => {
+        const short = w.originalName.split('/').pop()!;
+        const value = options.transform ? options.transform(`${layer.name}/${short}`, w.read()) : w.read();
+        return value ? [{ name: `${layer.name}/${short}:0`, value }] : [];
+      }),
+    }));
+  await saveKerasWeightGroups(path, groups, options.layout);
 }

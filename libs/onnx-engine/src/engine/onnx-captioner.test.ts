@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -143,4 +143,35 @@ describe('loadOnnxCaptioner with the seed architecture', () => {
       candidate.dispose();
     }
   });
+});
+
+describe("loadOnnxCaptioner on a model imported from the Keras project's files", () => {
+  it("writes the tfjs engine's captions, greedy and beam 3", async () => {
+    const { CaptionModel, importKerasCaptioner, saveSeedKerasWeights } = await import('@imgcap/captioner');
+    const { buildEfficientNet } = await import('@imgcap/vision-backbone');
+    const seedFiles = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'data', 'seed');
+    const model = new CaptionModel({ arch: 'seed', vocabSize: 10_000, seqLength: 12, embedDim: 16, ffDim: 16, encHeads: 2, decHeads: 2, dropout: 0, backbone: 'efficientnet-b0@64-random', imageSize: 64, featureShape: [4, 1280] }, { seed: 9 });
+    const cnn = buildEfficientNet('b0', { inputShape: [64, 64, 3], seed: 4 });
+    const weights = join(dir, 'keras-model.h5');
+    const config = join(dir, 'trial_config.json');
+    await saveSeedKerasWeights(model, cnn, weights);
+    await writeFile(config, JSON.stringify({ IMAGE_SIZE: [64, 64], SEQ_LENGTH: 12, VOCAB_SIZE: 10_000, EMBED_DIM: 16, FF_DIM: 16, ENC_HEADS: 2, DEC_HEADS: 2 }));
+    [model, cnn].forEach((m) => m.dispose());
+    const bundle = join(dir, 'imported');
+    await importKerasCaptioner({ weights, config, tokenizer: join(seedFiles, 's_tokenizer.keras') }, bundle);
+    const reference = await loadCaptionBundle(bundle);
+    const candidate = await loadOnnxCaptioner(bundle);
+    try {
+      const images = randomImages(3, 64, 41);
+      for (const beamWidth of [1, 3]) {
+        const expected = await reference.captionImages(images, { beamWidth });
+        const actual = await candidate.captionImages(images, { beamWidth });
+        expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
+        expect(actual.map((r) => r.caption)).toEqual(expected.map((r) => r.caption));
+      }
+    } finally {
+      reference.dispose();
+      candidate.dispose();
+    }
+  }, 120_000);
 });
