@@ -22,8 +22,9 @@ const config: TrainConfig = {
   data_dir: join(root, 'data'),
   artifact_dir: join(root, 'run'),
   overwrite: true,
-  // imgcap's architecture: the synthetic captions say where shapes are, and the seed's encoder has no grid
-  // positions to tell (docs/architecture.md compares the two).
+  // imgcap's architecture. Measured at this shape and budget, the seed's learns about as well (greedy CIDEr-D
+  // 1.58 vs 1.52, beam-3 1.88 vs 1.89 on one run each) with 30 % more parameters and slower steps; the smaller,
+  // faster one keeps the demo inside its time budget (docs/architecture.md compares the two).
   arch: 'imgcap',
   preset: 'tiny',
   embed_dim: 128,
