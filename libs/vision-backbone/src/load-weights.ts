@@ -106,7 +106,7 @@ export function assignBackboneWeights(model: tfl.LayersModel, stored: tf.NamedTe
         const key = weightKey(variable.originalName);
         const tensor = stored[key];
         if (tensor === undefined) {
-          throw new Error(`Layer '${layer.name}' weight '${key}' (shape ${shapeText(variable.shape)}) of ${model.name} is missing from ${dir}${variantHint(model, stored)}`);
+          throw new Error(`Layer '${layer.name}' weight '${key}' (shape ${shapeText(variable.shape)}) is missing from ${dir} (model ${model.name})${variantHint(model, stored)}`);
         }
         if (!tf.util.arraysEqual(tensor.shape, variable.shape as number[])) {
           throw new Error(
