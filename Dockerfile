@@ -61,3 +61,8 @@ CMD []
 FROM runtime AS model
 ARG MODEL_DIR=local_runs/demo/run/bundle
 COPY --chown=root:root ${MODEL_DIR} /models/bundle
+# The ONNX export is written now, as root, so the running container (user 1000, read-only root filesystem in
+# docs/deploy.md) never writes into its model.
+USER root
+RUN node apps/serve/dist/export-onnx.js /models/bundle
+USER 1000:1000

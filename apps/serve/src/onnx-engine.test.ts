@@ -41,3 +41,20 @@ describe('--engine onnx', () => {
     }
   });
 });
+
+describe('a bundle the server cannot write into (mounted read-only)', () => {
+  const blocked = useTinyBundle('imgcap-serve-ro-');
+  it('serves on the ONNX engine from a scratch export, without writing into the bundle', async () => {
+    const { writeFile, readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    await writeFile(join(blocked.bundle, 'onnx'), 'read-only');
+    const engine = await loadEngine(blocked.bundle, { backend: 'wasm', engine: 'onnx' });
+    try {
+      expect(engine.runtime).toBe('onnx');
+      expect((await engine.caption(image(2), { beam: 2 })).tokens.length).toBeGreaterThan(0);
+      expect(await readFile(join(blocked.bundle, 'onnx'), 'utf8')).toBe('read-only');
+    } finally {
+      engine.dispose();
+    }
+  });
+});

@@ -66,10 +66,20 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
       : new CaptionTrainer(model, config.lr);
   const checkpoints = new CheckpointStore(run.dir, config.keep_checkpoints);
   let state = freshState();
-  const latest = run.resumed ? await checkpoints.latest() : null;
+  let latest: Awaited<ReturnType<CheckpointStore['latest']>> = null;
+  try {
+    latest = run.resumed ? await checkpoints.latest() : null;
+    if (latest) {
+      await loadModelWeights(model, join(latest.dir, 'bundle', 'model'));
+      await trainer.loadState(join(latest.dir, 'optimizer'));
+    }
+  } catch (error) {
+    // Gradient workers are threads that keep the process alive: end them, or a failed resume never exits.
+    trainer.dispose();
+    model.dispose();
+    throw new Error(`checkpoint ${latest?.dir ?? 'list'} could not be loaded: ${(error as Error).message}`);
+  }
   if (latest) {
-    await loadModelWeights(model, join(latest.dir, 'bundle', 'model'));
-    await trainer.loadState(join(latest.dir, 'optimizer'));
     state = latest.state;
     log(`resumed from ${latest.dir} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.globalStep})`);
   }
@@ -90,6 +100,10 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
     resumeFromStep: latest ? state.globalStep : undefined,
     sinks: [createWandbSink({ project: config.wandb_project, entity: config.wandb_entity, name: undefined, config: { ...config }, warn: log })],
     warn: log,
+  }).catch((error: unknown) => {
+    trainer.dispose();
+    model.dispose();
+    throw error;
   });
   const counts = model.parameterCounts();
   log(`model: --arch ${model.config.arch}, ${model.countParams().toLocaleString('en-US')} parameters (encoder ${counts.encoder.toLocaleString('en-US')}, decoder ${counts.decoder.toLocaleString('en-US')}); ${batchCount(data.examples.train.length, config.batch_size)} steps per epoch; ${replicas} gradient replica${replicas > 1 ? 's in parallel threads' : ''}`);

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSyntheticDataset } from '@imgcap/flickr-dataset';
@@ -122,6 +123,23 @@ describe('training', () => {
     expect(result!.tokens.length).toBeGreaterThan(0);
     captioner.dispose();
   });
+
+  it('exits non-zero (gradient workers ended) when --resume meets a damaged checkpoint, on the default worker count', async () => {
+    const config = configFor('damaged', { epochs: 1, workers: 0 });
+    expect((await train(config)).code).toBe(EXIT.ok);
+    const checkpoints = join(root, 'damaged', 'checkpoints');
+    const latest = (await readdir(checkpoints)).filter((d) => d.startsWith('step-')).sort().pop()!;
+    const weights = join(checkpoints, latest, 'bundle', 'model', 'weights.bin');
+    await truncate(weights, 100);
+    const args = ['--dataset', 'synthetic', '--data_dir', dataDir, '--artifact_dir', config.artifact_dir, '--feature_cache', config.feature_cache!,
+      '--backbone', 'patch16', '--image_size', '32', '--seq_length', '16', '--batch_size', '16', '--epochs', '2', '--embed_dim', '16',
+      '--ff_dim', '32', '--enc_heads', '2', '--dec_heads', '2', '--arch', 'imgcap', '--dropout', '0', '--lr', '0.003', '--patience', '0',
+      '--val_sample', '4', '--backend', 'wasm', '--resume'];
+    const child = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'dist', 'main.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.signal, 'still running after 60 s').toBeNull();
+    expect(child.status).toBe(1);
+    expect(child.stderr).toMatch(new RegExp(`error: checkpoint .*${latest} could not be loaded`));
+  }, 120_000);
 
   it('refuses a non-empty artifact dir without --resume or --overwrite', async () => {
     await mkdir(join(root, 'taken'), { recursive: true });

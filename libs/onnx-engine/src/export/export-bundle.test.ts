@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -93,6 +93,19 @@ describe('ensureOnnxExport', () => {
     } finally {
       await rm(scratch, { recursive: true, force: true });
       await chmod(readOnly, 0o755);
+    }
+  });
+
+  it('falls back to a scratch directory whatever "cannot write here" looks like (here: a file where onnx/ goes)', async () => {
+    const blocked = await saveTinyBundle(dir, 'blocked-bundle');
+    await writeFile(join(blocked, 'onnx'), 'not a directory');
+    const { dir: scratch, manifest } = await ensureOnnxExport(blocked);
+    try {
+      expect(scratch.startsWith(tmpdir())).toBe(true);
+      expect(manifest.format).toBe('imgcap-onnx-export');
+      expect(await readFile(join(blocked, 'onnx'), 'utf8')).toBe('not a directory');
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
   });
 });

@@ -166,6 +166,12 @@ export async function readCurrentOnnxManifest(onnxDir: string, bundle: BundleMan
 }
 
 /**
+ * Every way "cannot write into the bundle" shows up: permissions, a read-only volume (which some container
+ * runtimes report as ENOENT for the new directory, not EROFS), a file where the directory should be, a full disk.
+ */
+const UNWRITABLE = new Set(['EACCES', 'EROFS', 'EPERM', 'ENOENT', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EDQUOT']);
+
+/**
  * The bundle's current ONNX export, made if missing or stale: in `onnxDir` when given; else in
  * `<bundle>/onnx`, or — where the bundle directory cannot be written (a read-only volume, a container's
  * non-root user) — in a scratch directory under the OS temp dir, one per bundle path.
@@ -177,8 +183,7 @@ export async function ensureOnnxExport(bundleDir: string, onnxDir?: string): Pro
   try {
     return await currentIn(defaultOnnxDir(bundleDir));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error;
+    if (!UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
     return currentIn(join(tmpdir(), `imgcap-onnx-${createHash('sha256').update(resolve(bundleDir)).digest('hex').slice(0, 16)}`));
   }
 }
