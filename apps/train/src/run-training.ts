@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { CaptionModel, CaptionTrainer, DataParallelTrainer, loadModelWeights, saveCaptionBundle, writeBundleFiles } from '@imgcap/captioner';
+import { CaptionModel, CaptionTrainer, DataParallelTrainer, loadModelWeights, saveCaptionBundle, writeBundleFiles, type DataSplitRecord } from '@imgcap/captioner';
 import { createBatches, batchCount, type ImageRecord } from '@imgcap/flickr-dataset';
 import { selectBackend, type BackendChoice } from '@imgcap/tf-runtime';
 import { tokenizerFromJSON } from '@imgcap/tokenizer';
@@ -83,6 +83,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
     state = latest.state;
     log(`resumed from ${latest.dir} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.globalStep})`);
   }
+  const dataSplit = dataSplitOf(config, data);
   const metadata = {
     arch: model.config.arch,
     preset: config.preset ?? null,
@@ -92,7 +93,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   };
   const writeCheckpoint = (dir: string) =>
     Promise.all([
-      writeBundleFiles(join(dir, 'bundle'), { model, tokenizer: data.tokenizer, backboneWeightsDir: config.backbone_weights, metadata }),
+      writeBundleFiles(join(dir, 'bundle'), { model, tokenizer: data.tokenizer, backboneWeightsDir: config.backbone_weights, metadata, dataSplit }),
       trainer.saveState(join(dir, 'optimizer')),
     ]).then(() => undefined);
   const tracker = await createTracker({
@@ -126,7 +127,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
       log(`restored the best weights (step ${best.state.globalStep}, val loss ${best.state.best?.value.toFixed(4)})`);
     }
     const wall = (performance.now() - started) / 1000;
-    await saveCaptionBundle(join(run.dir, 'bundle'), { model, tokenizer: data.tokenizer, backboneWeightsDir: config.backbone_weights, metadata: { ...metadata, best_val_loss: state.best?.value ?? null } });
+    await saveCaptionBundle(join(run.dir, 'bundle'), { model, tokenizer: data.tokenizer, backboneWeightsDir: config.backbone_weights, metadata: { ...metadata, best_val_loss: state.best?.value ?? null }, dataSplit });
     await writeRunReport({ run, config, wall, examplesSeen: state.examplesSeen, model, tokenizer: data.tokenizer, store, sample: held.sample, tracker });
     log(`done: bundle at ${join(run.dir, 'bundle')}, report at ${run.paths.report}`);
     return EXIT.ok;
@@ -150,6 +151,19 @@ export function resolveReplicas(workers: number, backend: string): number {
 
 function freshState(): LoopState {
   return { epoch: 0, batchInEpoch: 0, globalStep: 0, examplesSeen: 0, best: null, epochsWithoutImprovement: 0, trainSeconds: 0 };
+}
+
+/** Which images this run trains on and holds out, as its bundles record it for eval. */
+function dataSplitOf(config: TrainConfig, data: PreparedData): DataSplitRecord {
+  const ids = (split: 'train' | 'val' | 'test') => data.images[split].map((image) => image.id).sort();
+  const source = data.dataset.splitSource;
+  return {
+    dataset: config.dataset,
+    source,
+    seed: source === 'seeded' ? config.seed : null,
+    splitFile: config.split_file ?? null,
+    images: { train: ids('train'), val: ids('val'), test: ids('test') },
+  };
 }
 
 /** Images the backbone could not read are dropped from every split (they were reported by name). */

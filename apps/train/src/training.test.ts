@@ -106,6 +106,13 @@ describe('training', () => {
     expect(metrics.filter((m) => m.split === 'val')).toHaveLength(2);
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toMatch(/<svg[\s\S]*data:image\/jpeg;base64/);
     expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).embed_dim).toBe(16);
+    // The bundle records exactly which images trained it, for eval's default (held-out) split.
+    const split = JSON.parse(await readFile(join(dir, 'bundle', 'data-split.json'), 'utf8'));
+    expect(split).toMatchObject({ dataset: 'synthetic' });
+    const all = [...split.images.train, ...split.images.val, ...split.images.test];
+    expect(all).toHaveLength(40);
+    expect(new Set(all).size).toBe(40);
+    expect(split.images.test.length).toBeGreaterThan(0);
     const second = await train(configFor('second'));
     expect(second.logs.find((l) => l.startsWith('features:'))).toMatch(/0 extracted, 40 from cache/);
   });

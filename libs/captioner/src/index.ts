@@ -28,5 +28,6 @@ export { DataParallelTrainer, type DataParallelOptions } from './training/parall
 export { attentionGridSize, Captioner, captionResult, SEARCH_TOKENS, searchTokensOf, type CaptionResult, type RgbImage } from './pipeline/captioner.js';
 export { loadCaptionBundle, readBundleManifest, saveCaptionBundle, writeBundleFiles, type BundleContents } from './bundle/bundle.js';
 export { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from './bundle/manifest.js';
+export { DATA_SPLIT_FILE, readBundleDataSplit, type DataSplitRecord } from './bundle/data-split.js';
 export { importKerasCaptioner, readTrialConfig, type KerasImportSources, type SeedTrialConfig } from './keras-import/import-keras-model.js';
 export { saveSeedKerasWeights } from './keras-import/save-seed-keras-weights.js';

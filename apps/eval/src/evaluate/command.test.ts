@@ -64,9 +64,11 @@ describe('eval --model (default command)', () => {
 
   it('skips a missing image by name and escapes captions in the report', async () => {
     const splitFile = join(root, 'custom.json');
+    // Two of the model's held-out images (eval refuses to score its training images as test images).
+    const [first, second] = JSON.parse(await readFile(join(runDir, 'bundle', 'data-split.json'), 'utf8')).images.test as string[];
     const images = [
-      { filename: 'synthetic_000000.jpg', split: 'test', sentences: [{ raw: 'a <script>alert(1)</script> circle' }] },
-      { filename: 'synthetic_000001.jpg', split: 'test', sentences: [{ raw: 'a square' }] },
+      { filename: first, split: 'test', sentences: [{ raw: 'a <script>alert(1)</script> circle' }] },
+      { filename: second, split: 'test', sentences: [{ raw: 'a square' }] },
       { filename: 'gone.jpg', split: 'test', sentences: [{ raw: 'a star' }] },
     ];
     await writeFile(splitFile, JSON.stringify({ images }));

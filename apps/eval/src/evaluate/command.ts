@@ -1,12 +1,12 @@
 import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
 import { architectureOf, resolveSearchOptions, type Captioner, type SearchOptions } from '@imgcap/captioner';
-import { loadDataset, type ImageRecord } from '@imgcap/flickr-dataset';
 import { loadCaptioner, resolveInferenceEngine, type OnnxCaptioner } from '@imgcap/onnx-engine';
 import { selectBackend } from '@imgcap/tf-runtime';
 import type { Command } from 'commander';
 import { resolveModelDir } from '../model-dir.js';
 import { captionSplit } from './caption-split.js';
+import { heldOutRecords } from './held-out.js';
 import { addEvaluateOptions, toEvaluateSettings, type EvaluateFlags, type EvaluateSettings } from './options.js';
 import { writeEvaluationOutputs, type EvaluationLine, type MetricsFile } from './outputs.js';
 
@@ -21,13 +21,13 @@ export interface EvaluationResult {
 /** Captions one split with a bundle, scores it, and writes metrics.json, captions.json and report.html. */
 export async function runEvaluation(settings: EvaluateSettings, log: (line: string) => void): Promise<EvaluationResult> {
   const { modelDir, bundleDir } = await resolveModelDir(settings.model);
-  const records = await splitRecords(settings);
+  const { records, facts: heldOut } = await heldOutRecords(settings, bundleDir, log);
   const selected = await selectBackend({ backend: settings.backend, log });
   const engine = resolveInferenceEngine(settings.engine, selected.backend);
   const captioner: EvalCaptioner = await loadCaptioner(bundleDir, engine);
   try {
     const search = searchOptions(captioner, settings);
-    log(`captioning ${records.length} ${settings.split} images with ${bundleDir} on ${engine} (beam ${search.beamWidth})`);
+    log(`captioning ${records.length} ${settings.split} images (${heldOut.source}) with ${bundleDir} on ${engine} (beam ${search.beamWidth})`);
     const captions = await captionSplit(captioner, records, { search, batchSize: settings.batchSize, log });
     if (captions.captioned.length === 0) throw new Error(`none of the ${records.length} ${settings.split} images could be read`);
     const references = Object.fromEntries(captions.captioned.map(({ record }) => [record.id, record.captions]));
@@ -46,6 +46,7 @@ export async function runEvaluation(settings: EvaluateSettings, log: (line: stri
       images: line.images,
       skipped: captions.skipped,
       split: settings.split,
+      held_out: heldOut,
       beam: search.beamWidth,
       captions_per_second: captionsPerSecond,
       settings: { ...settings, maxLength: search.maxLength, backend: selected.backend, engine, bundle: bundleDir },
@@ -60,17 +61,6 @@ export async function runEvaluation(settings: EvaluateSettings, log: (line: stri
   } finally {
     captioner.dispose();
   }
-}
-
-async function splitRecords(settings: EvaluateSettings): Promise<ImageRecord[]> {
-  const { dataset: kind, dataDir, splitFile, seed } = settings;
-  const { dataset } = await loadDataset({ dataset: kind, dataDir, splitFile, seed });
-  const inSplit = dataset.images.filter((image) => image.split === settings.split);
-  if (inSplit.length === 0) {
-    const present = [...new Set(dataset.images.map((image) => image.split))].sort().join(', ') || 'none';
-    throw new Error(`--split ${settings.split}: no images of that split in ${settings.dataDir}; splits present: ${present}`);
-  }
-  return settings.limit === undefined ? inSplit : inSplit.slice(0, settings.limit);
 }
 
 /** The search options actually used; --max_length is checked against this model here, where its limit is known. */

@@ -28,7 +28,9 @@ export interface EvaluateSettings {
   backend?: BackendChoice;
   /** tfjs, onnx (ONNX Runtime via @imgcap/onnx-engine), or auto (resolveInferenceEngine: onnx unless tfjs-node). */
   engine: EngineChoice;
-  seed: number;
+  seed?: number;
+  /** Score images the model trained on anyway (refused by default: the scores would be inflated). */
+  allowTrainingImages: boolean;
 }
 
 
@@ -49,7 +51,8 @@ interface RawFlags {
   examples: number;
   backend?: BackendChoice;
   engine: EngineChoice;
-  seed: number;
+  seed?: number;
+  allow_training_images: boolean;
 }
 
 function integerIn(min: number, max: number): (value: string) => number {
@@ -92,7 +95,8 @@ export function addEvaluateOptions(command: Command): Command {
     .option('--examples <n>', 'examples with attention maps in report.html', integerIn(0, 1000), 20)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else auto)').choices(BACKEND_CHOICES))
     .addOption(new Option('--engine <name>', 'inference engine: tfjs, onnx (ONNX Runtime; same captions), or auto: onnx unless tfjs runs on tfjs-node').choices(ENGINE_CHOICES).default('auto'))
-    .option('--seed <n>', 'seed of the split-by-image when the dataset has no split file', integerIn(0, 2 ** 32 - 1), 1);
+    .option('--seed <n>', "seed of the split-by-image when the dataset has no split file (default: the model's own recorded split; else train's default 42)", integerIn(0, 2 ** 32 - 1))
+    .option('--allow_training_images', 'score images the model trained on (refused by default: such scores are inflated)', false);
 }
 
 export function toEvaluateSettings(flags: RawFlags): EvaluateSettings {
@@ -113,6 +117,7 @@ export function toEvaluateSettings(flags: RawFlags): EvaluateSettings {
     backend: flags.backend,
     engine: flags.engine,
     seed: flags.seed,
+    allowTrainingImages: flags.allow_training_images,
   };
 }
 

@@ -15,6 +15,8 @@ export interface MetricsFile {
   images: number;
   skipped: SkippedImage[];
   split: Split;
+  /** Where the split came from and how many of its images the model trained on (null: unknown, no record). */
+  held_out: { source: string; overlap_with_training: number | null };
   beam: number;
   captions_per_second: number;
   settings: Record<string, unknown>;

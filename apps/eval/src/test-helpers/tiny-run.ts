@@ -19,7 +19,10 @@ export async function makeSyntheticData(dir: string): Promise<string> {
   return dir;
 }
 
-/** Saves an untrained tiny caption bundle (patch backbone, 8×8 grid) fitted to the synthetic captions; returns its parameter count. */
+/**
+ * Saves an untrained tiny caption bundle (patch backbone, 8×8 grid) fitted to the synthetic captions, recording the
+ * dataset file's split as a model trained on it would; returns its parameter count.
+ */
 export async function saveTinyBundle(dataDir: string, bundleDir: string, metadata: Record<string, unknown> = {}): Promise<number> {
   const dataset = await readKarpathy(join(dataDir, 'dataset_synthetic.json'), join(dataDir, 'images'));
   const tokenizer = WordTokenizer.fit(dataset.images.flatMap((image) => image.captions), { vocabSize: 50 });
@@ -37,7 +40,9 @@ export async function saveTinyBundle(dataDir: string, bundleDir: string, metadat
   });
   try {
     await mkdir(join(bundleDir, '..'), { recursive: true });
-    await saveCaptionBundle(bundleDir, { model, tokenizer, metadata });
+    const ids = (split: string) => dataset.images.filter((image) => image.split === split).map((image) => image.id).sort();
+    const dataSplit = { dataset: 'synthetic', source: 'file' as const, seed: null, splitFile: null, images: { train: ids('train'), val: ids('val'), test: ids('test') } };
+    await saveCaptionBundle(bundleDir, { model, tokenizer, metadata, dataSplit });
     return model.countParams();
   } finally {
     model.dispose();

@@ -5,6 +5,7 @@ import { createFeatureExtractor, parseBackboneId } from '@imgcap/vision-backbone
 import { CaptionModel } from '../model/caption-model.js';
 import { loadModelWeights, saveModelFiles } from '../model/persistence.js';
 import { Captioner } from '../pipeline/captioner.js';
+import { writeDataSplit, type DataSplitRecord } from './data-split.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, parseManifest, type BundleManifest } from './manifest.js';
 
 const MANIFEST = 'bundle.json';
@@ -21,13 +22,16 @@ export interface BundleContents {
    */
   backboneWeightsDir?: string;
   metadata?: Record<string, unknown>;
+  /** The images it trained on and held out, written as `data-split.json` (eval's default split). */
+  dataSplit?: DataSplitRecord;
 }
 
 /** Writes a bundle's files into an existing empty directory (checkpoints reuse this). */
 export async function writeBundleFiles(dir: string, contents: BundleContents): Promise<void> {
-  const { model, tokenizer, backboneWeightsDir, metadata = {} } = contents;
+  const { model, tokenizer, backboneWeightsDir, metadata = {}, dataSplit } = contents;
   await saveModelFiles(model, join(dir, MODEL));
   await writeFile(join(dir, TOKENIZER), JSON.stringify(tokenizer.toJSON()));
+  if (dataSplit) await writeDataSplit(dir, dataSplit);
   const weights = backboneWeightsDir ? await copyBackboneWeights(backboneWeightsDir, dir) : null;
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
