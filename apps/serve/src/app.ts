@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AdmissionControl } from './admission.js';
 import type { CaptionEngine } from './engine.js';
-import { sendError } from './errors.js';
+import { sendError, sendProtocolError } from './errors.js';
 import { resolveLimits, type ServeLimits } from './limits.js';
 import { createMetrics } from './metrics.js';
 import type { BrowserModelSource } from './browser/browser-model.js';
@@ -47,14 +47,16 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     draining: false,
     admission: new AdmissionControl(limits),
     active: new ActiveRequests(),
+    receiving: new Set(),
     limits,
   };
   const app = Fastify({
     logger: options.logger ?? false,
     // Unknown query parameters are an error, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
-    // Slow uploads must not hold a connection for ever.
-    requestTimeout: limits.captionTimeoutMs + limits.queueTimeoutMs + 30_000,
+    // The last resort behind the body timeout: no request holds a connection for ever.
+    requestTimeout: limits.bodyTimeoutMs + limits.captionTimeoutMs + limits.queueTimeoutMs + 30_000,
+    clientErrorHandler: (error, socket) => sendProtocolError(error, socket),
   });
   app.decorate('serving', servingControl(state));
   app.setErrorHandler(sendError);
@@ -98,6 +100,7 @@ function servingControl(state: ServingState): ServingControl {
     },
     async drain() {
       state.draining = true;
+      for (const cut of state.receiving) cut();
       await state.active.whenIdle();
       // A job whose request timed out still runs; the engine must not be disposed under it.
       await state.admission.whenIdle();

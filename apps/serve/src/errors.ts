@@ -54,6 +54,24 @@ function toHttpError(error: FastifyError): HttpError {
   return new HttpError(500, 'internal', 'Internal server error');
 }
 
+/** Node's HTTP parser errors, answered before any route runs: status and code, by Node's error code. */
+const PROTOCOL_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'Request Header Fields Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'Request Timeout'],
+};
+
+/**
+ * Answers a request Node's parser refused (bad HTTP, oversized headers, a request that timed out) with the same
+ * `{ error: { code, message } }` body as every other error, then closes the connection. Fastify's default writes
+ * its own body shape.
+ */
+export function sendProtocolError(error: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (!socket.writable) return;
+  const [status, code, reason] = PROTOCOL_ERRORS[error.code ?? ''] ?? [400, 'bad_http', 'Bad Request'];
+  const body = JSON.stringify({ error: { code, message: `${reason}: ${error.code ?? error.message}` } } satisfies ErrorBody);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** Every error leaves as `{ error: { code, message } }`; 5xx messages never carry internals. */
 export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const answer = toHttpError(error);

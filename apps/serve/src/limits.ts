@@ -7,6 +7,13 @@ export interface ServeLimits extends AdmissionLimits {
   maxUploadBytes: number;
   /** Largest accepted image, checked from its header before decoding (decompression bombs). */
   maxPixels: number;
+  /**
+   * Caption requests between their first body byte and their answer; one more is refused with a 503 before its
+   * body is read. Bounds the memory of uploads being received: at most this many × (maxUploadBytes + 64 KiB).
+   */
+  maxUploads: number;
+  /** Longest a request body may take to arrive (slow or stalled clients get a 408, Content-Length lies included). */
+  bodyTimeoutMs: number;
 }
 
 /**
@@ -20,7 +27,13 @@ export const DEFAULT_LIMITS: ServeLimits = {
   captionTimeoutMs: 30_000,
   maxUploadBytes: 10 * 1024 * 1024,
   maxPixels: 40e6,
+  // Enough for every admitted and queued caption plus a few uploads in flight.
+  maxUploads: 16,
+  bodyTimeoutMs: 15_000,
 };
+
+/** Room for the multipart framing around the file (boundaries, part headers); more body than that is a 413. */
+export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 /** Largest micro-batch: 4 images per call measured ~1.7× the captions/s of 4 calls on wasm (tools/bench). */
 export const DEFAULT_MAX_BATCH = 4;

@@ -46,6 +46,8 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     .option('--caption-timeout-ms <n>', 'longest caption request', integer('--caption-timeout-ms', 1), DEFAULT_LIMITS.captionTimeoutMs)
     .option('--max-upload-bytes <n>', 'largest upload (413 beyond)', integer('--max-upload-bytes', 1), DEFAULT_LIMITS.maxUploadBytes)
     .option('--max-pixels <n>', 'largest image in pixels (413 beyond)', integer('--max-pixels', 1), DEFAULT_LIMITS.maxPixels)
+    .option('--max-uploads <n>', 'caption requests being received or served at once; beyond: 503 before reading the body', integer('--max-uploads', 1), DEFAULT_LIMITS.maxUploads)
+    .option('--body-timeout-ms <n>', 'longest a request body may take to arrive (408 beyond)', integer('--body-timeout-ms', 1), DEFAULT_LIMITS.bodyTimeoutMs)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   const o = program.parse(argv, { from: 'user' }).opts();
@@ -64,6 +66,8 @@ export function parseServerArgs(argv: string[]): ServerConfig {
       captionTimeoutMs: o.captionTimeoutMs,
       maxUploadBytes: o.maxUploadBytes,
       maxPixels: o.maxPixels,
+      maxUploads: o.maxUploads,
+      bodyTimeoutMs: o.bodyTimeoutMs,
     },
   };
 }

@@ -30,6 +30,8 @@ export class ActiveRequests {
 export interface ServingState {
   engine: CaptionEngine | undefined;
   draining: boolean;
+  /** Uploads still being received: draining cuts them (a trickling client must not hold the shutdown). */
+  readonly receiving: Set<() => void>;
   readonly admission: AdmissionControl;
   readonly active: ActiveRequests;
   readonly limits: ServeLimits;

@@ -1,7 +1,8 @@
 import { decodeImage, ImageDecodeError, type DecodedImage, type ImageDecodeErrorCode } from '@imgcap/image-io';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CaptionEngine } from '../engine.js';
 import { errorBodySchema, HttpError, unavailable } from '../errors.js';
+import { MULTIPART_OVERHEAD_BYTES } from '../limits.js';
 import { NOT_READY_RETRY_SECONDS, type ServingState } from '../state.js';
 import { readUpload, UPLOAD_FIELD } from './upload.js';
 
@@ -79,14 +80,18 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 function engineIfServing(state: ServingState): CaptionEngine {
   if (state.draining) throw unavailable('draining', 'The server is shutting down', NOT_READY_RETRY_SECONDS);
   if (!state.engine) throw unavailable('not_ready', 'The model is still loading', NOT_READY_RETRY_SECONDS);
-  // Refuse before reading the upload: an overloaded server should not spend bandwidth on work it will refuse.
-  if (!state.admission.hasRoom()) throw unavailable('over_capacity', 'The server is busy; retry shortly', 1);
+  // Refuse before reading the upload: an overloaded server should not spend bandwidth (or memory: bodies are
+  // buffered) on work it will refuse. `active` counts this request too.
+  if (!state.admission.hasRoom() || state.active.count > state.limits.maxUploads) {
+    throw unavailable('over_capacity', 'The server is busy; retry shortly', 1);
+  }
   return state.engine;
 }
 
-async function captionUpload(state: ServingState, request: FastifyRequest<{ Querystring: CaptionQuery }>) {
+async function captionUpload(state: ServingState, request: FastifyRequest<{ Querystring: CaptionQuery }>, reply: FastifyReply) {
   const engine = engineIfServing(state);
-  const upload = await readUpload(request);
+  const maxBodyBytes = state.limits.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
+  const upload = await readUpload(request, reply, { maxBodyBytes, timeoutMs: state.limits.bodyTimeoutMs, receiving: state.receiving });
   const { beam, max_length: maxLength, no_repeat_ngram_size: noRepeatNgramSize, attention } = request.query;
   const wantAttention = attention === '1' || attention === 'true';
   const job = state.admission.run(async () => {
@@ -109,12 +114,32 @@ async function captionUpload(state: ServingState, request: FastifyRequest<{ Quer
   };
 }
 
-// A JSON or urlencoded body would otherwise be parsed (and maybe refused as 400) before we can say 415.
-async function requireMultipart(request: FastifyRequest): Promise<void> {
-  const contentType = request.headers['content-type'] ?? '';
-  if (!/^multipart\/form-data\b/i.test(contentType)) {
-    const message = `Send multipart/form-data with the image in "${UPLOAD_FIELD}"; got ${JSON.stringify(contentType)}`;
-    throw new HttpError(415, 'not_multipart', message);
+// A JSON or urlencoded body would otherwise be parsed (and maybe refused as 400) before we can say 415; a declared
+// length beyond the bound is refused before a byte of the body is read.
+function requireMultipart(limits: ServingState['limits']) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const contentType = request.headers['content-type'] ?? '';
+    if (!/^multipart\/form-data\b/i.test(contentType)) {
+      const message = `Send multipart/form-data with the image in "${UPLOAD_FIELD}"; got ${JSON.stringify(contentType)}`;
+      throw new HttpError(415, 'not_multipart', message);
+    }
+    const declared = Number(request.headers['content-length']);
+    const maxBodyBytes = limits.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
+    if (Number.isFinite(declared) && declared > maxBodyBytes) {
+      reply.header('connection', 'close');
+      throw new HttpError(413, 'body_too_large', `Content-Length ${declared} exceeds ${maxBodyBytes} bytes (a ${limits.maxUploadBytes}-byte upload and its framing)`);
+    }
+  };
+}
+
+/** Integer query options are decimal digits only (the schema's coercion would read `0x8` as 8 and `1e1` as 10). */
+async function requireDecimalOptions(request: FastifyRequest): Promise<void> {
+  const query = request.query as Record<string, unknown>;
+  for (const name of ['beam', 'max_length', 'no_repeat_ngram_size']) {
+    const value = query[name];
+    if (value !== undefined && !(typeof value === 'string' && /^(0|[1-9][0-9]{0,8})$/.test(value))) {
+      throw new HttpError(400, 'invalid_request', `querystring/${name} must be a decimal integer, got ${JSON.stringify(value)}`);
+    }
   }
 }
 
@@ -122,7 +147,8 @@ export async function captionRoutes(app: FastifyInstance, { state }: { state: Se
   app.post<{ Querystring: CaptionQuery }>(
     '/caption',
     {
-      onRequest: requireMultipart,
+      onRequest: requireMultipart(state.limits),
+      preValidation: requireDecimalOptions,
       // The handler parses the multipart body itself (a body schema would make fastify validate it), so the
       // request body appears in the OpenAPI description only.
       config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: uploadBodySchema }, url }) },
@@ -133,6 +159,6 @@ export async function captionRoutes(app: FastifyInstance, { state }: { state: Se
         response: { 200: captionResponseSchema, '4xx': errorBodySchema, '5xx': errorBodySchema },
       },
     },
-    (request) => state.active.track(() => captionUpload(state, request)),
+    (request, reply) => state.active.track(() => captionUpload(state, request, reply)),
   );
 }
