@@ -10,7 +10,8 @@ import type { BrowserModelSource } from './browser/browser-model.js';
 import { browserRoutes } from './routes/browser.js';
 import { captionRoutes } from './routes/caption.js';
 import { healthRoutes } from './routes/health.js';
-import { pageRoutes } from './routes/page.js';
+import { pageRoutes, readPage } from './routes/page.js';
+import { registerSecurityHeaders } from './routes/security-headers.js';
 import { ActiveRequests, type ServingState } from './state.js';
 
 export interface AppOptions {
@@ -75,6 +76,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     metrics.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  const page = await readPage();
+  await registerSecurityHeaders(app, page);
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'imgcap caption server', version: '0.1.0', description: 'Captions an uploaded image.' },
@@ -85,7 +88,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
   await app.register(healthRoutes, { state, metrics });
   await app.register(captionRoutes, { state });
-  await app.register(pageRoutes);
+  await app.register(pageRoutes, { page });
   await app.register(browserRoutes, { model: options.browserModel });
   return app;
 }

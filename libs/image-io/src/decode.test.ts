@@ -147,3 +147,28 @@ describe('decodeImage: refusals carry a code', () => {
     expect([image.width, image.height]).toEqual([96, 64]);
   });
 });
+
+describe('decodeImage: JPEG data that ends before its header says', () => {
+  /** photo.jpg (96×64) with its frame header rewritten to claim width × height. */
+  async function lyingHeader(width: number, height: number): Promise<Buffer> {
+    const bytes = Buffer.from(await readImageFixture('jpeg'));
+    const sof = bytes.findIndex((b, i) => b === 0xff && (bytes[i + 1] === 0xc0 || bytes[i + 1] === 0xc2));
+    bytes.writeUInt16BE(height, sof + 5);
+    bytes.writeUInt16BE(width, sof + 7);
+    return bytes;
+  }
+
+  it('is truncated, not a grey picture, when the header claims 6000×6000 over a 96×64 image', async () => {
+    const error = await decodeImage(await lyingHeader(6000, 6000), { size: 240 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageDecodeError);
+    expect((error as ImageDecodeError).code).toBe('truncated');
+  });
+
+  it('still decodes a complete JPEG that libjpeg only warns about (extraneous bytes before a marker)', async () => {
+    const bytes = Buffer.from(await readImageFixture('jpeg'));
+    const end = bytes.lastIndexOf(Buffer.from([0xff, 0xd9]));
+    const padded = Buffer.concat([bytes.subarray(0, end), Buffer.from([0x00, 0x00, 0x00]), bytes.subarray(end)]);
+    const image = await decodeImage(padded, { size: 32 });
+    expect([image.width, image.height, image.originalWidth]).toEqual([32, 32, 96]);
+  });
+});

@@ -61,6 +61,13 @@ function isSupported(format: string | undefined): format is ImageFormat {
   return (SUPPORTED_FORMATS as readonly string[]).includes(format ?? '');
 }
 
+/** Oriented, resized, 8-bit sRGB pixels at the given strictness. */
+function decodePixels(input: Buffer, resolved: ResolvedOptions, failOn: 'warning' | 'error'): Promise<{ data: Buffer; info: OutputInfo }> {
+  const image = sharp(input, { limitInputPixels: resolved.maxPixels, failOn, pages: 1 }).autoOrient();
+  if (resolved.size) image.resize({ ...resolved.size, fit: resolved.fit });
+  return image.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+}
+
 /**
  * Decodes JPEG/PNG/WebP/GIF bytes to 8-bit sRGB: EXIF orientation applied, alpha dropped, grey/CMYK/16-bit
  * converted, first frame of an animation only. Throws {@link ImageDecodeError} for anything that is not such an image.
@@ -91,15 +98,15 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
     );
   }
 
-  image.autoOrient();
-  if (resolved.size) image.resize({ ...resolved.size, fit: resolved.fit });
   let decoded: { data: Buffer; info: OutputInfo };
   try {
-    decoded = await image
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    decoded = await decodePixels(input, resolved, 'warning').catch((err: unknown) => {
+      // libjpeg reports data that ends early only as a warning (a header claiming 6000×6000 over 320×240 of data
+      // would otherwise decode to grey): that is a truncated image. Other warnings (extraneous bytes between
+      // markers, common in camera files) are tolerated: decode again at the usual strictness.
+      if (fromSharpError(err).code === 'truncated') throw err;
+      return decodePixels(input, resolved, 'error');
+    });
   } catch (err) {
     throw fromSharpError(err);
   }

@@ -56,3 +56,27 @@ describe('GET / web page', () => {
     await page.close();
   });
 });
+
+describe('security headers', () => {
+  it('every answer carries nosniff, no framing and a CSP that allows exactly the page\'s own inline code', async () => {
+    const { buildApp } = await import('../app.js');
+    const { inlineHashes } = await import('../routes/security-headers.js');
+    const { readPage } = await import('../routes/page.js');
+    const app = await buildApp();
+    try {
+      for (const url of ['/', '/healthz', '/no-such-route']) {
+        const response = await app.inject({ method: 'GET', url });
+        expect(response.headers['x-content-type-options'], url).toBe('nosniff');
+        expect(response.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+        const csp = String(response.headers['content-security-policy']);
+        expect(csp, url).toContain("frame-ancestors 'none'");
+        expect(csp, url).not.toContain('unsafe-inline');
+      }
+      const csp = String((await app.inject({ method: 'GET', url: '/' })).headers['content-security-policy']);
+      const page = await readPage();
+      for (const hash of [...inlineHashes(page, 'script'), ...inlineHashes(page, 'style')]) expect(csp).toContain(hash);
+    } finally {
+      await app.close();
+    }
+  });
+});
