@@ -1,5 +1,6 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileChecksums, filesBelow, verifyChecksums } from '@imgcap/captioner';
 
 /** Where the loop stands; saved with every checkpoint so `--resume` continues on the same path. */
 export interface LoopState {
@@ -12,6 +13,11 @@ export interface LoopState {
   best: { value: number; step: number; epoch: number } | null;
   epochsWithoutImprovement: number;
   trainSeconds: number;
+}
+
+/** state.json: the loop state and the sha256 of every other file of the checkpoint (checked before resuming). */
+interface SavedState extends LoopState {
+  files?: Record<string, string>;
 }
 
 const STATE_FILE = 'state.json';
@@ -49,7 +55,8 @@ export class CheckpointStore {
     await rm(temp, { recursive: true, force: true });
     await mkdir(temp, { recursive: true });
     await writeFiles(temp);
-    await writeFile(join(temp, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+    const files = await fileChecksums(temp, await filesBelow(temp));
+    await writeFile(join(temp, STATE_FILE), `${JSON.stringify({ ...state, files } satisfies SavedState, null, 2)}\n`);
     const old = join(this.dir, `.old-${name}-${process.pid}`);
     await rename(target, old).catch(() => undefined);
     await rename(temp, target);
@@ -74,18 +81,52 @@ export class CheckpointStore {
     }
     const all = await this.list();
     const dir = all.at(-1);
-    return dir ? { dir, state: await this.readState(dir) } : null;
+    if (!dir) return null;
+    await this.verify(dir, all);
+    return { dir, state: await this.readState(dir) };
+  }
+
+  /**
+   * Refuses a checkpoint whose files no longer match their checksums, naming the file and the newest checkpoint
+   * that is still whole: resuming from damaged weights trains on silently, far from where the run was.
+   */
+  private async verify(dir: string, all: readonly string[]): Promise<void> {
+    const check = async (candidate: string) => {
+      const { files } = await this.readSaved(candidate);
+      if (files) await verifyChecksums(candidate, files, `checkpoint ${candidate}`);
+    };
+    try {
+      await check(dir);
+    } catch (error) {
+      let fallback: string | null = null;
+      for (const other of [...all].reverse().filter((c) => c !== dir)) {
+        if (await check(other).then(() => true, () => false)) {
+          fallback = other;
+          break;
+        }
+      }
+      const advice = fallback ? `the newest whole checkpoint is ${fallback}: remove ${dir} to resume from it` : 'no older checkpoint is whole';
+      throw new Error(`${(error as Error).message}; ${advice}`);
+    }
   }
 
   /** The best checkpoint, if one was saved. */
   async best(): Promise<{ dir: string; state: LoopState } | null> {
     const dir = join(this.dir, BEST);
-    const state = await this.readState(dir).catch(() => null);
-    return state ? { dir, state } : null;
+    const saved = await this.readSaved(dir).catch(() => null);
+    if (!saved) return null;
+    const { files, ...state } = saved;
+    if (files) await verifyChecksums(dir, files, `best checkpoint ${dir}`);
+    return { dir, state };
   }
 
   async readState(dir: string): Promise<LoopState> {
-    return JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as LoopState;
+    const { files: _files, ...state } = await this.readSaved(dir);
+    return state;
+  }
+
+  private async readSaved(dir: string): Promise<SavedState> {
+    return JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as SavedState;
   }
 
   private async prune(): Promise<void> {

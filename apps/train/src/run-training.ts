@@ -77,7 +77,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
     // Gradient workers are threads that keep the process alive: end them, or a failed resume never exits.
     trainer.dispose();
     model.dispose();
-    throw new Error(`checkpoint ${latest?.dir ?? 'list'} could not be loaded: ${(error as Error).message}`);
+    throw new Error(`checkpoint ${latest?.dir ?? `in ${checkpoints.dir}`} could not be loaded: ${(error as Error).message}`);
   }
   if (latest) {
     state = latest.state;

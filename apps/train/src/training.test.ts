@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,7 +146,7 @@ describe('training', () => {
     const child = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'dist', 'main.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
     expect(child.signal, 'still running after 60 s').toBeNull();
     expect(child.status).toBe(1);
-    expect(child.stderr).toMatch(new RegExp(`error: checkpoint .*${latest} could not be loaded`));
+    expect(child.stderr).toMatch(new RegExp(`error: checkpoint .* could not be loaded: checkpoint .*${latest}: .*weights\\.bin does not match its recorded sha256`));
   }, 120_000);
 
   it('refuses a non-empty artifact dir without --resume or --overwrite', async () => {
@@ -178,7 +179,12 @@ describe('training', () => {
     const [state, weights] = await Promise.all([readFile(join(best, 'state.json')), readFile(join(best, 'bundle', 'model', 'weights.bin'))]);
     // Corrupt the latest step checkpoint's weights (a diverged run): resuming from it gives a NaN loss.
     const latest = join(root, 'nan', 'checkpoints', `step-${JSON.parse(state.toString()).globalStep.toString().padStart(9, '0')}`);
-    await writeFile(join(latest, 'bundle', 'model', 'weights.bin'), Buffer.from(new Float32Array(weights.length / 4).fill(NaN).buffer));
+    const diverged = Buffer.from(new Float32Array(weights.length / 4).fill(NaN).buffer);
+    await writeFile(join(latest, 'bundle', 'model', 'weights.bin'), diverged);
+    // As if the run had saved these weights itself: its checksum says they are what it wrote.
+    const saved = JSON.parse(await readFile(join(latest, 'state.json'), 'utf8'));
+    saved.files['bundle/model/weights.bin'] = createHash('sha256').update(diverged).digest('hex');
+    await writeFile(join(latest, 'state.json'), JSON.stringify(saved));
     const run = await train({ ...config, epochs: 2, resume: true, overwrite: false });
     expect(run.code).toBe(EXIT.nonFinite);
     expect(run.logs.join('\n')).toMatch(/the loss became NaN at step \d+ \(epoch 2\); stopping\. The last good checkpoints/);

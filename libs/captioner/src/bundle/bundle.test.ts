@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -88,4 +88,23 @@ describe('a bundle whose backbone weights are a Keras .h5 file', () => {
     loaded.dispose();
     source.dispose();
   }, 60_000);
+});
+
+describe('bundle files that look right but are not', () => {
+  it('are refused on load, naming the file: same-size weights with flipped bytes, a damaged tokenizer', async () => {
+    const model = new CaptionModel(TINY_CONFIG, { seed: 2 });
+    await saveCaptionBundle(join(dir, 'checked'), { model, tokenizer });
+    model.dispose();
+    const manifest = await readBundleManifest(join(dir, 'checked'));
+    expect(Object.keys(manifest.files ?? {})).toEqual(['model/model.json', 'model/weights.bin', 'tokenizer.json']);
+    const weights = join(dir, 'checked', 'model', 'weights.bin');
+    const original = await readFile(weights);
+    const flipped = Buffer.from(original);
+    flipped[10] ^= 0xff;
+    await writeFile(weights, flipped);
+    await expect(loadCaptionBundle(join(dir, 'checked'))).rejects.toThrow(/model\/weights\.bin does not match its recorded sha256/);
+    await writeFile(weights, original);
+    await writeFile(join(dir, 'checked', 'tokenizer.json'), '{"format": ');
+    await expect(loadCaptionBundle(join(dir, 'checked'))).rejects.toThrow(/tokenizer\.json does not match its recorded sha256/);
+  });
 });

@@ -5,6 +5,7 @@ import { createFeatureExtractor, parseBackboneId } from '@imgcap/vision-backbone
 import { CaptionModel } from '../model/caption-model.js';
 import { loadModelWeights, saveModelFiles } from '../model/persistence.js';
 import { Captioner } from '../pipeline/captioner.js';
+import { fileChecksums, filesBelow, verifyChecksums } from './checksums.js';
 import { writeDataSplit, type DataSplitRecord } from './data-split.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, parseManifest, type BundleManifest } from './manifest.js';
 
@@ -39,6 +40,7 @@ export async function writeBundleFiles(dir: string, contents: BundleContents): P
     config: model.config,
     backbone: { id: model.config.backbone, imageSize: model.config.imageSize, weights },
     createdAt: new Date().toISOString(),
+    files: await fileChecksums(dir, (await filesBelow(dir)).filter((f) => f !== MANIFEST)),
     metadata,
   };
   // Written last: a directory with bundle.json is complete.
@@ -70,6 +72,11 @@ export async function saveCaptionBundle(dir: string, contents: BundleContents): 
   await rm(old, { recursive: true, force: true });
 }
 
+/** Checks the bundle's files against the checksums its manifest recorded (older bundles recorded none). */
+export async function verifyBundleFiles(dir: string, manifest: BundleManifest): Promise<void> {
+  if (manifest.files) await verifyChecksums(dir, manifest.files, `caption bundle ${dir}`);
+}
+
 export async function readBundleManifest(dir: string): Promise<BundleManifest> {
   const file = join(dir, MANIFEST);
   let text: string;
@@ -78,13 +85,27 @@ export async function readBundleManifest(dir: string): Promise<BundleManifest> {
   } catch {
     throw new Error(`${dir} is not a caption bundle: ${MANIFEST} not found.`);
   }
-  return parseManifest(JSON.parse(text), file);
+  return parseManifest(parseJson(text, file), file);
+}
+
+/** JSON.parse whose error names the file. */
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+async function readJson(file: string): Promise<unknown> {
+  return parseJson(await readFile(file, 'utf8'), file);
 }
 
 /** Loads a bundle (weights, tokenizer, config, backbone) into a ready Captioner in one call. */
 export async function loadCaptionBundle(dir: string): Promise<Captioner> {
   const manifest = await readBundleManifest(dir);
-  const tokenizer = tokenizerFromJSON(JSON.parse(await readFile(join(dir, TOKENIZER), 'utf8')));
+  await verifyBundleFiles(dir, manifest);
+  const tokenizer = tokenizerFromJSON(await readJson(join(dir, TOKENIZER)));
   const model = new CaptionModel(manifest.config);
   try {
     await loadModelWeights(model, join(dir, MODEL));

@@ -15,6 +15,11 @@ export interface BundleManifest {
     weights: string | null;
   };
   createdAt: string;
+  /**
+   * sha256 of every file the bundle holds (relative paths), checked before use: a damaged or replaced weight file is
+   * refused, never loaded silently. Absent in bundles written before checksums were recorded.
+   */
+  files?: Record<string, string>;
   /** Free-form facts from training (preset, dataset, metrics) shown by `eval compare`. */
   metadata: Record<string, unknown>;
 }

@@ -108,4 +108,15 @@ describe('ensureOnnxExport', () => {
       await rm(scratch, { recursive: true, force: true });
     }
   });
+
+  it('refuses a current export whose bundle weights were replaced since (same size), naming the file', async () => {
+    const bundle = await saveTinyBundle(dir, 'replaced-weights');
+    await ensureOnnxExport(bundle);
+    const weights = join(bundle, 'model', 'weights.bin');
+    const bytes = await readFile(weights);
+    bytes[8] ^= 0xff;
+    await writeFile(weights, bytes);
+    await expect(ensureOnnxExport(bundle)).rejects.toThrow(/model\/weights\.bin does not match its recorded sha256/);
+  });
 });
+

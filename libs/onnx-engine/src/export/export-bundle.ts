@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { CaptionModel, LAYER_NAMES, loadModelWeights, readBundleManifest, type BundleManifest } from '@imgcap/captioner';
+import { CaptionModel, LAYER_NAMES, loadModelWeights, readBundleManifest, verifyBundleFiles, type BundleManifest } from '@imgcap/captioner';
 import { parseBackboneId } from '@imgcap/vision-backbone';
 import { OPSET } from '../onnx/graph-builder.js';
 import { buildBackboneGraph } from './backbone-graph.js';
@@ -22,6 +22,8 @@ export interface OnnxManifest {
   opset: number;
   /** `createdAt` of the bundle exported: a re-saved bundle makes this export stale. */
   bundleCreatedAt: string;
+  /** The bundle's recorded file checksums when exported: weights changed since make this export stale too. */
+  bundleFiles: Record<string, string> | null;
   config: BundleManifest['config'];
   /** Trained parameters exported (the caption model's; the backbone's are not counted). */
   parameters: number;
@@ -143,6 +145,7 @@ export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnx
     version: ONNX_EXPORT_VERSION,
     opset: OPSET,
     bundleCreatedAt: manifest.createdAt,
+    bundleFiles: manifest.files ?? null,
     config: manifest.config,
     parameters: [...weights.values()].reduce((sum, w) => sum + w.values.length, 0),
     tokenizer: relative(resolve(outDir), resolve(bundleDir, 'tokenizer.json')),
@@ -162,7 +165,8 @@ export async function readCurrentOnnxManifest(onnxDir: string, bundle: BundleMan
     return null;
   }
   if (parsed.format !== ONNX_EXPORT_FORMAT || parsed.version !== ONNX_EXPORT_VERSION) return null;
-  return parsed.bundleCreatedAt === bundle.createdAt ? (parsed as OnnxManifest) : null;
+  const sameFiles = JSON.stringify(parsed.bundleFiles ?? null) === JSON.stringify(bundle.files ?? null);
+  return parsed.bundleCreatedAt === bundle.createdAt && sameFiles ? (parsed as OnnxManifest) : null;
 }
 
 /**
@@ -178,6 +182,9 @@ const UNWRITABLE = new Set(['EACCES', 'EROFS', 'EPERM', 'ENOENT', 'ENOTDIR', 'EE
  */
 export async function ensureOnnxExport(bundleDir: string, onnxDir?: string): Promise<{ manifest: OnnxManifest; dir: string }> {
   const bundle = await readBundleManifest(bundleDir);
+  // A current export does not read the bundle's weights, so check them here: a damaged or replaced weights.bin
+  // must not hide behind an export made from the old one.
+  await verifyBundleFiles(bundleDir, bundle);
   const currentIn = async (dir: string) => ({ manifest: (await readCurrentOnnxManifest(dir, bundle)) ?? (await exportBundleToOnnx(bundleDir, dir)), dir });
   if (onnxDir !== undefined) return currentIn(onnxDir);
   try {

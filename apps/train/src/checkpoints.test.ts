@@ -1,0 +1,46 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointStore, type LoopState } from './checkpoints.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'imgcap-checkpoints-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const state = (step: number): LoopState => ({ epoch: 0, batchInEpoch: step, globalStep: step, examplesSeen: step * 8, best: null, epochsWithoutImprovement: 0, trainSeconds: 1 });
+const weights = (step: number) => async (target: string) => {
+  await mkdir(join(target, 'bundle', 'model'), { recursive: true });
+  await writeFile(join(target, 'bundle', 'model', 'weights.bin'), Buffer.alloc(4096, step));
+};
+
+/** Flips one byte in place: same size, different content. */
+async function flipByte(file: string): Promise<void> {
+  const bytes = await readFile(file);
+  bytes[100] ^= 0xff;
+  await writeFile(file, bytes);
+}
+
+describe('checkpoints that look right but are not', () => {
+  it('refuse to resume, naming the damaged file and the newest whole checkpoint', async () => {
+    const store = new CheckpointStore(join(dir, 'run'), 5);
+    const older = await store.save(state(3), weights(3));
+    const newer = await store.save(state(6), weights(6));
+    expect((await store.latest())?.state).toEqual(state(6));
+    await flipByte(join(newer, 'bundle', 'model', 'weights.bin'));
+    await expect(store.latest()).rejects.toThrow(
+      new RegExp(`checkpoint ${newer}: .*weights\\.bin does not match its recorded sha256.*the newest whole checkpoint is ${older}: remove ${newer}`),
+    );
+    await rm(newer, { recursive: true });
+    expect((await store.latest())?.state).toEqual(state(3));
+  });
+
+  it('refuse a damaged best checkpoint the same way', async () => {
+    const store = new CheckpointStore(join(dir, 'run-best'), 5);
+    await store.save(state(2), weights(2), { best: true });
+    await flipByte(join(store.dir, 'best', 'bundle', 'model', 'weights.bin'));
+    await expect(store.best()).rejects.toThrow(/best checkpoint .*weights\.bin does not match its recorded sha256/);
+  });
+});
