@@ -11,6 +11,8 @@ export interface PreparedData {
   dataset: Dataset;
   report: DatasetReport;
   filteredCaptions: number;
+  /** Captions with no word left after standardization, dropped. */
+  emptyCaptions: number;
   imagesWithoutCaptions: number;
   tokenizer: CaptionTokenizer;
   images: Record<Split, ImageRecord[]>;
@@ -44,6 +46,7 @@ export async function prepareData(config: TrainConfig, tokenizer?: CaptionTokeni
     dataset,
     report: describeDataset(raw),
     filteredCaptions: filtered.filteredCaptions,
+    emptyCaptions: filtered.emptyCaptions,
     imagesWithoutCaptions: filtered.imagesWithoutCaptions.length,
     tokenizer: fitted,
     images,
@@ -64,6 +67,7 @@ export function dryRunSummary(config: TrainConfig, data: PreparedData): Record<s
     recovered_rows: data.report.recoveredRows,
     unsplit_images: data.report.unsplitImages,
     filtered_captions: data.filteredCaptions,
+    empty_captions: data.emptyCaptions,
     images_without_captions: data.imagesWithoutCaptions,
     vocab_size: data.tokenizer.vocabSize,
     train_examples: data.examples.train.length,

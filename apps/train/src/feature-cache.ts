@@ -1,22 +1,34 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+/** Entry layout: magic, the image's content key (sha256, raw), CRC-32 of the features, then the float32 features. */
+const MAGIC = Buffer.from('IMGCAPF2');
+const HEADER_BYTES = MAGIC.length + 32 + 4;
 
 /**
  * Backbone features on disk, keyed by backbone id (which includes the image size) and by the
  * SHA-256 of the image file's bytes — so a renamed copy hits, an edited image misses, and a second
- * run over the same data does no backbone work. One raw little-endian float32 file per image.
+ * run over the same data does no backbone work. One file per image: a header naming the image it
+ * belongs to and a CRC-32 of the little-endian float32 features that follow. An entry whose header,
+ * key or checksum does not match (garbage of the right size, another image's features, zeros) is
+ * reported and re-extracted, never trained on.
  */
 export class FeatureCache {
   private readonly root: string;
   private readonly contentKeys = new Map<string, string>();
   hits = 0;
   misses = 0;
+  /** Entries found damaged (and so treated as missing). */
+  damaged = 0;
 
   constructor(
     cacheDir: string,
     readonly backboneId: string,
     readonly featureSize: number,
+    /** Told about each damaged entry: its file and what was wrong. */
+    private readonly onDamaged: (file: string, reason: string) => void = () => {},
   ) {
     this.root = join(cacheDir, backboneId.replace(/[^A-Za-z0-9@._-]/g, '_'));
   }
@@ -35,18 +47,36 @@ export class FeatureCache {
     return join(this.root, key.slice(0, 2), `${key}.f32`);
   }
 
-  /** The cached features of an image, or undefined when it was never extracted with this backbone. */
+  /** The cached features of an image, or undefined when it was never extracted with this backbone or is damaged. */
   async get(imagePath: string): Promise<Float32Array | undefined> {
-    const file = this.fileFor(await this.keyOf(imagePath));
+    const key = await this.keyOf(imagePath);
+    const file = this.fileFor(key);
+    let bytes: Buffer;
     try {
-      const bytes = await readFile(file);
-      if (bytes.byteLength !== this.featureSize * 4) throw new Error('size mismatch');
-      this.hits++;
-      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      bytes = await readFile(file);
     } catch {
       this.misses++;
       return undefined;
     }
+    const problem = this.checkEntry(bytes, key);
+    if (problem) {
+      this.misses++;
+      this.damaged++;
+      this.onDamaged(file, problem);
+      return undefined;
+    }
+    this.hits++;
+    const payload = bytes.subarray(HEADER_BYTES);
+    return new Float32Array(payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength));
+  }
+
+  /** What is wrong with an entry, or null when its layout, image key and checksum all match. */
+  private checkEntry(bytes: Buffer, key: string): string | null {
+    if (bytes.byteLength !== HEADER_BYTES + this.featureSize * 4) return `${bytes.byteLength} bytes, expected ${HEADER_BYTES + this.featureSize * 4}`;
+    if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) return 'not a feature-cache entry (or an older format)';
+    if (bytes.subarray(MAGIC.length, MAGIC.length + 32).toString('hex') !== key) return "another image's features";
+    if (bytes.readUInt32LE(MAGIC.length + 32) !== crc32(bytes.subarray(HEADER_BYTES))) return 'checksum mismatch';
+    return null;
   }
 
   /** Stores features atomically (temp file + rename), so a killed run never leaves a torn entry. */
@@ -57,7 +87,12 @@ export class FeatureCache {
     const file = this.fileFor(await this.keyOf(imagePath));
     await mkdir(join(file, '..'), { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, new Uint8Array(features.buffer, features.byteOffset, features.byteLength));
+    const payload = Buffer.from(features.buffer, features.byteOffset, features.byteLength);
+    const header = Buffer.alloc(HEADER_BYTES);
+    MAGIC.copy(header);
+    Buffer.from(await this.keyOf(imagePath), 'hex').copy(header, MAGIC.length);
+    header.writeUInt32LE(crc32(payload), MAGIC.length + 32);
+    await writeFile(temp, Buffer.concat([header, payload]));
     await rename(temp, file);
   }
 }

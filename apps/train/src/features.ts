@@ -41,7 +41,7 @@ export interface FeatureStore {
   featuresFor(ids: string[]): Promise<Float32Array>;
   /** Images whose files could not be read or decoded (skipped, with the reason). */
   readonly skipped: { id: string; reason: string }[];
-  readonly stats: { extracted: number; cached: number; seconds: number };
+  readonly stats: { extracted: number; cached: number; damaged: number; seconds: number };
 }
 
 /**
@@ -56,17 +56,26 @@ export async function buildFeatureStore(
 ): Promise<FeatureStore> {
   const started = performance.now();
   const featureSize = extractor.featureShape[0] * extractor.featureShape[1];
-  const cache = new FeatureCache(cacheDir, extractor.id, featureSize);
+  const cache = new FeatureCache(cacheDir, extractor.id, featureSize, (file, reason) =>
+    log(`warning: feature cache entry ${file} is damaged (${reason}); extracting it again`),
+  );
   const keepInMemory = images.length * featureSize * 4 <= IN_MEMORY_BYTES;
   const memory = new Map<string, Float32Array>();
   const paths = new Map(images.map((image) => [image.id, image.path]));
   const missing: ImageRecord[] = [];
+  const skipped: { id: string; reason: string }[] = [];
   for (const image of images) {
-    const features = await cache.get(image.path);
+    // The cache key is the file's content: a file listed by the dataset but absent on disk is skipped here,
+    // by name, as an unreadable image is (the dataset README promises both).
+    const features = await cache.get(image.path).catch((error: NodeJS.ErrnoException) => {
+      skipped.push({ id: image.id, reason: error.code === 'ENOENT' ? 'not_found' : `unreadable (${error.code ?? error.message})` });
+      log(`skipping image ${image.id}: ${skipped.at(-1)!.reason} (${image.path})`);
+      return null;
+    });
+    if (features === null) continue;
     if (!features) missing.push(image);
     else if (keepInMemory) memory.set(image.id, features);
   }
-  const skipped: { id: string; reason: string }[] = [];
   for (let i = 0; i < missing.length; i += EXTRACT_BATCH) {
     const batch = await loadImageBatch(missing.slice(i, i + EXTRACT_BATCH), extractor.imageSize, {
       onWarning: (message) => log(message),
@@ -84,7 +93,12 @@ export async function buildFeatureStore(
     }
     if ((i / EXTRACT_BATCH) % 20 === 19) log(`backbone features: ${Math.min(i + EXTRACT_BATCH, missing.length)}/${missing.length} images`);
   }
-  const stats = { extracted: missing.length - skipped.length, cached: images.length - missing.length, seconds: (performance.now() - started) / 1000 };
+  const stats = {
+    extracted: missing.length - skipped.length,
+    cached: images.length - missing.length,
+    damaged: cache.damaged,
+    seconds: (performance.now() - started) / 1000,
+  };
   return {
     featureSize,
     skipped,
@@ -93,7 +107,7 @@ export async function buildFeatureStore(
       const out = new Float32Array(ids.length * featureSize);
       for (const [j, id] of ids.entries()) {
         const features = memory.get(id) ?? (await cache.get(paths.get(id)!));
-        if (!features) throw new Error(`no features for image ${id}`);
+        if (!features) throw new Error(`no features for image ${id}: its feature-cache entry went missing or was damaged during the run`);
         out.set(features, j * featureSize);
       }
       return out;

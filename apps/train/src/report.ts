@@ -25,6 +25,8 @@ export async function writeRunReport(input: {
   store: FeatureStore;
   sample: ImageRecord[];
   tracker: Tracker;
+  /** Dropped and repaired inputs, for summary.json. */
+  dataFacts: Record<string, number | string[]>;
 }): Promise<void> {
   const { run, model, tokenizer, store } = input;
   const { records } = await readMetrics(run.paths.metrics);
@@ -32,6 +34,7 @@ export async function writeRunReport(input: {
     best: { metric: 'loss', split: 'val', mode: 'min' },
     wallTimeSeconds: Math.max(input.wall, 1e-3),
     examplesSeen: input.examplesSeen,
+    data: input.dataFacts,
   });
   await input.tracker.summary(summary);
   const charts = [

@@ -44,7 +44,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   const savedTokenizer = run.resumed ? tokenizerFromJSON(JSON.parse(await readFile(tokenizerFile, 'utf8'))) : undefined;
   const data = await prepareData(config, savedTokenizer);
   if (!savedTokenizer) await writeFile(tokenizerFile, JSON.stringify(data.tokenizer.toJSON()));
-  log(`data: ${data.report.images} images, ${data.examples.train.length} training captions, vocabulary ${data.tokenizer.vocabSize}, ${data.filteredCaptions} captions longer than --seq_length dropped`);
+  log(`data: ${data.report.images} images, ${data.examples.train.length} training captions, vocabulary ${data.tokenizer.vocabSize}, ${data.filteredCaptions} captions longer than --seq_length and ${data.emptyCaptions} with no word dropped`);
 
   const spec = backboneSpecOf(config);
   if (spec.kind === 'efficientnet' && !spec.weightsDir) {
@@ -55,7 +55,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   const { source: extractor, close: closeExtractor } = await openFeatureSource(featureEngine, spec);
   const cacheDir = config.feature_cache ?? join(run.dir, '..', '.feature-cache');
   const store = await buildFeatureStore(data.dataset.images, extractor, cacheDir, log).finally(closeExtractor);
-  log(`features: ${extractor.id} ${extractor.featureShape.join('×')} on ${featureEngine}, ${store.stats.extracted} extracted, ${store.stats.cached} from cache (${store.stats.seconds.toFixed(1)} s)`);
+  log(`features: ${extractor.id} ${extractor.featureShape.join('×')} on ${featureEngine}, ${store.stats.extracted} extracted, ${store.stats.cached} from cache, ${store.stats.damaged} damaged cache entries redone, ${store.skipped.length} unreadable or missing images skipped (${store.stats.seconds.toFixed(1)} s)`);
   dropSkipped(data, store);
 
   const model = new CaptionModel(modelConfigOf(config, data.tokenizer.vocabSize, extractor), { seed: config.seed });
@@ -128,7 +128,13 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
     }
     const wall = (performance.now() - started) / 1000;
     await saveCaptionBundle(join(run.dir, 'bundle'), { model, tokenizer: data.tokenizer, backboneWeightsDir: config.backbone_weights, metadata: { ...metadata, best_val_loss: state.best?.value ?? null }, dataSplit });
-    await writeRunReport({ run, config, wall, examplesSeen: state.examplesSeen, model, tokenizer: data.tokenizer, store, sample: held.sample, tracker });
+    const dataFacts = {
+      filtered_captions: data.filteredCaptions,
+      empty_captions: data.emptyCaptions,
+      skipped_images: store.skipped.map((s) => `${s.id}: ${s.reason}`),
+      damaged_cache_entries: store.stats.damaged,
+    };
+    await writeRunReport({ run, config, wall, examplesSeen: state.examplesSeen, model, tokenizer: data.tokenizer, store, sample: held.sample, tracker, dataFacts });
     log(`done: bundle at ${join(run.dir, 'bundle')}, report at ${run.paths.report}`);
     return EXIT.ok;
   } finally {

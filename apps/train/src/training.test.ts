@@ -149,6 +149,24 @@ describe('training', () => {
     expect(child.stderr).toMatch(new RegExp(`error: checkpoint .* could not be loaded: checkpoint .*${latest}: .*weights\\.bin does not match its recorded sha256`));
   }, 120_000);
 
+  it('skips a listed image missing on disk and captions with no word, by name and count in the log and summary.json', async () => {
+    const broken = join(root, 'broken-data');
+    await generateSyntheticDataset({ dir: broken, images: 12, seed: 4 });
+    const file = join(broken, 'dataset_synthetic.json');
+    const dataset = JSON.parse(await readFile(file, 'utf8'));
+    const trainImages = dataset.images.filter((image: { split: string }) => image.split === 'train');
+    await rm(join(broken, 'images', trainImages[0].filename));
+    trainImages[1].sentences.push({ raw: '... !!!', tokens: [] });
+    await writeFile(file, JSON.stringify(dataset));
+    const run = await train({ ...configFor('broken-run', { epochs: 1, val_sample: 0 }), data_dir: broken, feature_cache: join(root, 'broken-cache') });
+    expect(run.code).toBe(EXIT.ok);
+    const logs = run.logs.join('\n');
+    expect(logs).toContain(`skipping image ${trainImages[0].filename}: not_found`);
+    expect(logs).toMatch(/and 1 with no word dropped/);
+    const summary = JSON.parse(await readFile(join(root, 'broken-run', 'summary.json'), 'utf8'));
+    expect(summary.data).toMatchObject({ empty_captions: 1, skipped_images: [`${trainImages[0].filename}: not_found`], damaged_cache_entries: 0 });
+  });
+
   it('refuses a non-empty artifact dir without --resume or --overwrite', async () => {
     await mkdir(join(root, 'taken'), { recursive: true });
     await writeFile(join(root, 'taken', 'notes.txt'), 'keep me');

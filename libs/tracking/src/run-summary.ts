@@ -18,6 +18,8 @@ export interface RunSummary {
   readonly final: Readonly<Record<string, number>>;
   readonly wallTimeSeconds: number;
   readonly examplesPerSecond: number;
+  /** What the data preparation dropped or repaired (skipped images, empty captions…), when the caller reports it. */
+  readonly data?: Readonly<Record<string, number | readonly string[]>>;
 }
 
 export interface SummarizeOptions {
@@ -26,6 +28,7 @@ export interface SummarizeOptions {
   wallTimeSeconds: number;
   /** Training examples processed in this run, for throughput. */
   examplesSeen: number;
+  data?: RunSummary['data'];
 }
 
 /** The key a metric is known by in summaries and in W&B: `train/loss`, `val/bleu4`, or `lr` with no split. */
@@ -49,6 +52,7 @@ export function summarizeMetrics(records: readonly MetricsRecord[], options: Sum
     final,
     wallTimeSeconds: options.wallTimeSeconds,
     examplesPerSecond: options.examplesSeen / options.wallTimeSeconds,
+    ...(options.data ? { data: options.data } : {}),
   };
   if (options.best === undefined) return summary;
   const best = findBest(records, options.best);
