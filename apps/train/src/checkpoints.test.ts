@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,5 +42,30 @@ describe('checkpoints that look right but are not', () => {
     await store.save(state(2), weights(2), { best: true });
     await flipByte(join(store.dir, 'best', 'bundle', 'model', 'weights.bin'));
     await expect(store.best()).rejects.toThrow(/best checkpoint .*weights\.bin does not match its recorded sha256/);
+  });
+});
+
+describe('a kill while best/ is being replaced', () => {
+  it('between the two renames: the complete new copy is put in place on the next start', async () => {
+    const store = new CheckpointStore(join(dir, 'run-swap'), 5);
+    await store.save(state(4), weights(4), { best: true });
+    const best = join(store.dir, 'best');
+    // What writeAtomically leaves when killed after renaming best away and before renaming the new copy in.
+    const { rename, cp } = await import('node:fs/promises');
+    await cp(best, join(store.dir, '.tmp-best-4242'), { recursive: true });
+    await rename(best, join(store.dir, '.old-best-4242'));
+    await store.latest();
+    expect((await store.best())?.state).toEqual(state(4));
+    expect((await readdir(store.dir)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('with only the old copy whole (the new one torn), the old one is put back', async () => {
+    const store = new CheckpointStore(join(dir, 'run-swap-old'), 5);
+    await store.save(state(5), weights(5), { best: true });
+    const { rename, mkdir: makeDir } = await import('node:fs/promises');
+    await rename(join(store.dir, 'best'), join(store.dir, '.old-best-77'));
+    await makeDir(join(store.dir, '.tmp-best-77')); // torn: no state.json
+    await store.latest();
+    expect((await store.best())?.state).toEqual(state(5));
   });
 });

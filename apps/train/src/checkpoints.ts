@@ -74,11 +74,31 @@ export class CheckpointStore {
     return complete;
   }
 
-  /** The newest complete checkpoint, after removing torn temporary directories. */
-  async latest(): Promise<{ dir: string; state: LoopState } | null> {
-    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
-      if (name.startsWith('.tmp-') || name.startsWith('.old-')) await rm(join(this.dir, name), { recursive: true, force: true });
+  /**
+   * Finishes a replacement a kill interrupted, then removes what is left: a checkpoint (e.g. `best`) is replaced by
+   * renaming it to `.old-…`, the new copy from `.tmp-…` into place, then deleting the old one. Killed between the
+   * two renames, neither copy is under its name: the complete new copy (its state.json is written last) or else
+   * the old one is put back, so the best weights survive the crash.
+   */
+  private async recover(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const pending = names.map((name) => /^\.(tmp|old)-(.+)-\d+$/.exec(name)).filter((m): m is RegExpExecArray => m !== null);
+    for (const target of new Set(pending.map((m) => m[2]!))) {
+      if (names.includes(target)) continue;
+      const candidates = [...pending.filter((m) => m[2] === target && m[1] === 'tmp'), ...pending.filter((m) => m[2] === target && m[1] === 'old')];
+      for (const candidate of candidates) {
+        if (await this.readSaved(join(this.dir, candidate[0])).then(() => true, () => false)) {
+          await rename(join(this.dir, candidate[0]), join(this.dir, target));
+          break;
+        }
+      }
     }
+    for (const match of pending) await rm(join(this.dir, match[0]), { recursive: true, force: true });
+  }
+
+  /** The newest complete checkpoint, after finishing interrupted replacements and removing torn temporary directories. */
+  async latest(): Promise<{ dir: string; state: LoopState } | null> {
+    await this.recover();
     const all = await this.list();
     const dir = all.at(-1);
     if (!dir) return null;
