@@ -10,6 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { encodeCaptionForm, loadUploadImage } from './multipart.mjs';
 import * as report from './report.mjs';
+import { partialUploadsRun } from './partial-uploads.mjs';
 import { startServerProcess } from './server-process.mjs';
 import { ENGINE_CHOICES } from '@imgcap/onnx-engine/engine-choice';
 
@@ -20,10 +21,11 @@ const DEFAULTS = {
   duration: 10,
   connections: 4,
   soak: 2000,
+  partialUploads: 1000,
   maxInflight: 1,
   readyTimeout: 300,
 };
-const QUICK = { duration: 2, soak: 200 };
+const QUICK = { duration: 2, soak: 200, partialUploads: 200 };
 const OVERLOAD_FACTOR = 4;
 const SOAK_SAMPLES = [0.25, 0.5, 0.75, 1];
 const USAGE = `Usage: npm run loadtest -- [options]
@@ -32,6 +34,7 @@ const USAGE = `Usage: npm run loadtest -- [options]
   --duration S         seconds per throughput and overload run (default ${DEFAULTS.duration}; --quick ${QUICK.duration})
   --connections N      connections of the concurrent run and the soak (default ${DEFAULTS.connections})
   --soak N             requests in the soak (default ${DEFAULTS.soak}; --quick ${QUICK.soak})
+  --partial-uploads N  connections of the upload flood, each withholding most of a 9.5 MiB body (default ${DEFAULTS.partialUploads}; --quick ${QUICK.partialUploads}; 0 skips it)
   --max-inflight N     server --max-inflight (default ${DEFAULTS.maxInflight}); server --max-queue is N connections
   --engine NAME        server --engine: auto, tfjs or onnx (default: the server's, auto)
   --quick              short runs, for a smoke check
@@ -59,7 +62,7 @@ export function parseFlags(argv) {
     args: argv,
     options: {
       model: { type: 'string' }, image: { type: 'string' }, server: { type: 'string' },
-      duration: { type: 'string' }, connections: { type: 'string' }, soak: { type: 'string' },
+      duration: { type: 'string' }, connections: { type: 'string' }, soak: { type: 'string' }, 'partial-uploads': { type: 'string' },
       'max-inflight': { type: 'string' }, 'ready-timeout': { type: 'string' }, engine: { type: 'string' },
       quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
@@ -74,6 +77,7 @@ export function parseFlags(argv) {
     duration: values.duration ? positiveInteger('duration', values.duration) : base.duration,
     connections,
     soak: values.soak ? positiveInteger('soak', values.soak, SOAK_SAMPLES.length) : base.soak,
+    partialUploads: values['partial-uploads'] !== undefined ? positiveInteger('partial-uploads', values['partial-uploads'], 0) : base.partialUploads,
     maxInflight: values['max-inflight'] ? positiveInteger('max-inflight', values['max-inflight']) : base.maxInflight,
     engine: engineFlag(values.engine),
     // Room for every connection of the concurrent run, so its refusals are a finding, not a set-up artefact.
@@ -224,10 +228,15 @@ async function main(argv) {
   });
   progress(`ready at ${server.url}; warming up`);
   let runs;
+  let flood = null;
   try {
     await loadCaption(server.url, upload, { connections: 1, amount: 3 });
     runs = [...(await throughputRuns(server.url, upload, options)), await overloadRun(server.url, upload, options)];
     runs.push(await soakRun(server.url, upload, options));
+    if (options.partialUploads > 0) {
+      flood = await partialUploadsRun(server.url, { connections: options.partialUploads, progress });
+      emit(flood);
+    }
   } finally {
     const stopped = await server.stop();
     emit({ event: 'server_stopped', ...stopped });
@@ -240,6 +249,7 @@ async function main(argv) {
     report.checkFastRefusals(overload),
     report.checkTensorsConstant(soak.samples),
     report.checkRssFlat(soak.samples),
+    ...(flood ? [report.checkFloodBounded(flood)] : []),
   ];
   checks.forEach(emit);
   process.stderr.write(`\n${report.formatTable(runs, checks)}\n`);

@@ -99,6 +99,21 @@ export function checkRssFlat(samples, tolerance = 0.1) {
   return check('rss_flat', growth <= tolerance, `RSS ${mib(warm)} at 25% → ${mib(end)} at 100% (${(growth * 100).toFixed(1)}%, limit ${tolerance * 100}%)`, false);
 }
 
+/**
+ * The upload flood stayed bounded: RSS grew by less than the server's upload budget (16 bodies of at most 10 MiB +
+ * framing, plus 256 MiB of slack for sockets and buffers), /healthz answered throughout, and memory came back to within
+ * 25% of where it started once the sockets closed.
+ */
+export function checkFloodBounded(flood, budgetBytes = 16 * (10 * 2 ** 20 + 64 * 1024) + 256 * 2 ** 20) {
+  const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  if (flood.rss_before == null) return check('upload_flood_bounded', false, 'process_resident_memory_bytes not exported', false);
+  const grew = flood.rss_peak - flood.rss_before;
+  const back = flood.rss_after <= flood.rss_before * 1.25 + 64 * 2 ** 20;
+  const ok = grew <= budgetBytes && flood.healthz_failed === 0 && back;
+  const detail = `RSS ${mib(flood.rss_before)} → peak ${mib(flood.rss_peak)} → ${mib(flood.rss_after)} after; /healthz p99 ${flood.healthz_p99_ms} ms, ${flood.healthz_failed} failed; answers ${JSON.stringify(flood.statuses)}`;
+  return check('upload_flood_bounded', ok, detail, true);
+}
+
 /** A few lines for people; the JSON lines carry everything. */
 export function formatTable(runs, checks) {
   const cell = (value, width) => String(value ?? '-').padStart(width);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCaptionForm } from './multipart.mjs';
-import { checkFastRefusals, checkOverloadStatuses, checkRssFlat, checkTensorsConstant, percentile, readMetric, summariseRun } from './report.mjs';
+import { checkFastRefusals, checkFloodBounded, checkOverloadStatuses, checkRssFlat, checkTensorsConstant, percentile, readMetric, summariseRun } from './report.mjs';
 
 const METRICS = `# HELP imgcap_tfjs_tensors_alive tfjs tensors currently allocated
 # TYPE imgcap_tfjs_tensors_alive gauge
@@ -68,5 +68,18 @@ describe('caption upload', () => {
     expect(text).toContain(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.jpg"`);
     expect(text).toContain('JPEGBYTES');
     expect(text.trimEnd().endsWith(`--${boundary}--`)).toBe(true);
+  });
+});
+
+describe('checkFloodBounded', () => {
+  const flood = (before, peak, after, failed = 0) => ({ rss_before: before, rss_peak: peak, rss_after: after, healthz_failed: failed, healthz_p99_ms: 3, statuses: { 503: 984 } });
+  const MiB = 2 ** 20;
+  it('passes a flood that stays within the upload budget, keeps /healthz up and gives the memory back', () => {
+    expect(checkFloodBounded(flood(150 * MiB, 320 * MiB, 170 * MiB))).toMatchObject({ ok: true, fatal: true });
+  });
+  it('fails on growth past the budget, a failed /healthz, or memory kept after the sockets closed', () => {
+    expect(checkFloodBounded(flood(150 * MiB, 1600 * MiB, 160 * MiB)).ok).toBe(false);
+    expect(checkFloodBounded(flood(150 * MiB, 300 * MiB, 160 * MiB, 2)).ok).toBe(false);
+    expect(checkFloodBounded(flood(150 * MiB, 300 * MiB, 900 * MiB)).ok).toBe(false);
   });
 });

@@ -77,6 +77,8 @@ export function sendError(error: FastifyError, request: FastifyRequest, reply: F
   const answer = toHttpError(error);
   if (answer.statusCode >= 500 && !(error instanceof HttpError)) request.log.error({ err: error }, 'request failed');
   if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
+  // Answered before its body arrived (refused at once, cut short): close, or Node would read the rest to reuse it.
+  if (!request.raw.complete) reply.header('connection', 'close');
   const body: ErrorBody = { error: { code: answer.code, message: answer.message } };
   return reply.status(answer.statusCode).send(body);
 }
