@@ -72,13 +72,18 @@ export function sendProtocolError(error: NodeJS.ErrnoException, socket: import('
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+/** Unread request bodies up to this size are read and dropped after an early answer; larger ones close the connection. */
+const DRAIN_RATHER_THAN_CLOSE_BYTES = 1024 * 1024;
+
 /** Every error leaves as `{ error: { code, message } }`; 5xx messages never carry internals. */
 export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const answer = toHttpError(error);
   if (answer.statusCode >= 500 && !(error instanceof HttpError)) request.log.error({ err: error }, 'request failed');
   if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
-  // Answered before its body arrived (refused at once, cut short): close, or Node would read the rest to reuse it.
-  if (!request.raw.complete) reply.header('connection', 'close');
+  // Answered before a large body arrived (refused at once, cut short): close, or Node reads the rest to reuse the
+  // connection. A small body is cheaper to read than a reconnect, so its connection is kept (fast 503s under load).
+  const declared = Number(request.headers['content-length']);
+  if (!request.raw.complete && !(declared <= DRAIN_RATHER_THAN_CLOSE_BYTES)) reply.header('connection', 'close');
   const body: ErrorBody = { error: { code: answer.code, message: answer.message } };
   return reply.status(answer.statusCode).send(body);
 }
