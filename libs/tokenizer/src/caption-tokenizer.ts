@@ -30,3 +30,23 @@ export interface CaptionTokenizer {
   wordToId(word: string): number;
   toJSON(): object;
 }
+
+/** start + words + end, padded with pad (0, as both schemes use) or cut to `seqLength` (a cut caption loses its end). */
+export function markedSequence(wordIds: readonly number[], markers: MarkerIds, seqLength: number): Int32Array {
+  if (!Number.isInteger(seqLength) || seqLength < 2) throw new RangeError(`seqLength must be an integer >= 2, got ${seqLength}`);
+  const out = new Int32Array(seqLength).fill(markers.pad);
+  out.set([markers.start, ...wordIds, markers.end].slice(0, seqLength));
+  return out;
+}
+
+/** Words of `ids` up to the first end marker; pad and start are skipped. Works on ids, never on text. */
+export function decodeWords(ids: ArrayLike<number>, markers: MarkerIds, idToWord: (id: number) => string): string {
+  const words: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (id === markers.end) break;
+    if (id === markers.pad || id === markers.start) continue;
+    words.push(idToWord(id));
+  }
+  return words.join(' ');
+}

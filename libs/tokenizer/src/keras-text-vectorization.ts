@@ -1,4 +1,4 @@
-import type { CaptionTokenizer, MarkerIds } from './caption-tokenizer.js';
+import { decodeWords, markedSequence, type CaptionTokenizer, type MarkerIds } from './caption-tokenizer.js';
 
 export const KERAS_TOKENIZER_FORMAT = 'imgcap-keras-text-vectorization';
 export const KERAS_TOKENIZER_VERSION = 1;
@@ -112,22 +112,11 @@ export class KerasTextVectorizer implements CaptionTokenizer {
 
   /** The seed's training sequence: the vectorization of `"<start> " + caption + " <end>"`. */
   encode(caption: string, seqLength: number): Int32Array {
-    if (!Number.isInteger(seqLength) || seqLength < 2) throw new RangeError(`seqLength must be an integer >= 2, got ${seqLength}`);
-    const ids = [this.markers.start, ...this.lookup(caption), this.markers.end];
-    const out = new Int32Array(seqLength);
-    out.set(ids.slice(0, seqLength));
-    return out;
+    return markedSequence(this.lookup(caption), this.markers, seqLength);
   }
 
   decode(ids: ArrayLike<number>): string {
-    const words: string[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      if (id === this.markers.end) break;
-      if (id === this.markers.pad || id === this.markers.start) continue;
-      words.push(this.idToWord(id));
-    }
-    return words.join(' ');
+    return decodeWords(ids, this.markers, (id) => this.idToWord(id));
   }
 
   idToWord(id: number): string {

@@ -1,4 +1,4 @@
-import type { CaptionTokenizer, MarkerIds } from './caption-tokenizer.js';
+import { decodeWords, markedSequence, type CaptionTokenizer, type MarkerIds } from './caption-tokenizer.js';
 import { SPECIAL_IDS_NOT_IN_CAPTIONS, SPECIAL_TOKEN_COUNT, SPECIAL_TOKEN_STRINGS, SpecialTokens } from './special-tokens.js';
 import { captionWords } from './standardize.js';
 
@@ -87,25 +87,12 @@ export class WordTokenizer implements CaptionTokenizer {
 
   /** START + words + END, then padded with PAD or cut to `seqLength` (a cut caption loses its END). */
   encode(caption: string, seqLength: number): Int32Array {
-    if (!Number.isInteger(seqLength) || seqLength < 2) {
-      throw new RangeError(`seqLength must be an integer >= 2, got ${seqLength}`);
-    }
-    const ids = [SpecialTokens.start, ...this.encodeWords(caption), SpecialTokens.end];
-    const out = new Int32Array(seqLength); // zero-filled = PAD
-    out.set(ids.slice(0, seqLength));
-    return out;
+    return markedSequence(this.encodeWords(caption), this.markers, seqLength);
   }
 
   /** Words of `ids` up to the first END; PAD and START are skipped, UNK shows as `[UNK]`. */
   decode(ids: ArrayLike<number>): string {
-    const words: string[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (id === SpecialTokens.end) break;
-      if (id === SpecialTokens.pad || id === SpecialTokens.start) continue;
-      words.push(this.idToWord(id));
-    }
-    return words.join(' ');
+    return decodeWords(ids, this.markers, (id) => this.idToWord(id));
   }
 
   idToWord(id: number): string {
