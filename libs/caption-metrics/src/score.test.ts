@@ -64,3 +64,25 @@ describe('scoreCaptions', () => {
     );
   });
 });
+
+describe('scoreCaptions on raw real captions', () => {
+  it.each(['demo126', 'demo1000', 'stress500'])(
+    '%s: tokenizing here gives exactly the scores of the Java tokenizer\'s output (the official pipeline)',
+    async (name) => {
+      const { readFileSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const dir = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'coco-captions');
+      const data = JSON.parse(readFileSync(join(dir, 'data', `${name}.json`), 'utf8')) as { images: { id: string; refs: string[]; cand: string }[] };
+      const java = JSON.parse(readFileSync(join(dir, 'cache', `ptb_${name}.json`), 'utf8')) as { refs: string[][]; cands: string[] };
+      const drop = new Set(["''", "'", '``', '`', '-LRB-', '-RRB-', '-LCB-', '-RCB-', '.', '?', '!', ',', ':', '-', '--', '...', ';']);
+      const clean = (line: string) => line.split(' ').filter((t) => t !== '' && !drop.has(t)).join(' ');
+      const raw = scoreCaptions(Object.fromEntries(data.images.map((im) => [im.id, im.refs])), Object.fromEntries(data.images.map((im) => [im.id, im.cand])));
+      const official = scoreCaptions(
+        Object.fromEntries(data.images.map((im, i) => [im.id, java.refs[i]!.map(clean)])),
+        Object.fromEntries(data.images.map((im, i) => [im.id, clean(java.cands[i]!)])),
+        { tokenize: false },
+      );
+      expect(raw.corpus).toEqual(official.corpus);
+    },
+  );
+});
