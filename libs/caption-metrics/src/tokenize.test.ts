@@ -73,6 +73,10 @@ describe('the PTB rules, one by one', () => {
     expect(tokenizeCaption('ANA (All Nippon) [x] {y} leave!!! curb?? ok!')).toBe('ana -lrb- all nippon -rrb- -lsb- x -rsb- -lcb- y -rcb- leave !!! curb ?? ok');
   });
 
+  it('treats Unicode quotes and dashes as their ASCII forms', () => {
+    expect(tokenizeCaption('\u201cStop\u201d \u2018here\u2019 on the beach\u2014kite and 5\u20136 dogs')).toBe('stop here on the beach kite and 5 6 dogs');
+  });
+
   it('splits assimilations, times from am/pm and double dashes; joins a fraction to its number with U+00A0', () => {
     expect(tokenizeCaption('it cannot be 5:54pm on the beach--kite')).toBe('it can not be 5:54 pm on the beach kite');
     expect(tokenizeCaption('22 3/4 street and 3/4 mile')).toBe('22\u00a03/4 street and 3/4 mile');
