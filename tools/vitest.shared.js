@@ -11,8 +11,8 @@ export function imgcapTestConfig(projectRoot) {
       include: ['src/**/*.test.ts'],
       // tfjs keeps one global engine per process; forks keep test files from sharing it.
       pool: 'forks',
-      // Projects still being filled in may have no tests yet.
-      passWithNoTests: true,
+      // A project whose tests all vanished (a bad include, a renamed folder) must fail, not pass.
+      passWithNoTests: false,
       testTimeout: 120_000,
       hookTimeout: 120_000,
       reporters: ['default', ['json', { outputFile: join(projectRoot, 'reports', 'vitest.json') }]],

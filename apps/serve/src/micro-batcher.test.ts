@@ -53,8 +53,10 @@ describe('CaptionerEngine with micro-batching (real tiny bundle)', () => {
   const fixture = useTinyBundle('imgcap-serve-batch-');
 
   it('gives concurrent requests the captions they get one at a time, without leaking tensors', async () => {
-    const single = await loadEngine(fixture.bundle, { backend: 'wasm', maxBatch: 1 });
-    const batched = await loadEngine(fixture.bundle, { backend: 'wasm', maxBatch: 4 });
+    // tfjs, named: the default engine here is ONNX Runtime, whose captions hold no tfjs tensors to leak.
+    const single = await loadEngine(fixture.bundle, { backend: 'wasm', engine: 'tfjs', maxBatch: 1 });
+    const batched = await loadEngine(fixture.bundle, { backend: 'wasm', engine: 'tfjs', maxBatch: 4 });
+    expect(batched.runtime).toBe('tfjs (wasm)');
     try {
       for (const beam of [1, 2]) {
         const expected = [];

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -60,8 +60,12 @@ describe('ensureOnnxExport', () => {
     const fresh = await saveTinyBundle(dir, 'ensure-bundle');
     const first = await ensureOnnxExport(fresh);
     expect(first.dir).toBe(join(fresh, 'onnx'));
+    const written = await Promise.all(['onnx-manifest.json', 'decoder_step.onnx'].map((f) => stat(join(first.dir, f))));
     const again = await ensureOnnxExport(fresh);
     expect(again).toEqual(first);
+    // Reused, not redone: the same files, untouched (an export writes new files under temporary names).
+    const after = await Promise.all(['onnx-manifest.json', 'decoder_step.onnx'].map((f) => stat(join(first.dir, f))));
+    expect(after.map((s) => [s.ino, s.mtimeMs])).toEqual(written.map((s) => [s.ino, s.mtimeMs]));
   });
 
   it('exports to a scratch directory when the bundle directory is read-only (a container running as a non-root user)', async () => {
