@@ -1,5 +1,5 @@
 // Frozen backbone throughput (random init: speed does not depend on the weights' values).
-import { benchBackbone } from '@imgcap/vision-backbone';
+import { benchBackbone } from '@imgcap/vision-backbone/bench';
 import { summarize } from './measure.mjs';
 
 const BATCH = 8;

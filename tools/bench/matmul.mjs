@@ -1,5 +1,5 @@
 // Raw dense-kernel speed of the selected backend: the ceiling every other figure sits under.
-import { benchMatMul } from '@imgcap/tf-runtime';
+import { benchMatMul } from '@imgcap/tf-runtime/bench';
 import { summarize } from './measure.mjs';
 
 const SIZE = 512;

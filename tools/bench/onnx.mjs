@@ -3,7 +3,8 @@
 // EfficientNet-B1, and the EfficientNet backbones' throughput as the ONNX export runs them (compare with the
 // backbone group's tfjs figures).
 import * as ort from 'onnxruntime-node';
-import { benchOnnxLatency, buildLayersModelGraph, SEED_ARCH_IMAGE_BENCH_CONFIG, SEED_BENCH_CONFIG, SEED_IMAGE_BENCH_CONFIG } from '@imgcap/onnx-engine';
+import { buildLayersModelGraph } from '@imgcap/onnx-engine';
+import { benchOnnxLatency, SEED_ARCH_IMAGE_BENCH_CONFIG, SEED_BENCH_CONFIG, SEED_IMAGE_BENCH_CONFIG } from '@imgcap/onnx-engine/bench';
 import { createFeatureExtractor } from '@imgcap/vision-backbone';
 import { round, summarize } from './measure.mjs';
 

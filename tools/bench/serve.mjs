@@ -25,8 +25,8 @@ async function drive(url, upload, connections, seconds) {
 export async function benchServeGroup({ repeats }) {
   const dir = await mkdtemp(join(tmpdir(), 'imgcap-bench-serve-'));
   try {
-    // Imported here: the serve app is an app (no package exports) and is built by `npm run bench` first.
-    const { startServer } = await import('../../apps/serve/dist/index.js');
+    // Imported here: only this group needs the server (its entry point, built by `npm run bench` first).
+    const { startServer } = await import('@imgcap/serve-app');
     await buildTinyBundle(join(dir, 'bundle'));
     const upload = await encodeCaptionForm(await loadUploadImage());
     const result = { bundle: 'tiny preset, patch8@64, vocab 10 000, captions of 35 ids', max_inflight: 1 };

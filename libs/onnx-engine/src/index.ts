@@ -4,13 +4,5 @@ export { loadOnnxCaptioner, type LoadOnnxCaptionerOptions, type OnnxCaptioner } 
 export { createOnnxFeatureExtractor, type OnnxFeatureExtractor } from './engine/onnx-feature-extractor.js';
 export { OnnxDecoderSession, type DecoderStepShape } from './engine/onnx-decoder-session.js';
 export { stepRunner, type StepFeeds, type StepGraph, type StepResults, type StepRunner } from './engine/step-runner.js';
-export {
-  benchOnnxLatency,
-  SEED_ARCH_IMAGE_BENCH_CONFIG,
-  SEED_BENCH_CONFIG,
-  SEED_IMAGE_BENCH_CONFIG,
-  type OnnxLatencyOptions,
-  type OnnxLatencyResult,
-} from './bench/bench-latency.js';
 export { ENGINE_CHOICES, INFERENCE_ENGINES, resolveInferenceEngine, type EngineChoice, type InferenceEngine } from './engine/engine-choice.js';
 export { loadCaptioner } from './engine/load-captioner.js';

@@ -5,5 +5,3 @@ export { registerGradientFixes } from './gradient-fixes.js';
 export { fileSystemIO, registerFileSystemRouter } from './file-system-io.js';
 export type { FileSystemIOHandler } from './file-system-io.js';
 export { saveNamedTensors, loadNamedTensors } from './named-tensors.js';
-export { benchMatMul } from './bench-matmul.js';
-export type { BenchMatMulOptions } from './bench-matmul.js';

@@ -2,7 +2,7 @@
 // Run after `npm run build`: node scripts/measure-throughput.mjs [repeats]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { benchBackbone } from '../dist/index.js';
+import { benchBackbone } from '@imgcap/vision-backbone/bench';
 
 const repeats = Number(process.argv[2] ?? 3);
 await tf.setBackend('wasm');

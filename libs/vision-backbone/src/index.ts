@@ -14,4 +14,3 @@ export {
   type PatchBackboneSpec,
 } from './backbone-spec.js';
 export { createFeatureExtractor, type FeatureExtractor } from './feature-extractor.js';
-export { benchBackbone, type BenchOptions } from './bench.js';
