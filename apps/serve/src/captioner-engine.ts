@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { architectureOf, type Captioner } from '@imgcap/captioner';
+import type { ImageCaptioner } from '@imgcap/captioner';
 import type { DecodedImage } from '@imgcap/image-io';
 import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine.js';
 import { HttpError } from './errors.js';
@@ -7,8 +7,8 @@ import { MicroBatcher } from './micro-batcher.js';
 
 type SearchKey = { beamWidth: number; maxLength?: number; noRepeatNgramSize?: number };
 
-/** What both caption engines offer: tfjs `Captioner` and @imgcap/onnx-engine's `OnnxCaptioner`. */
-export type CaptionerLike = Pick<Captioner, 'imageSize' | 'manifest' | 'captionImages' | 'dispose'>;
+/** What the server needs of either engine (tfjs `Captioner`, @imgcap/onnx-engine's `OnnxCaptioner`). */
+export type CaptionerLike = Pick<ImageCaptioner, 'imageSize' | 'manifest' | 'architecture' | 'captionImages' | 'dispose'>;
 
 /** The real engine: one loaded caption bundle behind the server's CaptionEngine interface. */
 export class CaptionerEngine implements CaptionEngine {
@@ -28,7 +28,7 @@ export class CaptionerEngine implements CaptionEngine {
   }
 
   get architecture(): string {
-    return architectureOf(this.captioner.manifest.config);
+    return this.captioner.architecture;
   }
 
   /** Longest caption this model can write (its decoder positions). */

@@ -26,6 +26,7 @@ export { generateFromFeatures } from './generation/generate.js';
 export { CaptionTrainer, type StepMetrics, type TrainingBatch } from './training/trainer.js';
 export { DataParallelTrainer, type DataParallelOptions } from './training/parallel/data-parallel-trainer.js';
 export { attentionGridSize, Captioner, captionResult, SEARCH_TOKENS, searchTokensOf, type CaptionResult, type RgbImage } from './pipeline/captioner.js';
+export type { ImageCaptioner } from './pipeline/image-captioner.js';
 export { loadCaptionBundle, readBundleManifest, saveCaptionBundle, verifyBundleFiles, writeBundleFiles, type BundleContents } from './bundle/bundle.js';
 export { fileChecksums, filesBelow, verifyChecksums } from './bundle/checksums.js';
 export { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from './bundle/manifest.js';

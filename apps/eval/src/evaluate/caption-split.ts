@@ -1,4 +1,4 @@
-import type { Captioner, CaptionResult, SearchOptions } from '@imgcap/captioner';
+import type { CaptionResult, ImageCaptioner, SearchOptions } from '@imgcap/captioner';
 import { loadImageBatch, type ImageRecord, type SkippedImage } from '@imgcap/flickr-dataset';
 
 export interface CaptionedImage {
@@ -25,7 +25,7 @@ export interface CaptionSplitOptions {
  * batch. A missing or undecodable image is logged by name and skipped; it never stops the run.
  */
 export async function captionSplit(
-  captioner: Pick<Captioner, 'imageSize' | 'captionImages'>,
+  captioner: Pick<ImageCaptioner, 'imageSize' | 'captionImages'>,
   records: readonly ImageRecord[],
   options: CaptionSplitOptions,
 ): Promise<SplitCaptions> {

@@ -1,7 +1,7 @@
 import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
-import { architectureOf, resolveSearchOptions, type Captioner, type SearchOptions } from '@imgcap/captioner';
-import { loadCaptioner, resolveInferenceEngine, type OnnxCaptioner } from '@imgcap/onnx-engine';
+import { resolveSearchOptions, type ImageCaptioner, type SearchOptions } from '@imgcap/captioner';
+import { loadCaptioner, resolveInferenceEngine } from '@imgcap/onnx-engine';
 import { selectBackend } from '@imgcap/tf-runtime';
 import type { Command } from 'commander';
 import { resolveModelDir } from '../model-dir.js';
@@ -10,8 +10,6 @@ import { heldOutRecords } from './held-out.js';
 import { addEvaluateOptions, toEvaluateSettings, type EvaluateFlags, type EvaluateSettings } from './options.js';
 import { writeEvaluationOutputs, type EvaluationLine, type MetricsFile } from './outputs.js';
 
-/** Either engine: both caption with the same search code and give results of the same shape. */
-type EvalCaptioner = Captioner | OnnxCaptioner;
 
 export interface EvaluationResult {
   line: EvaluationLine;
@@ -24,7 +22,7 @@ export async function runEvaluation(settings: EvaluateSettings, log: (line: stri
   const { records, facts: heldOut } = await heldOutRecords(settings, bundleDir, log);
   const selected = await selectBackend({ backend: settings.backend, log });
   const engine = resolveInferenceEngine(settings.engine, selected.backend);
-  const captioner: EvalCaptioner = await loadCaptioner(bundleDir, engine);
+  const captioner = await loadCaptioner(bundleDir, engine);
   try {
     const search = searchOptions(captioner, settings);
     log(`captioning ${records.length} ${settings.split} images (${heldOut.source}) with ${bundleDir} on ${engine} (beam ${search.beamWidth})`);
@@ -64,7 +62,7 @@ export async function runEvaluation(settings: EvaluateSettings, log: (line: stri
 }
 
 /** The search options actually used; --max_length is checked against this model here, where its limit is known. */
-function searchOptions(captioner: EvalCaptioner, settings: EvaluateSettings): SearchOptions {
+function searchOptions(captioner: ImageCaptioner, settings: EvaluateSettings): SearchOptions {
   const limit = captioner.manifest.config.seqLength - 1;
   if (settings.maxLength !== undefined && settings.maxLength > limit) {
     throw new Error(
@@ -75,13 +73,13 @@ function searchOptions(captioner: EvalCaptioner, settings: EvaluateSettings): Se
   return resolveSearchOptions({ beamWidth, maxLength, lengthPenalty, noRepeatNgramSize }, limit);
 }
 
-function modelFacts(captioner: EvalCaptioner): Record<string, unknown> {
+function modelFacts(captioner: ImageCaptioner): Record<string, unknown> {
   const { manifest } = captioner;
   return {
-    arch: architectureOf(manifest.config),
+    arch: captioner.architecture,
     backbone: manifest.backbone.id,
     imageSize: manifest.backbone.imageSize,
-    parameters: 'parameterCount' in captioner ? captioner.parameterCount : captioner.model.countParams(),
+    parameters: captioner.parameterCount,
     preset: manifest.metadata.preset,
     config: manifest.config,
     metadata: manifest.metadata,

@@ -6,6 +6,8 @@ import { generateFromFeatures } from '../generation/generate.js';
 import type { SearchOptions } from '../generation/search-options.js';
 import type { Hypothesis, SearchTokens } from '../generation/session.js';
 import type { CaptionModel } from '../model/caption-model.js';
+import type { Architecture } from '../config.js';
+import type { ImageCaptioner } from './image-captioner.js';
 
 /** RGB pixels, HWC uint8, already resized to the backbone's input size. */
 export interface RgbImage {
@@ -58,7 +60,10 @@ export function captionResult(h: Hypothesis, tokenizer: CaptionTokenizer, gridTo
   };
 }
 
-export class Captioner {
+/** The tfjs engine of `ImageCaptioner`: pixels → frozen backbone → encoder → greedy/beam decoding → words. */
+export class Captioner implements ImageCaptioner {
+  readonly engine = 'tfjs' as const;
+
   constructor(
     readonly model: CaptionModel,
     readonly tokenizer: CaptionTokenizer,
@@ -68,6 +73,14 @@ export class Captioner {
 
   get imageSize(): number {
     return this.backbone.imageSize;
+  }
+
+  get architecture(): Architecture {
+    return this.model.config.arch;
+  }
+
+  get parameterCount(): number {
+    return this.model.countParams();
   }
 
   /** Captions images that are already `imageSize` × `imageSize` RGB. */

@@ -175,3 +175,22 @@ describe("loadOnnxCaptioner on a model imported from the Keras project's files",
     }
   }, 120_000);
 });
+
+describe('loadCaptioner: one ImageCaptioner contract for both engines', () => {
+  it('gives the same facts and captions from tfjs and ONNX Runtime, without callers knowing which', async () => {
+    const { loadCaptioner } = await import('./load-captioner.js');
+    const bundle = await saveTinyBundle(dir, 'contract', { ...TINY_CONFIG, arch: 'seed' });
+    const engines = await Promise.all((['tfjs', 'onnx'] as const).map((engine) => loadCaptioner(bundle, engine)));
+    try {
+      const facts = engines.map((c) => [c.architecture, c.imageSize, c.parameterCount, c.manifest.createdAt]);
+      expect(engines.map((c) => c.engine)).toEqual(['tfjs', 'onnx']);
+      expect(facts[1]).toEqual(facts[0]);
+      expect(facts[0]![0]).toBe('seed');
+      const images = randomImages(2, TINY_CONFIG.imageSize, 5);
+      const [a, b] = await Promise.all(engines.map((c) => c.captionImages(images, { beamWidth: 2 })));
+      expect(b!.map((r) => r.tokens)).toEqual(a!.map((r) => r.tokens));
+    } finally {
+      engines.forEach((c) => c.dispose());
+    }
+  });
+});

@@ -8,7 +8,10 @@ import {
   readBundleManifest,
   resolveSearchOptions,
   searchTokensOf,
+  architectureOf,
+  type Architecture,
   type BundleManifest,
+  type ImageCaptioner,
   type CaptionResult,
   type Hypothesis,
   type RgbImage,
@@ -32,17 +35,11 @@ export interface LoadOnnxCaptionerOptions {
 }
 
 /** The ONNX engine with the `Captioner` surface the apps use. */
-export interface OnnxCaptioner {
+/** The ONNX Runtime engine of `ImageCaptioner`, plus captioning straight from backbone features. */
+export interface OnnxCaptioner extends ImageCaptioner {
   readonly engine: 'onnx';
-  readonly imageSize: number;
-  readonly manifest: BundleManifest;
-  /** Trained parameters of the caption model (as `CaptionModel.countParams()`). */
-  readonly parameterCount: number;
-  /** Captions images that are already `imageSize` × `imageSize` RGB; results are shaped as `Captioner`'s. */
-  captionImages(images: RgbImage[], options?: Partial<SearchOptions>): Promise<CaptionResult[]>;
   /** Captions `count` images from backbone features, row-major [count, T, C]. */
   captionFeatures(features: Float32Array, count: number, options?: Partial<SearchOptions>): Promise<CaptionResult[]>;
-  dispose(): void;
 }
 
 class OnnxCaptionerImpl implements OnnxCaptioner {
@@ -63,6 +60,10 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
 
   get imageSize(): number {
     return this.manifest.backbone.imageSize;
+  }
+
+  get architecture(): Architecture {
+    return architectureOf(this.manifest.config);
   }
 
   async captionImages(images: RgbImage[], options: Partial<SearchOptions> = {}): Promise<CaptionResult[]> {

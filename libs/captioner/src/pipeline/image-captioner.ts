@@ -1,0 +1,23 @@
+import type { BundleManifest } from '../bundle/manifest.js';
+import type { Architecture } from '../config.js';
+import type { SearchOptions } from '../generation/search-options.js';
+import type { CaptionResult, RgbImage } from './captioner.js';
+
+/**
+ * What every captioning engine offers, whatever runs the model (tfjs `Captioner`, ONNX Runtime `OnnxCaptioner`):
+ * one contract for eval, serve and users, as tfjs-models' `load()` returns one interface.
+ */
+export interface ImageCaptioner {
+  /** What runs the model. */
+  readonly engine: 'tfjs' | 'onnx';
+  /** The bundle it was loaded from (config, backbone, metadata). */
+  readonly manifest: BundleManifest;
+  readonly architecture: Architecture;
+  /** The backbone's input side: images are resized to imageSize × imageSize before `captionImages`. */
+  readonly imageSize: number;
+  /** Trained parameters of the caption model (the frozen backbone excluded). */
+  readonly parameterCount: number;
+  /** Captions images that are already `imageSize` × `imageSize` RGB, each with its words, score and attention. */
+  captionImages(images: RgbImage[], options?: Partial<SearchOptions>): Promise<CaptionResult[]>;
+  dispose(): void;
+}
