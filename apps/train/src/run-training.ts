@@ -1,24 +1,19 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { CaptionModel, CaptionTrainer, DataParallelTrainer, loadModelWeights, saveCaptionBundle, writeBundleFiles, type DataSplitRecord } from '@imgcap/captioner';
+import { loadModelWeights, saveCaptionBundle, writeBundleFiles, type CaptionModel, type CaptionTrainer, type DataParallelTrainer } from '@imgcap/captioner';
 import { createBatches, batchCount, type ImageRecord } from '@imgcap/flickr-dataset';
-import { selectBackend, type BackendChoice } from '@imgcap/tf-runtime';
-import { tokenizerFromJSON } from '@imgcap/tokenizer';
-import { createTracker, createWandbSink, openRun, type Tracker } from '@imgcap/tracking';
-import { backboneSpecOf } from './backbone.js';
+import { createTracker, createWandbSink, type Tracker } from '@imgcap/tracking';
 import { CheckpointStore, type LoopState } from './checkpoints.js';
 import type { TrainConfig } from './config.js';
-import { prepareData, type PreparedData } from './data.js';
-import { openFeatureSource, resolveFeatureEngine } from './feature-engine.js';
-import { buildFeatureStore, type FeatureStore } from './features.js';
+import type { PreparedData } from './data.js';
+import type { FeatureStore } from './features.js';
 import { prefetch } from './prefetch.js';
 import { createEpochProgress } from './progress.js';
 import { writeRunReport } from './report.js';
-import { resolveResumedConfig } from './resume.js';
-import { modelConfigOf } from './model-config.js';
+import { buildTraining, dataSplitOf, loadFeatures, loadRunData, openTrainingRun, sampleOf } from './run-setup.js';
 import { getLr } from './schedule.js';
 import { validate } from './validate.js';
+
+export { resolveReplicas } from './run-setup.js';
 
 /** Exit codes: 0 done, 3 non-finite loss, 130 interrupted (checkpoint saved). */
 export const EXIT = { ok: 0, nonFinite: 3, interrupted: 130 } as const;
@@ -32,73 +27,23 @@ export interface TrainingIO {
 
 const defaultIO: TrainingIO = { log: (message) => process.stderr.write(`${message}\n`) };
 
-/** The loop reads top to bottom: data → features → model → (resume) → epochs of steps → validate → checkpoint. */
+/** The run reads top to bottom: set up (run, data, features, model), the epochs of steps, then the final bundle. */
 export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defaultIO): Promise<number> {
   const { log } = io;
   const started = performance.now();
-  // The flag's default 'auto' must not hide env IMGCAP_BACKEND: only an explicit choice overrides it.
-  const selected = await selectBackend({ backend: cliConfig.backend === 'auto' ? undefined : cliConfig.backend, log });
-  const run = await openRun({ dir: cliConfig.artifact_dir, config: { ...cliConfig }, resume: cliConfig.resume, overwrite: cliConfig.overwrite });
-  const config = run.resumed ? resolveResumedConfig(run.config as unknown as TrainConfig, cliConfig) : cliConfig;
-  const tokenizerFile = join(run.dir, 'tokenizer.json');
-  const savedTokenizer = run.resumed ? tokenizerFromJSON(JSON.parse(await readFile(tokenizerFile, 'utf8'))) : undefined;
-  const data = await prepareData(config, savedTokenizer);
-  if (!savedTokenizer) await writeFile(tokenizerFile, JSON.stringify(data.tokenizer.toJSON()));
-  log(`data: ${data.report.images} images, ${data.examples.train.length} training captions, vocabulary ${data.tokenizer.vocabSize}, ${data.filteredCaptions} captions longer than --seq_length and ${data.emptyCaptions} with no word dropped`);
-
-  const spec = backboneSpecOf(config);
-  if (spec.kind === 'efficientnet' && !spec.weightsDir) {
-    log('warning: EfficientNet without --backbone_weights keeps its seeded random initialisation; its features carry little meaning (see docs).');
-  }
-  // A run saved before the flag existed has none: auto.
-  const featureEngine = resolveFeatureEngine(config.feature_engine ?? 'auto', spec, selected.backend);
-  const { source: extractor, close: closeExtractor } = await openFeatureSource(featureEngine, spec);
-  const cacheDir = config.feature_cache ?? join(run.dir, '..', '.feature-cache');
-  const store = await buildFeatureStore(data.dataset.images, extractor, cacheDir, log).finally(closeExtractor);
-  log(`features: ${extractor.id} ${extractor.featureShape.join('×')} on ${featureEngine}, ${store.stats.extracted} extracted, ${store.stats.cached} from cache, ${store.stats.damaged} damaged cache entries redone, ${store.skipped.length} unreadable or missing images skipped (${store.stats.seconds.toFixed(1)} s)`);
-  dropSkipped(data, store);
-
-  const model = new CaptionModel(modelConfigOf(config, data.tokenizer.vocabSize, extractor), { seed: config.seed });
-  const replicas = resolveReplicas(config.workers, selected.backend);
-  const trainer =
-    replicas > 1
-      ? await DataParallelTrainer.create(model, config.lr, { replicas, backend: selected.backend as BackendChoice })
-      : new CaptionTrainer(model, config.lr);
+  const { selected, run, config } = await openTrainingRun(cliConfig, log);
+  const data = await loadRunData(run, config, log);
+  const { store, backbone } = await loadFeatures(run, config, data, selected.backend, log);
   const checkpoints = new CheckpointStore(run.dir, config.keep_checkpoints);
-  let state = freshState();
-  let latest: Awaited<ReturnType<CheckpointStore['latest']>> = null;
-  try {
-    latest = run.resumed ? await checkpoints.latest() : null;
-    if (latest) {
-      await loadModelWeights(model, join(latest.dir, 'bundle', 'model'));
-      await trainer.loadState(join(latest.dir, 'optimizer'));
-    }
-  } catch (error) {
-    // Gradient workers are threads that keep the process alive: end them, or a failed resume never exits.
-    trainer.dispose();
-    model.dispose();
-    throw new Error(`checkpoint ${latest?.dir ?? `in ${checkpoints.dir}`} could not be loaded: ${(error as Error).message}`);
-  }
-  if (latest) {
-    state = latest.state;
-    log(`resumed from ${latest.dir} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.globalStep})`);
-  }
+  const { model, trainer, replicas, state: initial, resumedFrom } = await buildTraining(config, backbone, data.tokenizer.vocabSize, selected.backend, run.resumed ? checkpoints : null);
+  if (resumedFrom) log(`resumed from ${resumedFrom} (epoch ${initial.epoch + 1}, batch ${initial.batchInEpoch}, step ${initial.globalStep})`);
   const dataSplit = dataSplitOf(config, data);
-  const metadata = {
-    arch: model.config.arch,
-    preset: config.preset ?? null,
-    dataset: config.dataset,
-    parameters: model.countParams(),
-    backbone_weights: config.backbone_weights ?? null,
-  };
-  const writeCheckpoint = (dir: string) =>
-    Promise.all([
-      writeBundleFiles(join(dir, 'bundle'), { model, tokenizer: data.tokenizer, backboneWeightsDir: config.backbone_weights, metadata, dataSplit }),
-      trainer.saveState(join(dir, 'optimizer')),
-    ]).then(() => undefined);
+  const metadata = { arch: model.config.arch, preset: config.preset ?? null, dataset: config.dataset, parameters: model.countParams(), backbone_weights: config.backbone_weights ?? null };
+  const bundleOf = (extra: Record<string, unknown> = {}) => ({ model, tokenizer: data.tokenizer, backboneWeightsDir: config.backbone_weights, metadata: { ...metadata, ...extra }, dataSplit });
+  const writeCheckpoint = (dir: string) => Promise.all([writeBundleFiles(join(dir, 'bundle'), bundleOf()), trainer.saveState(join(dir, 'optimizer'))]).then(() => undefined);
   const tracker = await createTracker({
     run,
-    resumeFromStep: latest ? state.globalStep : undefined,
+    resumeFromStep: resumedFrom ? initial.globalStep : undefined,
     sinks: [createWandbSink({ project: config.wandb_project, entity: config.wandb_entity, name: undefined, config: { ...config }, warn: log })],
     warn: log,
   }).catch((error: unknown) => {
@@ -106,8 +51,7 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
     model.dispose();
     throw error;
   });
-  const counts = model.parameterCounts();
-  log(`model: --arch ${model.config.arch}, ${model.countParams().toLocaleString('en-US')} parameters (encoder ${counts.encoder.toLocaleString('en-US')}, decoder ${counts.decoder.toLocaleString('en-US')}); ${batchCount(data.examples.train.length, config.batch_size)} steps per epoch; ${replicas} gradient replica${replicas > 1 ? 's in parallel threads' : ''}`);
+  logModel(model, replicas, batchCount(data.examples.train.length, config.batch_size), log);
 
   let interrupted = false;
   const onSignal = () => {
@@ -118,16 +62,15 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   process.once('SIGTERM', onSignal);
   const held = { examples: data.examples.val, sample: sampleOf(data.images.val, config.val_sample) };
   try {
-    const outcome = await trainEpochs({ config, data, store, model, trainer, tracker, checkpoints, writeCheckpoint, held, io, isInterrupted: () => interrupted }, state);
-    state = outcome.state;
-    if (outcome.code !== EXIT.ok) return outcome.code;
+    const { code, state } = await trainEpochs({ config, data, store, model, trainer, tracker, checkpoints, writeCheckpoint, held, io, isInterrupted: () => interrupted }, initial);
+    if (code !== EXIT.ok) return code;
     const best = await checkpoints.best();
     if (best) {
       await loadModelWeights(model, join(best.dir, 'bundle', 'model'));
       log(`restored the best weights (step ${best.state.globalStep}, val loss ${best.state.best?.value.toFixed(4)})`);
     }
     const wall = (performance.now() - started) / 1000;
-    await saveCaptionBundle(join(run.dir, 'bundle'), { model, tokenizer: data.tokenizer, backboneWeightsDir: config.backbone_weights, metadata: { ...metadata, best_val_loss: state.best?.value ?? null }, dataSplit });
+    await saveCaptionBundle(join(run.dir, 'bundle'), bundleOf({ best_val_loss: state.best?.value ?? null }));
     const dataFacts = {
       filtered_captions: data.filteredCaptions,
       empty_captions: data.emptyCaptions,
@@ -146,45 +89,13 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   }
 }
 
-/**
- * `--workers 0` (auto): wasm and cpu run one thread per tfjs engine, so one replica per core (at most 4:
- * each holds a model copy); tfjs-node's kernels are multi-threaded already, so one.
- */
-export function resolveReplicas(workers: number, backend: string): number {
-  if (workers > 0) return workers;
-  return backend === 'tensorflow' ? 1 : Math.max(1, Math.min(4, availableParallelism()));
-}
-
-function freshState(): LoopState {
-  return { epoch: 0, batchInEpoch: 0, globalStep: 0, examplesSeen: 0, best: null, epochsWithoutImprovement: 0, trainSeconds: 0 };
-}
-
-/** Which images this run trains on and holds out, as its bundles record it for eval. */
-function dataSplitOf(config: TrainConfig, data: PreparedData): DataSplitRecord {
-  const ids = (split: 'train' | 'val' | 'test') => data.images[split].map((image) => image.id).sort();
-  const source = data.dataset.splitSource;
-  return {
-    dataset: config.dataset,
-    source,
-    seed: source === 'seeded' ? config.seed : null,
-    splitFile: config.split_file ?? null,
-    images: { train: ids('train'), val: ids('val'), test: ids('test') },
-  };
-}
-
-/** Images the backbone could not read are dropped from every split (they were reported by name). */
-function dropSkipped(data: PreparedData, store: FeatureStore): void {
-  if (store.skipped.length === 0) return;
-  const bad = new Set(store.skipped.map((s) => s.id));
-  for (const split of ['train', 'val', 'test'] as const) {
-    data.images[split] = data.images[split].filter((r) => !bad.has(r.id));
-    data.examples[split] = data.examples[split].filter((e) => !bad.has(e.imageId));
-  }
-}
-
-/** A fixed validation sample: the first N images by id, the same every epoch and every run. */
-function sampleOf(images: ImageRecord[], n: number): ImageRecord[] {
-  return [...images].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, n);
+function logModel(model: CaptionModel, replicas: number, stepsPerEpoch: number, log: (message: string) => void): void {
+  const counts = model.parameterCounts();
+  const n = (value: number) => value.toLocaleString('en-US');
+  log(
+    `model: --arch ${model.config.arch}, ${n(model.countParams())} parameters (encoder ${n(counts.encoder)}, decoder ${n(counts.decoder)}); ` +
+      `${stepsPerEpoch} steps per epoch; ${replicas} gradient replica${replicas > 1 ? 's in parallel threads' : ''}`,
+  );
 }
 
 interface LoopContext {

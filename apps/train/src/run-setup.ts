@@ -1,0 +1,142 @@
+// Everything a training run sets up before its first step, one function per stage: the run directory and its
+// config, the data and its vocabulary, the backbone features, and the model with its trainer (resumed or fresh).
+import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { CaptionModel, CaptionTrainer, DataParallelTrainer, loadModelWeights, type DataSplitRecord } from '@imgcap/captioner';
+import type { ImageRecord } from '@imgcap/flickr-dataset';
+import { selectBackend, type BackendChoice, type SelectedBackend } from '@imgcap/tf-runtime';
+import { tokenizerFromJSON } from '@imgcap/tokenizer';
+import { openRun, type RunDirectory } from '@imgcap/tracking';
+import { backboneSpecOf } from './backbone.js';
+import { CheckpointStore, type LoopState } from './checkpoints.js';
+import type { TrainConfig } from './config.js';
+import { prepareData, type PreparedData } from './data.js';
+import { openFeatureSource, resolveFeatureEngine } from './feature-engine.js';
+import { buildFeatureStore, type FeatureStore } from './features.js';
+import { modelConfigOf } from './model-config.js';
+import { resolveResumedConfig } from './resume.js';
+
+type Log = (message: string) => void;
+
+/** The backend, the run directory, and the config in force (a resumed run's own, with adjustable flags applied). */
+export async function openTrainingRun(cliConfig: TrainConfig, log: Log): Promise<{ selected: SelectedBackend; run: RunDirectory; config: TrainConfig }> {
+  // The flag's default 'auto' must not hide env IMGCAP_BACKEND: only an explicit choice overrides it.
+  const selected = await selectBackend({ backend: cliConfig.backend === 'auto' ? undefined : cliConfig.backend, log });
+  const run = await openRun({ dir: cliConfig.artifact_dir, config: { ...cliConfig }, resume: cliConfig.resume, overwrite: cliConfig.overwrite });
+  const config = run.resumed ? resolveResumedConfig(run.config as unknown as TrainConfig, cliConfig) : cliConfig;
+  return { selected, run, config };
+}
+
+/** The dataset, split and filtered, with the vocabulary fitted once and kept in the run (a resume reuses it). */
+export async function loadRunData(run: RunDirectory, config: TrainConfig, log: Log): Promise<PreparedData> {
+  const tokenizerFile = join(run.dir, 'tokenizer.json');
+  const savedTokenizer = run.resumed ? tokenizerFromJSON(JSON.parse(await readFile(tokenizerFile, 'utf8'))) : undefined;
+  const data = await prepareData(config, savedTokenizer);
+  if (!savedTokenizer) await writeFile(tokenizerFile, JSON.stringify(data.tokenizer.toJSON()));
+  log(
+    `data: ${data.report.images} images, ${data.examples.train.length} training captions, vocabulary ${data.tokenizer.vocabSize}, ` +
+      `${data.filteredCaptions} captions longer than --seq_length and ${data.emptyCaptions} with no word dropped`,
+  );
+  return data;
+}
+
+/** The frozen backbone's features of every image (from the cache when they are there); unreadable images dropped. */
+export async function loadFeatures(run: RunDirectory, config: TrainConfig, data: PreparedData, backend: string, log: Log) {
+  const spec = backboneSpecOf(config);
+  if (spec.kind === 'efficientnet' && !spec.weightsDir) {
+    log('warning: EfficientNet without --backbone_weights keeps its seeded random initialisation; its features carry little meaning (see docs).');
+  }
+  // A run saved before the flag existed has none: auto.
+  const featureEngine = resolveFeatureEngine(config.feature_engine ?? 'auto', spec, backend);
+  const { source: extractor, close } = await openFeatureSource(featureEngine, spec);
+  const cacheDir = config.feature_cache ?? join(run.dir, '..', '.feature-cache');
+  const store = await buildFeatureStore(data.dataset.images, extractor, cacheDir, log).finally(close);
+  const { stats } = store;
+  log(
+    `features: ${extractor.id} ${extractor.featureShape.join('×')} on ${featureEngine}, ${stats.extracted} extracted, ${stats.cached} from cache, ` +
+      `${stats.damaged} damaged cache entries redone, ${store.skipped.length} unreadable or missing images skipped (${stats.seconds.toFixed(1)} s)`,
+  );
+  dropSkipped(data, store);
+  return { store, backbone: { id: extractor.id, imageSize: extractor.imageSize, featureShape: extractor.featureShape } };
+}
+
+export interface Training {
+  model: CaptionModel;
+  trainer: CaptionTrainer | DataParallelTrainer;
+  replicas: number;
+  state: LoopState;
+  /** The checkpoint resumed from, if any. */
+  resumedFrom: string | null;
+}
+
+/**
+ * The model (seeded) and its trainer, at the newest whole checkpoint when resuming. On any failure the trainer is
+ * disposed before the error leaves: gradient workers are threads that would keep the process alive.
+ */
+export async function buildTraining(
+  config: TrainConfig,
+  backbone: Parameters<typeof modelConfigOf>[2],
+  vocabSize: number,
+  backend: string,
+  checkpoints: CheckpointStore | null,
+): Promise<Training> {
+  const model = new CaptionModel(modelConfigOf(config, vocabSize, backbone), { seed: config.seed });
+  const replicas = resolveReplicas(config.workers, backend);
+  const trainer =
+    replicas > 1 ? await DataParallelTrainer.create(model, config.lr, { replicas, backend: backend as BackendChoice }) : new CaptionTrainer(model, config.lr);
+  let latest: Awaited<ReturnType<CheckpointStore['latest']>> = null;
+  try {
+    latest = checkpoints ? await checkpoints.latest() : null;
+    if (latest) {
+      await loadModelWeights(model, join(latest.dir, 'bundle', 'model'));
+      await trainer.loadState(join(latest.dir, 'optimizer'));
+    }
+  } catch (error) {
+    trainer.dispose();
+    model.dispose();
+    throw new Error(`checkpoint ${latest?.dir ?? `in ${checkpoints?.dir}`} could not be loaded: ${(error as Error).message}`);
+  }
+  return { model, trainer, replicas, state: latest?.state ?? freshState(), resumedFrom: latest?.dir ?? null };
+}
+
+/**
+ * `--workers 0` (auto): wasm and cpu run one thread per tfjs engine, so one replica per core (at most 4:
+ * each holds a model copy); tfjs-node's kernels are multi-threaded already, so one.
+ */
+export function resolveReplicas(workers: number, backend: string): number {
+  if (workers > 0) return workers;
+  return backend === 'tensorflow' ? 1 : Math.max(1, Math.min(4, availableParallelism()));
+}
+
+function freshState(): LoopState {
+  return { epoch: 0, batchInEpoch: 0, globalStep: 0, examplesSeen: 0, best: null, epochsWithoutImprovement: 0, trainSeconds: 0 };
+}
+
+/** Which images this run trains on and holds out, as its bundles record it for eval. */
+export function dataSplitOf(config: TrainConfig, data: PreparedData): DataSplitRecord {
+  const ids = (split: 'train' | 'val' | 'test') => data.images[split].map((image) => image.id).sort();
+  const source = data.dataset.splitSource;
+  return {
+    dataset: config.dataset,
+    source,
+    seed: source === 'seeded' ? config.seed : null,
+    splitFile: config.split_file ?? null,
+    images: { train: ids('train'), val: ids('val'), test: ids('test') },
+  };
+}
+
+/** Images the backbone could not read are dropped from every split (they were reported by name). */
+function dropSkipped(data: PreparedData, store: FeatureStore): void {
+  if (store.skipped.length === 0) return;
+  const bad = new Set(store.skipped.map((s) => s.id));
+  for (const split of ['train', 'val', 'test'] as const) {
+    data.images[split] = data.images[split].filter((r) => !bad.has(r.id));
+    data.examples[split] = data.examples[split].filter((e) => !bad.has(e.imageId));
+  }
+}
+
+/** A fixed validation sample: the first N images by id, the same every epoch and every run. */
+export function sampleOf(images: ImageRecord[], n: number): ImageRecord[] {
+  return [...images].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, n);
+}
