@@ -38,6 +38,28 @@ function rankScore(logProb: number, length: number, lengthPenalty: number): numb
   return logProb / Math.max(1, length) ** lengthPenalty;
 }
 
+/** Each row's beam: its log-probability (−∞ when empty), its words so far and their attention. */
+interface Beams {
+  logProb: number[];
+  history: number[][];
+  attention: number[][][];
+}
+
+/** What one decoding step gives every row, and where the next step's rows come from. */
+interface StepContext {
+  K: number;
+  tokens: SearchTokens;
+  options: SearchOptions;
+  banned: BannedIds;
+  logProbs: Float32Array;
+  weights: Float32Array;
+  vocab: number;
+  grid: number;
+  /** The beams before this step (read), and the rows being filled for the next one (written). */
+  beams: Beams;
+  next: { order: Int32Array; input: Int32Array; history: number[][]; attention: number[][][] };
+}
+
 /**
  * Beam search over a decoder session whose rows are `images × beamWidth` (row = image·K + beam).
  * With beamWidth 1 it is exactly greedy decoding: the single kept candidate is the arg-max, and ties
@@ -53,80 +75,76 @@ export async function beamSearch(
   const K = options.beamWidth;
   if (session.rows !== images * K) throw new Error(`session has ${session.rows} rows; expected ${images} × ${K}.`);
   const banned = new BannedIds(tokens.banned);
-  const beamLogProb = Array.from({ length: images * K }, (_, row) => (row % K === 0 ? 0 : -Infinity));
-  let history: number[][] = Array.from({ length: images * K }, () => []);
-  let attention: number[][][] = Array.from({ length: images * K }, () => []);
+  const beams: Beams = {
+    logProb: Array.from({ length: images * K }, (_, row) => (row % K === 0 ? 0 : -Infinity)),
+    history: Array.from({ length: images * K }, () => []),
+    attention: Array.from({ length: images * K }, () => []),
+  };
   const finished: Hypothesis[][] = Array.from({ length: images }, () => []);
   const done = new Array<boolean>(images).fill(false);
   let input = new Int32Array(images * K).fill(tokens.start);
-
   for (let position = 0; done.includes(false); position++) {
-    const step = session.step(input, position);
-    const [logProbs, weights] = await readStep(step);
-    const vocab = logProbs.length / session.rows;
-    const grid = weights.length / session.rows;
-    const rowAttention = (row: number) => Array.from(weights.subarray(row * grid, (row + 1) * grid));
-
-    const order = Int32Array.from({ length: images * K }, (_, row) => row);
-    const nextInput = new Int32Array(images * K).fill(tokens.end);
-    const nextHistory = history.slice();
-    const nextAttention = attention.slice();
+    const [logProbs, weights] = await readStep(session.step(input, position));
+    const next = {
+      order: Int32Array.from({ length: images * K }, (_, row) => row),
+      input: new Int32Array(images * K).fill(tokens.end),
+      history: beams.history.slice(),
+      attention: beams.attention.slice(),
+    };
+    const context: StepContext = { K, tokens, options, banned, logProbs, weights, vocab: logProbs.length / session.rows, grid: weights.length / session.rows, beams, next };
     for (let image = 0; image < images; image++) {
-      if (done[image]) continue;
-      const live = [];
-      for (let beam = 0; beam < K; beam++) {
-        const row = image * K + beam;
-        if (!Number.isFinite(beamLogProb[row])) continue;
-        live.push({ row, beam, logProb: beamLogProb[row]!, repeats: repeatedNgramBans(history[row]!, options.noRepeatNgramSize) });
-      }
-      let kept = 0;
-      const candidates = topCandidates(logProbs, vocab, live, banned.forVocab(vocab), 2 * K);
-      for (const [rank, candidate] of candidates.entries()) {
-        const parentRow = image * K + candidate.parent;
-        const words = history[parentRow]!;
-        if (candidate.token === tokens.end) {
-          // As in Hugging Face: an end marker only finishes a caption from within the top K ranks,
-          // which is what makes beam width 1 identical to greedy decoding.
-          if (rank >= K) continue;
-          finished[image]!.push({
-            tokens: words,
-            logProb: candidate.logProb,
-            score: rankScore(candidate.logProb, words.length + 1, options.lengthPenalty),
-            attention: attention[parentRow]!,
-            finished: true,
-          });
-          continue;
-        }
-        if (kept === K) continue;
-        const row = image * K + kept++;
-        order[row] = parentRow;
-        nextInput[row] = candidate.token;
-        nextHistory[row] = [...words, candidate.token];
-        nextAttention[row] = [...attention[parentRow]!, rowAttention(parentRow)];
-        beamLogProb[row] = candidate.logProb;
-      }
-      for (let beam = kept; beam < K; beam++) beamLogProb[image * K + beam] = -Infinity;
-      if (finished[image]!.length >= K) done[image] = true;
-      else if (position + 1 >= options.maxLength || kept === 0) {
-        for (let beam = 0; beam < kept; beam++) {
-          const row = image * K + beam;
-          finished[image]!.push({
-            tokens: nextHistory[row]!,
-            logProb: beamLogProb[row]!,
-            score: rankScore(beamLogProb[row]!, nextHistory[row]!.length, options.lengthPenalty),
-            attention: nextAttention[row]!,
-            finished: false,
-          });
-        }
-        done[image] = true;
-      }
+      if (!done[image]) done[image] = advanceImage(context, image, position, finished[image]!);
     }
-    history = nextHistory;
-    attention = nextAttention;
-    input = nextInput;
-    if (done.includes(false)) session.reorder(order);
+    beams.history = next.history;
+    beams.attention = next.attention;
+    input = next.input;
+    if (done.includes(false)) session.reorder(next.order);
   }
   return finished.map((hypotheses) => best(hypotheses));
+}
+
+/** Extends one image's beams by one token, collecting the captions that end; returns whether the image is done. */
+function advanceImage(ctx: StepContext, image: number, position: number, finished: Hypothesis[]): boolean {
+  const { K, tokens, options, beams, next } = ctx;
+  const live = [];
+  for (let beam = 0; beam < K; beam++) {
+    const row = image * K + beam;
+    if (!Number.isFinite(beams.logProb[row])) continue;
+    live.push({ row, beam, logProb: beams.logProb[row]!, repeats: repeatedNgramBans(beams.history[row]!, options.noRepeatNgramSize) });
+  }
+  let kept = 0;
+  const candidates = topCandidates(ctx.logProbs, ctx.vocab, live, ctx.banned.forVocab(ctx.vocab), 2 * K);
+  for (const [rank, candidate] of candidates.entries()) {
+    const parentRow = image * K + candidate.parent;
+    const words = beams.history[parentRow]!;
+    if (candidate.token === tokens.end) {
+      // As in Hugging Face: an end marker only finishes a caption from within the top K ranks,
+      // which is what makes beam width 1 identical to greedy decoding.
+      if (rank < K) finished.push(hypothesis(words, candidate.logProb, beams.attention[parentRow]!, true, options, 1));
+      continue;
+    }
+    if (kept === K) continue;
+    const row = image * K + kept++;
+    next.order[row] = parentRow;
+    next.input[row] = candidate.token;
+    next.history[row] = [...words, candidate.token];
+    next.attention[row] = [...beams.attention[parentRow]!, Array.from(ctx.weights.subarray(parentRow * ctx.grid, (parentRow + 1) * ctx.grid))];
+    beams.logProb[row] = candidate.logProb;
+  }
+  for (let beam = kept; beam < K; beam++) beams.logProb[image * K + beam] = -Infinity;
+  if (finished.length >= K) return true;
+  if (position + 1 < options.maxLength && kept > 0) return false;
+  // Cut by maxLength (or nothing left to extend): the live beams are the unfinished captions.
+  for (let beam = 0; beam < kept; beam++) {
+    const row = image * K + beam;
+    finished.push(hypothesis(next.history[row]!, beams.logProb[row]!, next.attention[row]!, false, options, 0));
+  }
+  return true;
+}
+
+/** A caption; its rank score counts the end marker as a word when there is one (`extra`). */
+function hypothesis(tokens: number[], logProb: number, attention: number[][], done: boolean, options: SearchOptions, extra: number): Hypothesis {
+  return { tokens, logProb, score: rankScore(logProb, tokens.length + extra, options.lengthPenalty), attention, finished: done };
 }
 
 function best(hypotheses: Hypothesis[]): Hypothesis {
