@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCaptioner } from '@imgcap/captioner';
 import type { DecodedImage } from '@imgcap/image-io';
-import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine.js';
+import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine-types.js';
 import { HttpError } from './errors.js';
 import { MicroBatcher } from './micro-batcher.js';
 

@@ -3,40 +3,10 @@ import { join } from 'node:path';
 import { ENGINE_CHOICES, resolveInferenceEngine, type EngineChoice } from '@imgcap/onnx-engine/engine-choice';
 import type { BackendChoice } from '@imgcap/tf-runtime';
 import { CaptionerEngine } from './captioner-engine.js';
-import type { DecodedImage } from '@imgcap/image-io';
 
-export interface CaptionOptions {
-  /** Beam width; 1 is greedy decoding. */
-  beam?: number;
-  /** Most tokens to generate, end token excluded. */
-  maxLength?: number;
-  /** n ≥ 1: no n-gram of words twice in the caption; 0 or absent = off. */
-  noRepeatNgramSize?: number;
-}
+import type { CaptionEngine } from './engine-types.js';
 
-export interface CaptionResult {
-  caption: string;
-  tokens: string[];
-  /** Log-probability of the caption under the model. */
-  score: number;
-  /** Per generated word, one weight per cell of the image grid (row-major, gridSize[0] rows × gridSize[1] cols). */
-  attention?: number[][];
-  gridSize?: [number, number];
-}
-
-/** What the server needs from a captioning model; @imgcap/captioner provides the real one. */
-export interface CaptionEngine {
-  /** The backbone's input side: uploads are resized to imageSize × imageSize before `caption`. */
-  readonly imageSize: number;
-  /** What runs the model (logged at start-up), e.g. 'tfjs' or 'onnx'. */
-  readonly runtime?: string;
-  /** The network (logged at start-up): 'seed' (the Keras project's) or 'imgcap'. */
-  readonly architecture?: string;
-  caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult>;
-  /** tfjs tensors alive now, for the /metrics leak gauge (engines without tfjs omit it). */
-  tensorsAlive?(): number;
-  dispose(): void;
-}
+export type { CaptionEngine, CaptionOptions, CaptionResult } from './engine-types.js';
 
 // The engine names and the auto rule without ONNX Runtime: a tfjs-node server never loads it.
 export { ENGINE_CHOICES, type EngineChoice };

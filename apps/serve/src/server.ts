@@ -10,7 +10,7 @@ export interface ServerConfig {
   port: number;
   host: string;
   backend?: string;
-  /** Inference engine; absent = tfjs. */
+  /** Inference engine; absent = auto (ONNX Runtime unless tfjs runs on tfjs-node). */
   engine?: EngineChoice;
   /** Largest micro-batch of concurrent captions; absent = DEFAULT_MAX_BATCH. */
   maxBatch?: number;

@@ -1,0 +1,37 @@
+import type { DecodedImage } from '@imgcap/image-io';
+
+// The engine contract on its own, so engine.ts (which loads engines) and captioner-engine.ts (which implements one)
+// do not import each other.
+
+export interface CaptionOptions {
+  /** Beam width; 1 is greedy decoding. */
+  beam?: number;
+  /** Most tokens to generate, end token excluded. */
+  maxLength?: number;
+  /** n ≥ 1: no n-gram of words twice in the caption; 0 or absent = off. */
+  noRepeatNgramSize?: number;
+}
+
+export interface CaptionResult {
+  caption: string;
+  tokens: string[];
+  /** Log-probability of the caption under the model. */
+  score: number;
+  /** Per generated word, one weight per cell of the image grid (row-major, gridSize[0] rows × gridSize[1] cols). */
+  attention?: number[][];
+  gridSize?: [number, number];
+}
+
+/** What the server needs from a captioning model; @imgcap/captioner provides the real one. */
+export interface CaptionEngine {
+  /** The backbone's input side: uploads are resized to imageSize × imageSize before `caption`. */
+  readonly imageSize: number;
+  /** What runs the model (logged at start-up), e.g. 'tfjs' or 'onnx'. */
+  readonly runtime?: string;
+  /** The network (logged at start-up): 'seed' (the Keras project's) or 'imgcap'. */
+  readonly architecture?: string;
+  caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult>;
+  /** tfjs tensors alive now, for the /metrics leak gauge (engines without tfjs omit it). */
+  tensorsAlive?(): number;
+  dispose(): void;
+}

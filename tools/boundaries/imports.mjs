@@ -1,0 +1,44 @@
+// What each workspace package imports, read from its sources: the packages (by name) its non-test code and its
+// tests import. Node built-ins are left out; relative imports stay inside the package by construction.
+import { readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+
+const BUILTIN = new Set(builtinModules);
+const IMPORT = /(?:\bfrom|\bimport\(|^import)\s*['"]([^'"./][^'"]*)['"]/gm;
+const TEST_FILE = /\.test\.|test-helpers?|\.test-helper\./;
+
+/** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
+export function packageOf(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+function sourceFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'fixtures' ? [] : sourceFiles(path);
+    return /\.(ts|mts|mjs)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+/** Every workspace package under libs/ and apps/: its manifest and the packages its code and tests import. */
+export function workspacePackages(root) {
+  return ['libs', 'apps'].flatMap((group) =>
+    readdirSync(join(root, group)).map((name) => {
+      const dir = join(root, group, name);
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      const code = new Map();
+      const tests = new Set();
+      for (const file of sourceFiles(join(dir, 'src'))) {
+        for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+          const specifier = match[1];
+          if (specifier.startsWith('node:') || BUILTIN.has(specifier)) continue;
+          if (TEST_FILE.test(file)) tests.add(packageOf(specifier));
+          else code.set(packageOf(specifier), [...(code.get(packageOf(specifier)) ?? []), { file, specifier }]);
+        }
+      }
+      return { group, name, dir, manifest, code, tests };
+    }),
+  );
+}
