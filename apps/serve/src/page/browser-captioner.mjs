@@ -2,11 +2,8 @@
 // step with key/value cache), decoded by the same search and decoder-session code the server's ONNX engine
 // runs (served as built from @imgcap/captioner and @imgcap/onnx-engine). Served at /browser/browser-captioner.mjs.
 import * as ort from './ort/ort.wasm.min.mjs';
-import { beamSearch } from './lib/captioner/generation/beam-search.js';
-import { greedySearch } from './lib/captioner/generation/greedy-search.js';
-import { resolveSearchOptions } from './lib/captioner/generation/search-options.js';
-import { gatherRows, OnnxDecoderSession } from './lib/onnx-engine/engine/onnx-decoder-session.js';
-import { stepRunner } from './lib/onnx-engine/engine/step-runner.js';
+import { beamSearch, greedySearch, resolveSearchOptions } from './lib/captioner/generation/index.js';
+import { gatherRows, OnnxDecoderSession, stepRunner } from './lib/onnx-engine/browser.js';
 
 const base = new URL('./', import.meta.url);
 
