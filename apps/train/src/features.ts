@@ -62,40 +62,13 @@ export async function buildFeatureStore(
   const keepInMemory = images.length * featureSize * 4 <= IN_MEMORY_BYTES;
   const memory = new Map<string, Float32Array>();
   const paths = new Map(images.map((image) => [image.id, image.path]));
-  const missing: ImageRecord[] = [];
-  const skipped: { id: string; reason: string }[] = [];
-  for (const image of images) {
-    // The cache key is the file's content: a file listed by the dataset but absent on disk is skipped here,
-    // by name, as an unreadable image is (the dataset README promises both).
-    const features = await cache.get(image.path).catch((error: NodeJS.ErrnoException) => {
-      skipped.push({ id: image.id, reason: error.code === 'ENOENT' ? 'not_found' : `unreadable (${error.code ?? error.message})` });
-      log(`skipping image ${image.id}: ${skipped.at(-1)!.reason} (${image.path})`);
-      return null;
-    });
-    if (features === null) continue;
-    if (!features) missing.push(image);
-    else if (keepInMemory) memory.set(image.id, features);
-  }
-  for (let i = 0; i < missing.length; i += EXTRACT_BATCH) {
-    const batch = await loadImageBatch(missing.slice(i, i + EXTRACT_BATCH), extractor.imageSize, {
-      onWarning: (message) => log(message),
-    });
-    skipped.push(...batch.skipped);
-    if (batch.images.length === 0) continue;
-    const size = extractor.imageSize;
-    const pixels = new Float32Array(batch.images.length * size * size * 3);
-    batch.images.forEach((image, j) => pixels.set(image.data, j * size * size * 3));
-    const values = await extractor.features(pixels, batch.images.length);
-    for (const [j, image] of batch.images.entries()) {
-      const one = values.slice(j * featureSize, (j + 1) * featureSize);
-      await cache.put(paths.get(image.id)!, one);
-      if (keepInMemory) memory.set(image.id, one);
-    }
-    if ((i / EXTRACT_BATCH) % 20 === 19) log(`backbone features: ${Math.min(i + EXTRACT_BATCH, missing.length)}/${missing.length} images`);
-  }
+  const remember = (id: string, features: Float32Array) => keepInMemory && memory.set(id, features);
+  const lookup = await readCached(images, cache, remember, log);
+  const extraction = await extractMissing(lookup.missing, extractor, cache, remember, log);
+  const skipped = [...lookup.skipped, ...extraction.skipped];
   const stats = {
-    extracted: missing.length - skipped.length,
-    cached: images.length - missing.length,
+    extracted: extraction.extracted,
+    cached: images.length - lookup.missing.length - lookup.skipped.length,
     damaged: cache.damaged,
     seconds: (performance.now() - started) / 1000,
   };
@@ -113,4 +86,61 @@ export async function buildFeatureStore(
       return out;
     },
   };
+}
+
+type Skipped = { id: string; reason: string };
+
+/** Splits images into those the cache already holds (handed to `remember`) and those still to extract. */
+async function readCached(
+  images: readonly ImageRecord[],
+  cache: FeatureCache,
+  remember: (id: string, features: Float32Array) => void,
+  log: (message: string) => void,
+): Promise<{ missing: ImageRecord[]; skipped: Skipped[] }> {
+  const missing: ImageRecord[] = [];
+  const skipped: Skipped[] = [];
+  for (const image of images) {
+    // The cache key is the file's content: a file listed by the dataset but absent on disk is skipped here,
+    // by name, as an unreadable image is (the dataset README promises both).
+    const features = await cache.get(image.path).catch((error: NodeJS.ErrnoException) => {
+      skipped.push({ id: image.id, reason: error.code === 'ENOENT' ? 'not_found' : `unreadable (${error.code ?? error.message})` });
+      log(`skipping image ${image.id}: ${skipped.at(-1)!.reason} (${image.path})`);
+      return null;
+    });
+    if (features === null) continue;
+    if (!features) missing.push(image);
+    else remember(image.id, features);
+  }
+  return { missing, skipped };
+}
+
+/** Runs the backbone over `missing` in batches, storing each image's features in the cache. */
+async function extractMissing(
+  missing: readonly ImageRecord[],
+  extractor: FeatureSource,
+  cache: FeatureCache,
+  remember: (id: string, features: Float32Array) => void,
+  log: (message: string) => void,
+): Promise<{ extracted: number; skipped: Skipped[] }> {
+  const size = extractor.imageSize;
+  const featureSize = extractor.featureShape[0] * extractor.featureShape[1];
+  const pathOf = new Map(missing.map((image) => [image.id, image.path]));
+  const skipped: Skipped[] = [];
+  let extracted = 0;
+  for (let i = 0; i < missing.length; i += EXTRACT_BATCH) {
+    const batch = await loadImageBatch(missing.slice(i, i + EXTRACT_BATCH), size, { onWarning: (message) => log(message) });
+    skipped.push(...batch.skipped);
+    if (batch.images.length === 0) continue;
+    const pixels = new Float32Array(batch.images.length * size * size * 3);
+    batch.images.forEach((image, j) => pixels.set(image.data, j * size * size * 3));
+    const values = await extractor.features(pixels, batch.images.length);
+    for (const [j, image] of batch.images.entries()) {
+      const one = values.slice(j * featureSize, (j + 1) * featureSize);
+      await cache.put(pathOf.get(image.id)!, one);
+      remember(image.id, one);
+      extracted += 1;
+    }
+    if ((i / EXTRACT_BATCH) % 20 === 19) log(`backbone features: ${Math.min(i + EXTRACT_BATCH, missing.length)}/${missing.length} images`);
+  }
+  return { extracted, skipped };
 }

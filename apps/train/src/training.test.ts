@@ -163,6 +163,8 @@ describe('training', () => {
     const logs = run.logs.join('\n');
     expect(logs).toContain(`skipping image ${trainImages[0].filename}: not_found`);
     expect(logs).toMatch(/and 1 with no word dropped/);
+    // The missing file counts as skipped, neither extracted nor cached.
+    expect(logs).toMatch(/, 11 extracted, 0 from cache/);
     const summary = JSON.parse(await readFile(join(root, 'broken-run', 'summary.json'), 'utf8'));
     expect(summary.data).toMatchObject({ empty_captions: 1, skipped_images: [`${trainImages[0].filename}: not_found`], damaged_cache_entries: 0 });
   });
