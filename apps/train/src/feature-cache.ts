@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import writeFileAtomic from 'write-file-atomic';
 
 /** Entry layout: magic, the image's content key (sha256, raw), CRC-32 of the features, then the float32 features. */
 const MAGIC = Buffer.from('IMGCAPF2');
@@ -79,20 +80,19 @@ export class FeatureCache {
     return null;
   }
 
-  /** Stores features atomically (temp file + rename), so a killed run never leaves a torn entry. */
+  /** Stores features atomically (write-file-atomic: temp file, fsync, rename). */
   async put(imagePath: string, features: Float32Array): Promise<void> {
     if (features.length !== this.featureSize) {
       throw new Error(`FeatureCache(${this.backboneId}): expected ${this.featureSize} values, got ${features.length}.`);
     }
     const file = this.fileFor(await this.keyOf(imagePath));
     await mkdir(join(file, '..'), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
     const payload = Buffer.from(features.buffer, features.byteOffset, features.byteLength);
     const header = Buffer.alloc(HEADER_BYTES);
     MAGIC.copy(header);
     Buffer.from(await this.keyOf(imagePath), 'hex').copy(header, MAGIC.length);
     header.writeUInt32LE(crc32(payload), MAGIC.length + 32);
-    await writeFile(temp, Buffer.concat([header, payload]));
-    await rename(temp, file);
+    // Atomic: two runs sharing one cache, or a run killed mid-write, never leave a torn entry under the real name.
+    await writeFileAtomic(file, Buffer.concat([header, payload]));
   }
 }

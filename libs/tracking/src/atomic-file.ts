@@ -1,28 +1,13 @@
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import writeFileAtomicOnDisk from 'write-file-atomic';
 
 /**
  * Writes `text` to `path` so that a reader sees either the old file or the whole new one, never a half-written
  * file: a crash mid-write (OOM, Ctrl-C during training) must not leave a truncated config.json or summary.json.
- * The temp file sits in the same directory because rename is only atomic within one filesystem.
+ * write-file-atomic writes a temp file beside the target (rename is only atomic within one filesystem), fsyncs it,
+ * renames it into place and removes it on failure or process exit.
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(tempPath, 'w');
-    try {
-      await handle.writeFile(text, 'utf8');
-      // Flush before rename, or a power loss can leave the renamed file empty on some filesystems.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tempPath, path);
-  } catch (error) {
-    await rm(tempPath, { force: true });
-    throw error;
-  }
+  await writeFileAtomicOnDisk(path, text, { encoding: 'utf8' });
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {

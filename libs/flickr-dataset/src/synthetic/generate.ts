@@ -1,5 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import sharp from 'sharp';
 import { captionWords } from '@imgcap/tokenizer';
 import type { KarpathyFile, KarpathyImage } from '../karpathy.js';
@@ -70,7 +71,6 @@ export async function generateSyntheticDataset({ dir, images = 2000, seed = 1, i
   const file: KarpathyFile = { images: entries, dataset: 'synthetic' };
   // The JSON is written last and atomically: its presence means the image files are complete.
   const jsonPath = join(dir, SYNTHETIC_JSON);
-  await writeFile(`${jsonPath}.partial`, JSON.stringify(file));
-  await rename(`${jsonPath}.partial`, jsonPath);
+  await writeFileAtomic(jsonPath, JSON.stringify(file));
   return { jsonPath, imagesDir, images };
 }

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { CaptionModel, LAYER_NAMES, loadModelWeights, readBundleManifest, verifyBundleFiles, type BundleManifest } from '@imgcap/captioner';
 import { parseBackboneId } from '@imgcap/vision-backbone';
 import { OPSET } from '../onnx/graph-builder.js';
@@ -115,14 +116,9 @@ function graphShapes(spec: GraphSpec): Pick<OnnxManifest, 'encoder' | 'decoderSt
   };
 }
 
-/**
- * Writes a file under a temporary name, then renames it into place: two exports of one bundle at once (the ONNX
- * engine loading while a browser asks for the model) never let a reader see a half-written graph.
- */
-async function writeWhole(path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
+/** A Buffer view of a serialized graph (no copy): write-file-atomic takes strings and Buffers. */
+function bytesOf(graph: Uint8Array): Buffer {
+  return Buffer.from(graph.buffer, graph.byteOffset, graph.byteLength);
 }
 
 /**
@@ -135,11 +131,11 @@ export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnx
   const { weights, spec } = await readBundleModel(bundleDir, manifest);
   await mkdir(outDir, { recursive: true });
   const shapes = graphShapes(spec);
-  await writeWhole(join(outDir, shapes.encoder.file), buildEncoderGraph(weights, spec));
-  await writeWhole(join(outDir, shapes.decoderStep.file), buildDecoderStepGraph(weights, spec));
+  await writeFileAtomic(join(outDir, shapes.encoder.file), bytesOf(buildEncoderGraph(weights, spec)));
+  await writeFileAtomic(join(outDir, shapes.decoderStep.file), bytesOf(buildDecoderStepGraph(weights, spec)));
   const backboneFile = 'backbone.onnx';
   const backboneSpec = parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined);
-  await writeWhole(join(outDir, backboneFile), (await buildBackboneGraph(backboneSpec)).graph);
+  await writeFileAtomic(join(outDir, backboneFile), bytesOf((await buildBackboneGraph(backboneSpec)).graph));
   const onnxManifest: OnnxManifest = {
     format: ONNX_EXPORT_FORMAT,
     version: ONNX_EXPORT_VERSION,
@@ -152,7 +148,7 @@ export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnx
     backbone: { id: manifest.backbone.id, imageSize: manifest.backbone.imageSize, onnx: backboneFile },
     ...shapes,
   };
-  await writeWhole(join(outDir, ONNX_MANIFEST), `${JSON.stringify(onnxManifest, null, 2)}\n`);
+  await writeFileAtomic(join(outDir, ONNX_MANIFEST), `${JSON.stringify(onnxManifest, null, 2)}\n`);
   return onnxManifest;
 }
 
