@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { escapeMarkup } from './escape.js';
+import escapeMarkup from 'escape-html';
 import type { RunSummary } from './run-summary.js';
 
 export interface ReportSample {

@@ -1,4 +1,4 @@
-import { escapeHtml } from './escape.js';
+import escapeHtml from 'escape-html';
 
 // Cells are drawn with opacity up to this, so the image stays visible under the strongest cell.
 const MAX_OPACITY = 0.8;

@@ -1,6 +1,6 @@
 import type { MetricScores } from '@imgcap/caption-metrics';
 import { attentionStrip } from './attention.js';
-import { escapeHtml } from './escape.js';
+import escapeHtml from 'escape-html';
 
 export interface ReportExample {
   id: string;
