@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { getBackend } from '@tensorflow/tfjs-core';
 import { CaptionModel, CaptionTrainer, DataParallelTrainer } from '@imgcap/captioner';
+import { mulberry32 } from '@imgcap/flickr-dataset';
 import { SpecialTokens } from '@imgcap/tokenizer';
 import { rateSummary, summarize, timeRepeats } from './measure.mjs';
 
@@ -26,24 +27,13 @@ export const DECODER_CASES = [
   { key: 'd256_ff512_h4_seq24_b32', arch: 'imgcap', embedDim: 256, ffDim: 512, encHeads: 4, decHeads: 4, seqLength: 24, batch: 32 },
 ];
 
-/** Small seeded generator (mulberry32) so every run trains on the same batch. */
-export function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A teacher-forcing batch like the real ones: `start w1 … wk` → `w1 … wk end`, word ids drawn from
  * the non-special range, caption lengths varying so that the tail of most rows is padding (id 0).
  */
 export function randomTrainingBatch({ batchSize, seqLength, vocabSize, featureShape }, seed = 1) {
-  const random = seededRandom(seed);
+  // Seeded, so every run trains on the same batch.
+  const { next: random } = mulberry32(seed);
   const length = seqLength - 1;
   const firstWord = SpecialTokens.end + 1;
   const inputTokens = new Int32Array(batchSize * length);
