@@ -1,5 +1,3 @@
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ENGINE_CHOICES, resolveInferenceEngine, type EngineChoice } from '@imgcap/onnx-engine/engine-choice';
 import type { BackendChoice } from '@imgcap/tf-runtime';
 import { CaptionerEngine } from './captioner-engine.js';
@@ -30,7 +28,7 @@ export async function loadEngine(modelDir: string, options: LoadEngineOptions = 
   if (!ENGINE_CHOICES.includes(engineChoice)) {
     throw new Error(`Unknown engine '${String(engineChoice)}'; allowed: ${ENGINE_CHOICES.join(', ')}`);
   }
-  const bundleDir = await resolveBundleDir(modelDir);
+  const { bundleDir } = await (await import('@imgcap/captioner/bundle')).locateCaptionBundle(modelDir);
   const { selectBackend } = await import('@imgcap/tf-runtime');
   // The ONNX engine reads the bundle's weights with tfjs once, to export them.
   const selected = await selectBackend({ backend: options.backend as BackendChoice | undefined });
@@ -43,16 +41,4 @@ export async function loadEngine(modelDir: string, options: LoadEngineOptions = 
   const engine = new CaptionerEngine(captioner, options.maxBatch ?? 1, engineName === 'onnx' ? 'onnx' : `tfjs (${selected.backend})`);
   await engine.warm();
   return engine;
-}
-
-/** A bundle directory has bundle.json; a run directory has bundle/bundle.json. */
-async function resolveBundleDir(modelDir: string): Promise<string> {
-  const info = await stat(modelDir).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new Error(`Model directory not found: ${modelDir} (pass --model with a caption bundle or a training run directory)`);
-  }
-  for (const dir of [modelDir, join(modelDir, 'bundle')]) {
-    if (await stat(join(dir, 'bundle.json')).catch(() => undefined)) return dir;
-  }
-  throw new Error(`${modelDir} holds no caption bundle (looked for bundle.json and bundle/bundle.json)`);
 }

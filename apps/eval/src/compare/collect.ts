@@ -1,8 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { architectureOf, readBundleManifest, type Architecture } from '@imgcap/captioner';
+import { locateCaptionBundle, architectureOf, readBundleManifest, type Architecture } from '@imgcap/captioner';
 import type { MetricScores } from '@imgcap/caption-metrics';
-import { resolveModelDir } from '../model-dir.js';
 
 /** The part of an eval's metrics.json that `compare` shows. */
 export interface EvalSummary {
@@ -27,7 +26,7 @@ export interface CompareEntry {
 
 /** Reads what `compare` needs from a run or bundle directory: manifest, weights manifest, sizes, eval outputs. */
 export async function collectEntry(dir: string, warn: (line: string) => void): Promise<CompareEntry> {
-  const { modelDir, bundleDir } = await resolveModelDir(dir);
+  const { modelDir, bundleDir } = await locateCaptionBundle(dir);
   const manifest = await readBundleManifest(bundleDir);
   const preset = manifest.metadata.preset;
   const evalDirs = new Set([...(await evalDirsIn(modelDir)), ...(await evalDirsIn(bundleDir))]);

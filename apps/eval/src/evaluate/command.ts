@@ -1,10 +1,9 @@
 import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
-import { resolveSearchOptions, type ImageCaptioner, type SearchOptions } from '@imgcap/captioner';
+import { locateCaptionBundle, resolveSearchOptions, type ImageCaptioner, type SearchOptions } from '@imgcap/captioner';
 import { loadCaptioner, resolveInferenceEngine } from '@imgcap/onnx-engine';
 import { selectBackend } from '@imgcap/tf-runtime';
 import type { Command } from 'commander';
-import { resolveModelDir } from '../model-dir.js';
 import { captionSplit } from './caption-split.js';
 import { heldOutRecords } from './held-out.js';
 import { addEvaluateOptions, toEvaluateSettings, type EvaluateFlags, type EvaluateSettings } from './options.js';
@@ -18,7 +17,7 @@ export interface EvaluationResult {
 
 /** Captions one split with a bundle, scores it, and writes metrics.json, captions.json and report.html. */
 export async function runEvaluation(settings: EvaluateSettings, log: (line: string) => void): Promise<EvaluationResult> {
-  const { modelDir, bundleDir } = await resolveModelDir(settings.model);
+  const { modelDir, bundleDir } = await locateCaptionBundle(settings.model);
   const { records, facts: heldOut } = await heldOutRecords(settings, bundleDir, log);
   const selected = await selectBackend({ backend: settings.backend, log });
   const engine = resolveInferenceEngine(settings.engine, selected.backend);

@@ -7,9 +7,8 @@ import { loadModelWeights, saveModelFiles } from '../model/persistence.js';
 import { Captioner } from '../pipeline/captioner.js';
 import { fileChecksums, filesBelow, verifyChecksums } from './checksums.js';
 import { writeDataSplit, type DataSplitRecord } from './data-split.js';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, parseManifest, type BundleManifest } from './manifest.js';
+import { BUNDLE_FORMAT, BUNDLE_MANIFEST_FILE, BUNDLE_VERSION, parseManifest, type BundleManifest } from './manifest.js';
 
-const MANIFEST = 'bundle.json';
 const TOKENIZER = 'tokenizer.json';
 const MODEL = 'model';
 const BACKBONE = 'backbone';
@@ -40,11 +39,11 @@ export async function writeBundleFiles(dir: string, contents: BundleContents): P
     config: model.config,
     backbone: { id: model.config.backbone, imageSize: model.config.imageSize, weights },
     createdAt: new Date().toISOString(),
-    files: await fileChecksums(dir, (await filesBelow(dir)).filter((f) => f !== MANIFEST)),
+    files: await fileChecksums(dir, (await filesBelow(dir)).filter((f) => f !== BUNDLE_MANIFEST_FILE)),
     metadata,
   };
   // Written last: a directory with bundle.json is complete.
-  await writeFile(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(dir, BUNDLE_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** Copies the backbone's weights into the bundle; returns their path relative to it. */
@@ -78,12 +77,12 @@ export async function verifyBundleFiles(dir: string, manifest: BundleManifest): 
 }
 
 export async function readBundleManifest(dir: string): Promise<BundleManifest> {
-  const file = join(dir, MANIFEST);
+  const file = join(dir, BUNDLE_MANIFEST_FILE);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new Error(`${dir} is not a caption bundle: ${MANIFEST} not found.`);
+    throw new Error(`${dir} is not a caption bundle: ${BUNDLE_MANIFEST_FILE} not found.`);
   }
   return parseManifest(parseJson(text, file), file);
 }

@@ -3,6 +3,9 @@ import type { CaptionModelConfig } from '../config.js';
 export const BUNDLE_FORMAT = 'imgcap-caption-bundle';
 export const BUNDLE_VERSION = 1;
 
+/** The manifest's file name: a directory holding it is a complete caption bundle. */
+export const BUNDLE_MANIFEST_FILE = 'bundle.json';
+
 /** `bundle.json`: everything needed to rebuild the captioner and feed it images. */
 export interface BundleManifest {
   format: typeof BUNDLE_FORMAT;
