@@ -64,6 +64,7 @@ describe('parseServerArgs', () => {
     [['--model', 'm', '--max-inflight', '0'], '--max-inflight must be an integer ≥ 1; got "0"'],
     [[], "required option '--model <dir>' not specified"],
     [['--model', 'm', '--workers', '2'], "unknown option '--workers'"],
+    [['--model', 'm', '--backend', 'webgpu'], "option '--backend <name>' argument 'webgpu' is invalid. Allowed choices are auto, tensorflow, wasm, cpu."],
   ])('refuses %j', (argv, message) => {
     const stderr = process.stderr.write;
     process.stderr.write = () => true; // commander prints the error too

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
+import { BACKEND_CHOICES } from '@imgcap/tf-runtime/backend-choices';
 import { buildApp } from './app.js';
 import { browserModelFromBundle } from './browser/browser-model.js';
 import { ENGINE_CHOICES, loadEngine as loadModelEngine, type CaptionEngine, type EngineChoice, type LoadEngineOptions } from './engine.js';
@@ -36,7 +37,7 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     .requiredOption('--model <dir>', 'trained model bundle directory')
     .option('--port <n>', 'port to listen on (0: any free port)', integer('--port', 0), 8012)
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
-    .option('--backend <name>', 'tfjs backend override (wasm, cpu, tensorflow); default: best available')
+    .addOption(new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else the best available)').choices(BACKEND_CHOICES))
     .addOption(new Option('--engine <name>', 'inference engine: tfjs, onnx (ONNX Runtime; same captions), or auto: onnx unless tfjs runs on tfjs-node (default: auto)').choices(ENGINE_CHOICES))
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug, trace, silent)', 'info')
     .option('--max-inflight <n>', 'caption jobs run at once', integer('--max-inflight', 1), DEFAULT_LIMITS.maxInflight)

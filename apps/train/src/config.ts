@@ -7,8 +7,8 @@ export type DatasetName = (typeof DATASETS)[number];
 export { ARCHITECTURES, PRESET_NAMES, type Architecture, type PresetName } from '@imgcap/captioner';
 import type { Architecture, PresetName } from '@imgcap/captioner';
 
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKEND_CHOICES as BACKENDS, type BackendChoice as BackendName } from '@imgcap/tf-runtime/backend-choices';
+import type { BackendChoice as BackendName } from '@imgcap/tf-runtime/backend-choices';
 
 /** The model-shape flags a preset sets; explicit flags still win over the preset. */
 export interface ModelShape {

@@ -4,8 +4,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerGradientFixes } from './gradient-fixes.js';
 import { registerWasmKernelFixes } from './wasm-kernel-fixes.js';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+import { BACKEND_CHOICES, type BackendChoice } from './backend-choices.js';
+
+export { BACKEND_CHOICES, type BackendChoice };
 
 export interface SelectBackendOptions {
   /** Overrides env `IMGCAP_BACKEND`; default 'auto' (tfjs-node-gpu, tfjs-node, wasm, cpu). */
