@@ -2,7 +2,7 @@
 // backbone's features are on disk. Features and tokens are random; a step's cost depends only on shapes.
 import { availableParallelism } from 'node:os';
 import { getBackend } from '@tensorflow/tfjs-core';
-import { CaptionModel, CaptionTrainer, DataParallelTrainer } from '@imgcap/captioner';
+import { autoReplicaCount, CaptionModel, CaptionTrainer, DataParallelTrainer } from '@imgcap/captioner';
 import { mulberry32 } from '@imgcap/flickr-dataset';
 import { SpecialTokens } from '@imgcap/tokenizer';
 import { rateSummary, summarize, timeRepeats } from './measure.mjs';
@@ -60,9 +60,9 @@ function caseConfig(shape) {
     backbone: 'efficientnet-b1@224', imageSize: 224, featureShape: B1_FEATURES };
 }
 
-/** Replica counts timed: 1 (this thread only), and one per core when there is more than one (as `--workers 0`). */
+/** Replica counts timed: 1 (this thread only), and what `--workers 0` picks on wasm when that is more. */
 export function replicaCounts(cores = availableParallelism()) {
-  const parallel = Math.min(4, cores);
+  const parallel = autoReplicaCount('wasm', cores);
   return parallel > 1 ? [1, parallel] : [1];
 }
 

@@ -1,9 +1,8 @@
 // Everything a training run sets up before its first step, one function per stage: the run directory and its
 // config, the data and its vocabulary, the backbone features, and the model with its trainer (resumed or fresh).
 import { readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { CaptionModel, CaptionTrainer, DataParallelTrainer, loadModelWeights, type DataSplitRecord } from '@imgcap/captioner';
+import { autoReplicaCount, CaptionModel, CaptionTrainer, DataParallelTrainer, loadModelWeights, type DataSplitRecord } from '@imgcap/captioner';
 import type { ImageRecord } from '@imgcap/flickr-dataset';
 import { selectBackend, type BackendChoice, type SelectedBackend } from '@imgcap/tf-runtime';
 import { tokenizerFromJSON } from '@imgcap/tokenizer';
@@ -100,13 +99,9 @@ export async function buildTraining(
   return { model, trainer, replicas, state: latest?.state ?? freshState(), resumedFrom: latest?.dir ?? null };
 }
 
-/**
- * `--workers 0` (auto): wasm and cpu run one thread per tfjs engine, so one replica per core (at most 4:
- * each holds a model copy); tfjs-node's kernels are multi-threaded already, so one.
- */
+/** `--workers 0` is auto: DataParallelTrainer's own rule for this backend and machine. */
 export function resolveReplicas(workers: number, backend: string): number {
-  if (workers > 0) return workers;
-  return backend === 'tensorflow' ? 1 : Math.max(1, Math.min(4, availableParallelism()));
+  return workers > 0 ? workers : autoReplicaCount(backend);
 }
 
 function freshState(): LoopState {

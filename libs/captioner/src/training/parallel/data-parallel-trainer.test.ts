@@ -7,7 +7,7 @@ import { CaptionModel } from '../../model/caption-model.js';
 import { TINY_CONFIG, TINY_CONFIGS, useTestBackend } from '../../test-helpers/tiny-model.js';
 import type { TrainingBatch } from '../gradients.js';
 import { CaptionTrainer } from '../trainer.js';
-import { DataParallelTrainer, splitRows } from './data-parallel-trainer.js';
+import { autoReplicaCount, DataParallelTrainer, MAX_REPLICAS, splitRows } from './data-parallel-trainer.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -138,5 +138,13 @@ describe('DataParallelTrainer', () => {
     const model = new CaptionModel(TINY_CONFIG);
     await expect(DataParallelTrainer.create(model, 0.01, { replicas: 1, backend: 'wasm' })).rejects.toThrow('2 ≤ replicas ≤ 4; got 1');
     model.dispose();
+  });
+});
+
+describe('autoReplicaCount', () => {
+  it('runs one replica per core on single-threaded backends, up to the most the trainer accepts, and one on tfjs-node', () => {
+    expect([1, 2, 3, 4, 16].map((cores) => autoReplicaCount('wasm', cores))).toEqual([1, 2, 3, 4, MAX_REPLICAS]);
+    expect(autoReplicaCount('cpu', 2)).toBe(2);
+    expect(autoReplicaCount('tensorflow', 16)).toBe(1);
   });
 });

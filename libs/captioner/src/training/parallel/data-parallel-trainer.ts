@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,10 +12,21 @@ import { adamUpdateRange, updateRange, type SharedAdamBuffers } from './shared-a
 import { SharedWeightLayout } from './shared-weights.js';
 
 export interface DataParallelOptions {
-  /** Model replicas computing gradients at once, this thread included (2–4; 1 needs no workers: use CaptionTrainer). */
+  /** Model replicas computing gradients at once, this thread included (2–MAX_REPLICAS; 1 needs no workers: use CaptionTrainer). */
   replicas: number;
   /** The workers' tfjs backend: the one this thread runs on. */
   backend: BackendChoice;
+}
+
+/** Most replicas one trainer runs: each holds a whole model copy, and past 4 the shared Adam update stops scaling. */
+export const MAX_REPLICAS = 4;
+
+/**
+ * Replicas worth running when the user leaves it to us: wasm and cpu run one thread per tfjs engine, so one
+ * per core (at most MAX_REPLICAS); tfjs-node's kernels are multi-threaded already (`tensorflow`), so one.
+ */
+export function autoReplicaCount(backend: string, cores = availableParallelism()): number {
+  return backend === 'tensorflow' ? 1 : Math.max(1, Math.min(MAX_REPLICAS, cores));
 }
 
 /** tf.train.adam's defaults, which CaptionTrainer uses. */
@@ -48,8 +60,8 @@ export class DataParallelTrainer {
   }
 
   static async create(model: CaptionModel, learningRate: number, options: DataParallelOptions): Promise<DataParallelTrainer> {
-    if (!Number.isInteger(options.replicas) || options.replicas < 2 || options.replicas > 4) {
-      throw new RangeError(`DataParallelTrainer needs 2 ≤ replicas ≤ 4; got ${String(options.replicas)}`);
+    if (!Number.isInteger(options.replicas) || options.replicas < 2 || options.replicas > MAX_REPLICAS) {
+      throw new RangeError(`DataParallelTrainer needs 2 ≤ replicas ≤ ${MAX_REPLICAS}; got ${String(options.replicas)}`);
     }
     const layout = SharedWeightLayout.of(model.network.trainableWeights);
     const buffers: SharedAdamBuffers = {
