@@ -43,7 +43,7 @@ export interface TrainConfig extends ModelShape {
   val_sample: number;
   seed: number;
   backend: BackendName;
-  /** Model replicas computing gradients in parallel (0 = auto, see resolveReplicas). */
+  /** Model replicas computing gradients in parallel (0 = auto: autoReplicaCount in @imgcap/captioner). */
   workers: number;
   artifact_dir: string;
   resume: boolean;

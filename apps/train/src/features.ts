@@ -64,7 +64,7 @@ export async function buildFeatureStore(
   const paths = new Map(images.map((image) => [image.id, image.path]));
   const remember = (id: string, features: Float32Array) => keepInMemory && memory.set(id, features);
   const lookup = await readCached(images, cache, remember, log);
-  const extraction = await extractMissing(lookup.missing, extractor, cache, remember, log);
+  const extraction = await extractMissing(lookup.missing, paths, extractor, cache, remember, log);
   const skipped = [...lookup.skipped, ...extraction.skipped];
   const stats = {
     extracted: extraction.extracted,
@@ -117,6 +117,7 @@ async function readCached(
 /** Runs the backbone over `missing` in batches, storing each image's features in the cache. */
 async function extractMissing(
   missing: readonly ImageRecord[],
+  paths: ReadonlyMap<string, string>,
   extractor: FeatureSource,
   cache: FeatureCache,
   remember: (id: string, features: Float32Array) => void,
@@ -124,7 +125,6 @@ async function extractMissing(
 ): Promise<{ extracted: number; skipped: Skipped[] }> {
   const size = extractor.imageSize;
   const featureSize = extractor.featureShape[0] * extractor.featureShape[1];
-  const pathOf = new Map(missing.map((image) => [image.id, image.path]));
   const skipped: Skipped[] = [];
   let extracted = 0;
   for (let i = 0; i < missing.length; i += EXTRACT_BATCH) {
@@ -136,7 +136,7 @@ async function extractMissing(
     const values = await extractor.features(pixels, batch.images.length);
     for (const [j, image] of batch.images.entries()) {
       const one = values.slice(j * featureSize, (j + 1) * featureSize);
-      await cache.put(pathOf.get(image.id)!, one);
+      await cache.put(paths.get(image.id)!, one);
       remember(image.id, one);
       extracted += 1;
     }

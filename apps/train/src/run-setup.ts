@@ -81,7 +81,8 @@ export async function buildTraining(
   checkpoints: CheckpointStore | null,
 ): Promise<Training> {
   const model = new CaptionModel(modelConfigOf(config, vocabSize, backbone), { seed: config.seed });
-  const replicas = resolveReplicas(config.workers, backend);
+  // --workers 0 is auto: DataParallelTrainer's own rule for this backend and machine.
+  const replicas = config.workers > 0 ? config.workers : autoReplicaCount(backend);
   const trainer =
     replicas > 1 ? await DataParallelTrainer.create(model, config.lr, { replicas, backend: backend as BackendChoice }) : new CaptionTrainer(model, config.lr);
   let latest: Awaited<ReturnType<CheckpointStore['latest']>> = null;
@@ -97,11 +98,6 @@ export async function buildTraining(
     throw new Error(`checkpoint ${latest?.dir ?? `in ${checkpoints?.dir}`} could not be loaded: ${(error as Error).message}`);
   }
   return { model, trainer, replicas, state: latest?.state ?? freshState(), resumedFrom: latest?.dir ?? null };
-}
-
-/** `--workers 0` is auto: DataParallelTrainer's own rule for this backend and machine. */
-export function resolveReplicas(workers: number, backend: string): number {
-  return workers > 0 ? workers : autoReplicaCount(backend);
 }
 
 function freshState(): LoopState {

@@ -13,8 +13,6 @@ import { buildTraining, dataSplitOf, loadFeatures, loadRunData, openTrainingRun,
 import { getLr } from './schedule.js';
 import { validate } from './validate.js';
 
-export { resolveReplicas } from './run-setup.js';
-
 /** Exit codes: 0 done, 3 non-finite loss, 130 interrupted (checkpoint saved). */
 export const EXIT = { ok: 0, nonFinite: 3, interrupted: 130 } as const;
 const LOG_EVERY = 10;
