@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { attentionGridSize, readBundleManifest, searchTokensOf, type SearchTokens } from '@imgcap/captioner';
+import { attentionGridSize, searchTokensOf, type SearchTokens } from '@imgcap/captioner';
 import { tokenizerFromJSON } from '@imgcap/tokenizer';
 // The exporter alone: the package's main entry would load ONNX Runtime's native binding as well.
 import { ensureOnnxExport } from '@imgcap/onnx-engine/export';
@@ -39,8 +39,7 @@ function unavailable(reason: string): BrowserModel {
 }
 
 async function describe(bundleDir: string): Promise<BrowserModel> {
-  const manifest = await readBundleManifest(bundleDir);
-  const { manifest: exported, dir } = await ensureOnnxExport(bundleDir);
+  const { manifest: exported, dir, bundle: manifest } = await ensureOnnxExport(bundleDir);
   const saved = JSON.parse(await readFile(join(dir, exported.tokenizer), 'utf8')) as { vocabulary: string[] };
   const tokenizer = tokenizerFromJSON(saved);
   const [, numHeads, maxLength, headDim] = exported.decoderStep.inputs['past_keys'] as [string, number, number, number];

@@ -5,7 +5,6 @@ import {
   beamSearch,
   captionResult,
   greedySearch,
-  readBundleManifest,
   resolveSearchOptions,
   searchTokensOf,
   architectureOf,
@@ -117,8 +116,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
 
 /** Loads a caption bundle onto ONNX Runtime, exporting it first when `onnxDir` has no current export. */
 export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCaptionerOptions = {}): Promise<OnnxCaptioner> {
-  const manifest = await readBundleManifest(bundleDir);
-  const { manifest: exported, dir: onnxDir } = await ensureOnnxExport(bundleDir, options.onnxDir);
+  const { manifest: exported, dir: onnxDir, bundle: manifest } = await ensureOnnxExport(bundleDir, options.onnxDir);
   const tokenizer = tokenizerFromJSON(JSON.parse(await readFile(join(onnxDir, exported.tokenizer), 'utf8')));
   const sessionOptions: ort.InferenceSession.SessionOptions = options.threads ? { intraOpNumThreads: options.threads } : {};
   // Each session has its own intra-op thread pool, whose threads spin for a while after a run. The

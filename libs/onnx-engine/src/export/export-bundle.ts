@@ -172,16 +172,16 @@ export async function readCurrentOnnxManifest(onnxDir: string, bundle: BundleMan
 const UNWRITABLE = new Set(['EACCES', 'EROFS', 'EPERM', 'ENOENT', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EDQUOT']);
 
 /**
- * The bundle's current ONNX export, made if missing or stale: in `onnxDir` when given; else in
+ * The bundle's current ONNX export (with the bundle's manifest, checked against its files), made if missing or stale: in `onnxDir` when given; else in
  * `<bundle>/onnx`, or — where the bundle directory cannot be written (a read-only volume, a container's
  * non-root user) — in a scratch directory under the OS temp dir, one per bundle path.
  */
-export async function ensureOnnxExport(bundleDir: string, onnxDir?: string): Promise<{ manifest: OnnxManifest; dir: string }> {
+export async function ensureOnnxExport(bundleDir: string, onnxDir?: string): Promise<{ manifest: OnnxManifest; dir: string; bundle: BundleManifest }> {
   const bundle = await readBundleManifest(bundleDir);
   // A current export does not read the bundle's weights, so check them here: a damaged or replaced weights.bin
   // must not hide behind an export made from the old one.
   await verifyBundleFiles(bundleDir, bundle);
-  const currentIn = async (dir: string) => ({ manifest: (await readCurrentOnnxManifest(dir, bundle)) ?? (await exportBundleToOnnx(bundleDir, dir)), dir });
+  const currentIn = async (dir: string) => ({ manifest: (await readCurrentOnnxManifest(dir, bundle)) ?? (await exportBundleToOnnx(bundleDir, dir)), dir, bundle });
   if (onnxDir !== undefined) return currentIn(onnxDir);
   try {
     return await currentIn(defaultOnnxDir(bundleDir));
