@@ -11,6 +11,7 @@ const projectDirs = [
     existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : [],
   ),
   join(root, 'tools'),
+  join(root, 'tools', 'lint'),
 ];
 for (const dir of projectDirs) rmSync(join(dir, 'reports'), { recursive: true, force: true });
 

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { imgcapTestConfig } from './vitest.shared.js';
+import { imgcapTestConfig } from '../vitest.shared.mjs';
 
 // Tests of the bench and load-test tools (plain .mjs, importing the libs from source), and the workspace's boundaries.
 const shared = imgcapTestConfig(import.meta.dirname);

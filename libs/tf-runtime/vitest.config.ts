@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import { imgcapTestConfig } from '../../tools/vitest.shared.js';
+import { imgcapTestConfig } from '../../vitest.shared.mjs';
 
 export default defineConfig(imgcapTestConfig(import.meta.dirname));

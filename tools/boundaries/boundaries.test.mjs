@@ -27,6 +27,8 @@ const ALLOWED = {
   eval: ['flickr-dataset', 'captioner', 'onnx-engine', 'caption-metrics', 'tf-runtime', 'tokenizer', 'image-io'],
   // The server never touches datasets or training tracking.
   serve: ['captioner', 'image-io', 'onnx-engine', 'tf-runtime', 'tokenizer'],
+  // Benchmarks and the load test drive libraries; apps they start as processes, never import.
+  tools: ['captioner', 'flickr-dataset', 'onnx-engine', 'tf-runtime', 'tokenizer', 'vision-backbone'],
 };
 
 describe('workspace boundaries', () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 
 const BUILTIN = new Set(builtinModules);
 const IMPORT = /(?:\bfrom|\bimport\(|^import)\s*['"]([^'"./][^'"]*)['"]/gm;
-const TEST_FILE = /\.test\.|test-helpers?|\.test-helper\./;
+const SKIPPED_DIRS = new Set(['fixtures', 'node_modules', 'dist', 'reports']);
+const TEST_FILE = /\.test\.|test-helpers?|\.test-helper\.|vitest\.config\./;
 
 /** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
 export function packageOf(specifier) {
@@ -17,20 +18,20 @@ export function packageOf(specifier) {
 function sourceFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'fixtures' ? [] : sourceFiles(path);
+    if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : sourceFiles(path);
     return /\.(ts|mts|mjs)$/.test(entry.name) ? [path] : [];
   });
 }
 
-/** Every workspace package under libs/ and apps/: its manifest and the packages its code and tests import. */
+/** Every workspace package (libs/*, apps/*, tools): its manifest and the packages its code and tests import. */
 export function workspacePackages(root) {
-  return ['libs', 'apps'].flatMap((group) =>
-    readdirSync(join(root, group)).map((name) => {
-      const dir = join(root, group, name);
+  const packageDirs = ['libs', 'apps'].flatMap((group) => readdirSync(join(root, group)).map((name) => ({ group, name, dir: join(root, group, name), src: 'src' })));
+  packageDirs.push({ group: 'tools', name: 'tools', dir: join(root, 'tools'), src: '.' });
+  return packageDirs.map(({ group, name, dir, src }) => {
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
       const code = new Map();
       const tests = new Set();
-      for (const file of sourceFiles(join(dir, 'src'))) {
+      for (const file of sourceFiles(join(dir, src))) {
         for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
           const specifier = match[1];
           if (specifier.startsWith('node:') || BUILTIN.has(specifier)) continue;
@@ -39,6 +40,5 @@ export function workspacePackages(root) {
         }
       }
       return { group, name, dir, manifest, code, tests };
-    }),
-  );
+  });
 }

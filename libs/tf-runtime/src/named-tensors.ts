@@ -10,7 +10,7 @@ const NAMED_TENSORS_FORMAT = 'imgcap-named-tensors';
 export async function saveNamedTensors(
   dir: string,
   tensors: tf.NamedTensorMap,
-  userDefinedMetadata?: { [key: string]: {} },
+  userDefinedMetadata?: { [key: string]: object },
 ): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
   await fileSystemIO(dir).save({
