@@ -24,7 +24,10 @@ export default [
     languageOptions: { globals: { ...globals.node } },
     rules: {
       // Errors the compiler already reports, or idioms this codebase uses on purpose.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-explicit-any': 'error',
       // No-op callbacks (a silent logger, a stream error already reported elsewhere) are deliberate here.
@@ -50,7 +53,10 @@ export default [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
-            { sourceTag: 'layer:base', notDependOnLibsWithTags: ['layer:base', 'layer:data', 'layer:model', 'layer:engine'] },
+            {
+              sourceTag: 'layer:base',
+              notDependOnLibsWithTags: ['layer:base', 'layer:data', 'layer:model', 'layer:engine'],
+            },
             { sourceTag: 'layer:data', onlyDependOnLibsWithTags: ['layer:base'] },
             { sourceTag: 'layer:model', onlyDependOnLibsWithTags: ['layer:base'] },
             { sourceTag: 'layer:engine', onlyDependOnLibsWithTags: ['layer:base', 'layer:model'] },

@@ -11,13 +11,24 @@ const IMAGE_SIZE = { seed: 224, imgcap: 240 };
 const count = (n) => n.toLocaleString('en-US');
 const megabytes = (params) => `${((params * 4) / 1e6).toFixed(1)} MB`;
 
-console.log('| preset | arch | embed_dim | ff_dim | heads enc/dec | encoder | decoder | trained (float32) | + B1 backbone | total (float32) |');
+console.log(
+  '| preset | arch | embed_dim | ff_dim | heads enc/dec | encoder | decoder | trained (float32) | + B1 backbone | total (float32) |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, preset] of Object.entries(PRESETS)) {
   const backbone = backboneSummary({ kind: 'efficientnet', variant: 'b1', imageSize: IMAGE_SIZE[preset.arch] });
   const { encoder, decoder } = countModelParameters({
-    arch: preset.arch, embedDim: preset.embedDim, ffDim: preset.ffDim, encHeads: preset.encHeads, decHeads: preset.decHeads,
-    vocabSize: 10_000, seqLength: 36, dropout: 0, backbone: backbone.id, imageSize: backbone.imageSize, featureShape: backbone.featureShape,
+    arch: preset.arch,
+    embedDim: preset.embedDim,
+    ffDim: preset.ffDim,
+    encHeads: preset.encHeads,
+    decHeads: preset.decHeads,
+    vocabSize: 10_000,
+    seqLength: 36,
+    dropout: 0,
+    backbone: backbone.id,
+    imageSize: backbone.imageSize,
+    featureShape: backbone.featureShape,
   });
   const trained = encoder + decoder;
   const total = trained + backbone.parameters;
@@ -27,4 +38,6 @@ for (const [name, preset] of Object.entries(PRESETS)) {
       `${count(trained)} (${megabytes(trained)}) | ${count(backbone.parameters)} @${backbone.imageSize} px | ${count(total)} (${megabytes(total)}) |`,
   );
 }
-console.log('\n\\* not recorded by the Keras project: assumed (see `PRESETS` in libs/captioner/src/config.ts for why).');
+console.log(
+  '\n\\* not recorded by the Keras project: assumed (see `PRESETS` in libs/captioner/src/config.ts for why).',
+);

@@ -32,7 +32,8 @@ for (const dir of projectDirs) {
   }
   const json = JSON.parse(readFileSync(report, 'utf8'));
   passed += json.numPassedTests;
-  failed += json.numFailedTests + (json.numTotalTestSuites > 0 && json.success === false && json.numFailedTests === 0 ? 1 : 0);
+  failed +=
+    json.numFailedTests + (json.numTotalTestSuites > 0 && json.success === false && json.numFailedTests === 0 ? 1 : 0);
 }
 if (nx.status !== 0 && failed === 0) failed = 1; // a project crashed before its report was written
 if (missing.length) console.log(`no test report from: ${missing.join(', ')}`);

@@ -18,7 +18,8 @@ export async function benchBackboneGroup({ repeats, quick }) {
   const result = { batch: BATCH, passes_per_repeat: passes };
   for (const { key, variant, imageSize } of VARIANTS) {
     const samples = [];
-    for (let i = 0; i < repeats; i++) samples.push(await benchBackbone(variant, BATCH, { imageSize, repeats: passes, clock: 'wall' }));
+    for (let i = 0; i < repeats; i++)
+      samples.push(await benchBackbone(variant, BATCH, { imageSize, repeats: passes, clock: 'wall' }));
     result[key] = summarize(samples);
   }
   return result;

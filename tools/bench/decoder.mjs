@@ -22,9 +22,36 @@ export const FLICKR30K_TRAIN_EXAMPLES = 28_605 * 5;
  * runs here use.
  */
 export const DECODER_CASES = [
-  { key: 'seed_d512_ff256_h2x4_seq36_b64', arch: 'imgcap', embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 4, seqLength: 36, batch: 64 },
-  { key: 'seed_arch_d512_ff256_h2x4_seq36_b64', arch: 'seed', embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 4, seqLength: 36, batch: 64 },
-  { key: 'd256_ff512_h4_seq24_b32', arch: 'imgcap', embedDim: 256, ffDim: 512, encHeads: 4, decHeads: 4, seqLength: 24, batch: 32 },
+  {
+    key: 'seed_d512_ff256_h2x4_seq36_b64',
+    arch: 'imgcap',
+    embedDim: 512,
+    ffDim: 256,
+    encHeads: 2,
+    decHeads: 4,
+    seqLength: 36,
+    batch: 64,
+  },
+  {
+    key: 'seed_arch_d512_ff256_h2x4_seq36_b64',
+    arch: 'seed',
+    embedDim: 512,
+    ffDim: 256,
+    encHeads: 2,
+    decHeads: 4,
+    seqLength: 36,
+    batch: 64,
+  },
+  {
+    key: 'd256_ff512_h4_seq24_b32',
+    arch: 'imgcap',
+    embedDim: 256,
+    ffDim: 512,
+    encHeads: 4,
+    decHeads: 4,
+    seqLength: 24,
+    batch: 32,
+  },
 ];
 
 /**
@@ -56,8 +83,19 @@ export function randomTrainingBatch({ batchSize, seqLength, vocabSize, featureSh
 
 function caseConfig(shape) {
   const { arch, embedDim, ffDim, encHeads, decHeads, seqLength } = shape;
-  return { arch, vocabSize: VOCAB, seqLength, embedDim, ffDim, encHeads, decHeads, dropout: 0.1,
-    backbone: 'efficientnet-b1@224', imageSize: 224, featureShape: B1_FEATURES };
+  return {
+    arch,
+    vocabSize: VOCAB,
+    seqLength,
+    embedDim,
+    ffDim,
+    encHeads,
+    decHeads,
+    dropout: 0.1,
+    backbone: 'efficientnet-b1@224',
+    imageSize: 224,
+    featureShape: B1_FEATURES,
+  };
 }
 
 /** Replica counts timed: 1 (this thread only), and what `--workers 0` picks on wasm when that is more. */
@@ -69,9 +107,10 @@ export function replicaCounts(cores = availableParallelism()) {
 async function timeTrainer(shape, replicas, { repeats, warmup }) {
   const config = caseConfig(shape);
   const model = new CaptionModel(config);
-  const trainer = replicas > 1
-    ? await DataParallelTrainer.create(model, 1e-3, { replicas, backend: getBackend() })
-    : new CaptionTrainer(model, 1e-3);
+  const trainer =
+    replicas > 1
+      ? await DataParallelTrainer.create(model, 1e-3, { replicas, backend: getBackend() })
+      : new CaptionTrainer(model, 1e-3);
   try {
     const batch = randomTrainingBatch({ ...config, batchSize: shape.batch });
     // step() reads loss and accuracy back, so the backend has finished when it returns.
@@ -108,6 +147,7 @@ export function epochMinutes(batch, secondsPerStep) {
  */
 export async function benchDecoderGroup({ repeats, quick }) {
   const result = { vocab: VOCAB, features: B1_FEATURES, warmup_steps: quick ? 1 : 2 };
-  for (const shape of DECODER_CASES) result[shape.key] = await benchCase(shape, { repeats, warmup: result.warmup_steps });
+  for (const shape of DECODER_CASES)
+    result[shape.key] = await benchCase(shape, { repeats, warmup: result.warmup_steps });
   return result;
 }

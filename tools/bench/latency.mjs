@@ -6,8 +6,17 @@ import { round, summarize, timeRepeats } from './measure.mjs';
 
 /** The seed's default shape in imgcap's architecture: embed 512, ff 256, heads 2/4, seq 36, vocab 10k, on B1's 7×7×1280 grid. */
 export const SEED_CONFIG = {
-  arch: 'imgcap', vocabSize: 10_000, seqLength: 36, embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 4, dropout: 0.1,
-  backbone: 'efficientnet-b1@224', imageSize: 224, featureShape: [49, 1280],
+  arch: 'imgcap',
+  vocabSize: 10_000,
+  seqLength: 36,
+  embedDim: 512,
+  ffDim: 256,
+  encHeads: 2,
+  decHeads: 4,
+  dropout: 0.1,
+  backbone: 'efficientnet-b1@224',
+  imageSize: 224,
+  featureShape: [49, 1280],
 };
 
 const MODES = [
@@ -39,10 +48,13 @@ async function timeModes(config, modes, repeats) {
     const result = {};
     for (const { key, beamWidth, useCache } of modes) {
       let generated = 0;
-      const samples = await timeRepeats(async () => {
-        const [best] = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth, useCache });
-        generated = best.tokens.length;
-      }, { repeats, warmup: 1 });
+      const samples = await timeRepeats(
+        async () => {
+          const [best] = await generateFromFeatures(model, features, SEARCH_TOKENS, { beamWidth, useCache });
+          generated = best.tokens.length;
+        },
+        { repeats, warmup: 1 },
+      );
       const ms = summarize(samples);
       result[key] = { ms, tokens: generated, ms_per_token: round(ms.median / generated) };
     }
@@ -62,7 +74,14 @@ export async function benchLatencyGroup({ repeats }) {
   result.tokens_per_caption = result.greedy_cached.tokens;
   result.greedy_cache_speedup = round(result.greedy_full.ms.median / result.greedy_cached.ms.median);
   result.beam3_cache_speedup = round(result.beam3_full.ms.median / result.beam3_cached.ms.median);
-  const seed = await timeModes({ ...SEED_CONFIG, arch: 'seed' }, MODES.filter((m) => m.key !== 'beam3_full'), repeats);
-  result.seed_arch = { ...seed, greedy_cache_speedup: round(seed.greedy_full.ms.median / seed.greedy_cached.ms.median) };
+  const seed = await timeModes(
+    { ...SEED_CONFIG, arch: 'seed' },
+    MODES.filter((m) => m.key !== 'beam3_full'),
+    repeats,
+  );
+  result.seed_arch = {
+    ...seed,
+    greedy_cache_speedup: round(seed.greedy_full.ms.median / seed.greedy_cached.ms.median),
+  };
   return result;
 }

@@ -5,8 +5,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { suppressEndMarker } from './latency.mjs';
 
 const TINY = {
-  vocabSize: 12, seqLength: 8, embedDim: 16, ffDim: 32, encHeads: 2, decHeads: 2, dropout: 0,
-  backbone: 'patch4@8', imageSize: 8, featureShape: [4, 48],
+  vocabSize: 12,
+  seqLength: 8,
+  embedDim: 16,
+  ffDim: 32,
+  encHeads: 2,
+  decHeads: 2,
+  dropout: 0,
+  backbone: 'patch4@8',
+  imageSize: 8,
+  featureShape: [4, 48],
 };
 
 beforeAll(() => selectBackend({ backend: 'wasm', log: () => {} }));
@@ -16,7 +24,9 @@ describe('suppressEndMarker', () => {
     const model = new CaptionModel(TINY);
     // A bias that makes the end marker win every step: without the suppression captions are empty.
     const [kernel] = model.logitsLayer.getWeights();
-    const favoured = tf.tensor1d(Array.from({ length: TINY.vocabSize }, (_, id) => (id === SEARCH_TOKENS.end ? 1e3 : 0)));
+    const favoured = tf.tensor1d(
+      Array.from({ length: TINY.vocabSize }, (_, id) => (id === SEARCH_TOKENS.end ? 1e3 : 0)),
+    );
     model.logitsLayer.setWeights([kernel, favoured]);
     favoured.dispose();
     const features = tf.randomUniform([2, ...TINY.featureShape], 0, 1, 'float32', 1);

@@ -51,12 +51,24 @@ export function parseBenchArgs(argv) {
     allowPositionals: false,
   });
   const allowed = Object.keys(GROUPS);
-  const only = values.only === undefined ? allowed : values.only.split(',').map((name) => name.trim()).filter(Boolean);
+  const only =
+    values.only === undefined
+      ? allowed
+      : values.only
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
   const unknown = only.filter((name) => !allowed.includes(name));
   if (unknown.length > 0 || only.length === 0) {
     throw new Error(`--only got "${values.only}"; allowed groups: ${allowed.join(', ')} (comma-separated).`);
   }
-  return { backend: values.backend, quick: values.quick, groups: allowed.filter((name) => only.includes(name)), json: values.json, help: values.help };
+  return {
+    backend: values.backend,
+    quick: values.quick,
+    groups: allowed.filter((name) => only.includes(name)),
+    json: values.json,
+    help: values.help,
+  };
 }
 
 function machineFacts() {

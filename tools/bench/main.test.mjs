@@ -3,7 +3,13 @@ import { GROUPS, parseBenchArgs } from './main.mjs';
 
 describe('parseBenchArgs', () => {
   it('runs every group, full length, on the automatic backend by default', () => {
-    expect(parseBenchArgs([])).toEqual({ backend: undefined, quick: false, groups: Object.keys(GROUPS), json: undefined, help: false });
+    expect(parseBenchArgs([])).toEqual({
+      backend: undefined,
+      quick: false,
+      groups: Object.keys(GROUPS),
+      json: undefined,
+      help: false,
+    });
   });
 
   it('keeps --only groups in the suite order and passes the other flags through', () => {

@@ -24,7 +24,13 @@ export function summarize(samples) {
   const min = Math.min(...samples);
   const max = Math.max(...samples);
   const spread = middle === 0 ? 0 : (max - min) / Math.abs(middle);
-  return { median: round(middle), min: round(min), max: round(max), repeats: samples.length, noisy: spread > NOISY_SPREAD };
+  return {
+    median: round(middle),
+    min: round(min),
+    max: round(max),
+    repeats: samples.length,
+    noisy: spread > NOISY_SPREAD,
+  };
 }
 
 /**

@@ -4,7 +4,12 @@
 // backbone group's tfjs figures).
 import * as ort from 'onnxruntime-node';
 import { buildLayersModelGraph } from '@imgcap/onnx-engine';
-import { benchOnnxLatency, SEED_ARCH_IMAGE_BENCH_CONFIG, SEED_BENCH_CONFIG, SEED_IMAGE_BENCH_CONFIG } from '@imgcap/onnx-engine/bench';
+import {
+  benchOnnxLatency,
+  SEED_ARCH_IMAGE_BENCH_CONFIG,
+  SEED_BENCH_CONFIG,
+  SEED_IMAGE_BENCH_CONFIG,
+} from '@imgcap/onnx-engine/bench';
 import { createFeatureExtractor } from '@imgcap/vision-backbone';
 import { round, summarize } from './measure.mjs';
 
@@ -20,7 +25,10 @@ async function backboneImagesPerSecond({ variant, imageSize }, repeats) {
   const session = await ort.InferenceSession.create(Buffer.from(buildLayersModelGraph(extractor.network, imageSize)));
   extractor.dispose();
   try {
-    const pixels = Float32Array.from({ length: BACKBONE_BATCH * imageSize * imageSize * 3 }, (_, i) => (i * 7919) % 256);
+    const pixels = Float32Array.from(
+      { length: BACKBONE_BATCH * imageSize * imageSize * 3 },
+      (_, i) => (i * 7919) % 256,
+    );
     const feeds = { images: new ort.Tensor('float32', pixels, [BACKBONE_BATCH, imageSize, imageSize, 3]) };
     await session.run(feeds);
     const samples = [];
@@ -39,20 +47,32 @@ async function backboneImagesPerSecond({ variant, imageSize }, repeats) {
 async function latencyFigures(out, prefix, options) {
   for (const r of await benchOnnxLatency(options)) {
     out[`${prefix}beam${r.beamWidth}`] = {
-      tfjs_ms: round(r.tfjsMs), onnx_ms: round(r.onnxMs), speedup: round(r.speedup), tokens: r.generatedTokens, same_caption: r.sameCaption,
+      tfjs_ms: round(r.tfjsMs),
+      onnx_ms: round(r.onnxMs),
+      speedup: round(r.speedup),
+      tokens: r.generatedTokens,
+      same_caption: r.sameCaption,
     };
   }
 }
 
 export async function benchOnnxGroup({ repeats }) {
   const runs = Math.max(3, repeats);
-  const out = { model: 'the seed shape (embed 512, ff 256, heads 2/4, seq 36, vocab 10 000, 49×1280 features); --arch imgcap unless seed_arch_*' };
+  const out = {
+    model:
+      'the seed shape (embed 512, ff 256, heads 2/4, seq 36, vocab 10 000, 49×1280 features); --arch imgcap unless seed_arch_*',
+  };
   await latencyFigures(out, '', { repeats: runs });
   await latencyFigures(out, 'seed_arch_', { config: { ...SEED_BENCH_CONFIG, arch: 'seed' }, repeats: runs });
   // The whole caption of one image, EfficientNet-B1 included: what a server request costs.
   await latencyFigures(out, 'image_b1_240_', { config: SEED_IMAGE_BENCH_CONFIG, repeats: runs, input: 'image' });
-  await latencyFigures(out, 'seed_arch_image_b1_224_', { config: SEED_ARCH_IMAGE_BENCH_CONFIG, repeats: runs, input: 'image' });
+  await latencyFigures(out, 'seed_arch_image_b1_224_', {
+    config: SEED_ARCH_IMAGE_BENCH_CONFIG,
+    repeats: runs,
+    input: 'image',
+  });
   out.backbone_images_per_s = { batch: BACKBONE_BATCH };
-  for (const backbone of BACKBONES) out.backbone_images_per_s[backbone.key] = await backboneImagesPerSecond(backbone, Math.max(3, repeats));
+  for (const backbone of BACKBONES)
+    out.backbone_images_per_s[backbone.key] = await backboneImagesPerSecond(backbone, Math.max(3, repeats));
   return out;
 }

@@ -20,8 +20,13 @@ const shapeOf = ({ arch, embedDim, ffDim, encHeads, decHeads }) => ({ arch, embe
 
 /** The `tiny` preset on 8-px patches of 64-px images, with a full 10k vocabulary and the seed's length. */
 const TINY_BUNDLE_CONFIG = {
-  ...shapeOf(PRESETS.tiny), vocabSize: VOCAB, seqLength: 36, dropout: 0.1,
-  backbone: `patch8@${IMAGE_SIZE}`, imageSize: IMAGE_SIZE, featureShape: [64, 192],
+  ...shapeOf(PRESETS.tiny),
+  vocabSize: VOCAB,
+  seqLength: 36,
+  dropout: 0.1,
+  backbone: `patch8@${IMAGE_SIZE}`,
+  imageSize: IMAGE_SIZE,
+  featureShape: [64, 192],
 };
 
 /** Synthetic words fill the vocabulary: the logits layer is as wide as a real one. */
@@ -54,13 +59,29 @@ export async function benchPipelineGroup({ repeats }) {
     captioner = await loadCaptionBundle(join(dir, 'bundle'));
     const images = Array.from({ length: CAPTIONS_PER_ROUND }, (_, i) => randomImage(i));
     let tokens = 0;
-    const sequential = await timeRepeats(async () => {
-      for (const image of images) [{ tokens: { length: tokens } }] = await captioner.captionImages([image]);
-    }, { repeats });
-    const concurrent = await timeRepeats(() => Promise.all(images.map((image) => captioner.captionImages([image]))), { repeats });
+    const sequential = await timeRepeats(
+      async () => {
+        for (const image of images)
+          [
+            {
+              tokens: { length: tokens },
+            },
+          ] = await captioner.captionImages([image]);
+      },
+      { repeats },
+    );
+    const concurrent = await timeRepeats(() => Promise.all(images.map((image) => captioner.captionImages([image]))), {
+      repeats,
+    });
     const batched = await timeRepeats(() => captioner.captionImages(images), { repeats });
     return {
-      bundle: { backbone: TINY_BUNDLE_CONFIG.backbone, ...shapeOf(PRESETS.tiny), vocab: VOCAB, seq_length: 36, params: captioner.model.countParams() },
+      bundle: {
+        backbone: TINY_BUNDLE_CONFIG.backbone,
+        ...shapeOf(PRESETS.tiny),
+        vocab: VOCAB,
+        seq_length: 36,
+        params: captioner.model.countParams(),
+      },
       decoding: 'greedy, key/value cache',
       tokens_per_caption: tokens,
       captions_per_round: CAPTIONS_PER_ROUND,

@@ -16,10 +16,17 @@ const SERVER_SCRIPT = join(import.meta.dirname, '../../apps/serve/dist/main.js')
 /** `seconds` of uploads over `connections`: captions/s from the 200s answered in that time, and their latency. */
 async function drive(url, upload, connections, seconds) {
   const result = await autocannon({
-    url: `${url}/caption`, method: 'POST', body: upload.body, headers: upload.headers, connections, duration: seconds, timeout: 120,
+    url: `${url}/caption`,
+    method: 'POST',
+    body: upload.body,
+    headers: upload.headers,
+    connections,
+    duration: seconds,
+    timeout: 120,
   });
   const ok = result['2xx'];
-  if (result.non2xx > 0 || ok === 0) throw new Error(`serve bench: ${ok} answered 2xx, ${result.non2xx} not (errors ${result.errors})`);
+  if (result.non2xx > 0 || ok === 0)
+    throw new Error(`serve bench: ${ok} answered 2xx, ${result.non2xx} not (errors ${result.errors})`);
   return { captions_per_s: round(ok / seconds), p50_ms: result.latency.p50, p99_ms: result.latency.p99, requests: ok };
 }
 
@@ -33,12 +40,23 @@ export async function benchServeGroup({ repeats }) {
     for (const engine of ['tfjs', 'onnx']) {
       // Built by `npm run bench` before it starts.
       const server = await startServerProcess({
-        script: SERVER_SCRIPT, modelDir: join(dir, 'bundle'), maxInflight: 1, maxQueue: 8, readyTimeoutMs: 120_000, extraArgs: ['--engine', engine],
+        script: SERVER_SCRIPT,
+        modelDir: join(dir, 'bundle'),
+        maxInflight: 1,
+        maxQueue: 8,
+        readyTimeoutMs: 120_000,
+        extraArgs: ['--engine', engine],
       });
       try {
         await drive(server.url, upload, 1, 1); // warm-up
         result[engine] = {};
-        for (const connections of CONNECTIONS) result[engine][`connections_${connections}`] = await drive(server.url, upload, connections, Math.max(2, repeats));
+        for (const connections of CONNECTIONS)
+          result[engine][`connections_${connections}`] = await drive(
+            server.url,
+            upload,
+            connections,
+            Math.max(2, repeats),
+          );
       } finally {
         await server.stop();
       }

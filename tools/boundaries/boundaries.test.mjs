@@ -23,7 +23,17 @@ const ALLOWED = {
   'flickr-dataset': ['tokenizer', 'image-io'],
   captioner: ['tokenizer', 'vision-backbone', 'transformer-blocks', 'tf-runtime'],
   'onnx-engine': ['captioner', 'tokenizer', 'vision-backbone', 'tf-runtime'],
-  train: ['tokenizer', 'flickr-dataset', 'captioner', 'tracking', 'caption-metrics', 'tf-runtime', 'vision-backbone', 'onnx-engine', 'image-io'],
+  train: [
+    'tokenizer',
+    'flickr-dataset',
+    'captioner',
+    'tracking',
+    'caption-metrics',
+    'tf-runtime',
+    'vision-backbone',
+    'onnx-engine',
+    'image-io',
+  ],
   eval: ['flickr-dataset', 'captioner', 'onnx-engine', 'caption-metrics', 'tf-runtime', 'tokenizer', 'image-io'],
   // The server never touches datasets or training tracking.
   serve: ['captioner', 'image-io', 'onnx-engine', 'tf-runtime', 'tokenizer'],
@@ -32,25 +42,50 @@ const ALLOWED = {
 };
 
 describe('workspace boundaries', () => {
-  it.each(packages.map((p) => [p.manifest.name, p]))('%s declares exactly the packages its code imports', (name, pkg) => {
-    const declared = new Set(Object.keys({ ...pkg.manifest.dependencies, ...pkg.manifest.peerDependencies, ...pkg.manifest.optionalDependencies }));
-    const imported = [...pkg.code.keys()].filter((p) => p !== name);
-    expect(imported.filter((p) => !declared.has(p)), 'imported but not declared').toEqual([]);
-    const used = new Set([...imported, ...pkg.tests, ...(RUNTIME_ONLY[name] ?? [])]);
-    expect([...declared].filter((d) => !used.has(d)), 'declared but never imported').toEqual([]);
-  });
+  it.each(packages.map((p) => [p.manifest.name, p]))(
+    '%s declares exactly the packages its code imports',
+    (name, pkg) => {
+      const declared = new Set(
+        Object.keys({
+          ...pkg.manifest.dependencies,
+          ...pkg.manifest.peerDependencies,
+          ...pkg.manifest.optionalDependencies,
+        }),
+      );
+      const imported = [...pkg.code.keys()].filter((p) => p !== name);
+      expect(
+        imported.filter((p) => !declared.has(p)),
+        'imported but not declared',
+      ).toEqual([]);
+      const used = new Set([...imported, ...pkg.tests, ...(RUNTIME_ONLY[name] ?? [])]);
+      expect(
+        [...declared].filter((d) => !used.has(d)),
+        'declared but never imported',
+      ).toEqual([]);
+    },
+  );
 
-  it.each(packages.map((p) => [p.name, p]))('%s imports only the workspace packages its layer allows, and no build output', (name, pkg) => {
-    const workspace = [...pkg.code.keys()].filter((p) => p.startsWith('@imgcap/') && p !== pkg.manifest.name);
-    const allowed = new Set((ALLOWED[name] ?? []).map(imgcap));
-    expect(workspace.filter((p) => !allowed.has(p)), `${name} may use ${[...allowed].join(', ') || 'no other package'}`).toEqual([]);
-    const intoDist = [...pkg.code.values()].flat().filter(({ specifier }) => /(^|\/)dist(\/|$)/.test(specifier) && !specifier.startsWith('onnxruntime-node/'));
-    expect(intoDist.map(({ file, specifier }) => `${file}: ${specifier}`)).toEqual([]);
-  });
+  it.each(packages.map((p) => [p.name, p]))(
+    '%s imports only the workspace packages its layer allows, and no build output',
+    (name, pkg) => {
+      const workspace = [...pkg.code.keys()].filter((p) => p.startsWith('@imgcap/') && p !== pkg.manifest.name);
+      const allowed = new Set((ALLOWED[name] ?? []).map(imgcap));
+      expect(
+        workspace.filter((p) => !allowed.has(p)),
+        `${name} may use ${[...allowed].join(', ') || 'no other package'}`,
+      ).toEqual([]);
+      const intoDist = [...pkg.code.values()]
+        .flat()
+        .filter(({ specifier }) => /(^|\/)dist(\/|$)/.test(specifier) && !specifier.startsWith('onnxruntime-node/'));
+      expect(intoDist.map(({ file, specifier }) => `${file}: ${specifier}`)).toEqual([]);
+    },
+  );
 
   it('libraries never import apps', () => {
     const apps = new Set(packages.filter((p) => p.group === 'apps').map((p) => p.manifest.name));
-    const offenders = packages.filter((p) => p.group === 'libs').flatMap((p) => [...p.code.keys(), ...p.tests].filter((i) => apps.has(i)).map((i) => `${p.name} → ${i}`));
+    const offenders = packages
+      .filter((p) => p.group === 'libs')
+      .flatMap((p) => [...p.code.keys(), ...p.tests].filter((i) => apps.has(i)).map((i) => `${p.name} → ${i}`));
     expect(offenders).toEqual([]);
   });
 });

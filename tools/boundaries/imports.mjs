@@ -25,20 +25,22 @@ function sourceFiles(dir) {
 
 /** Every workspace package (libs/*, apps/*, tools): its manifest and the packages its code and tests import. */
 export function workspacePackages(root) {
-  const packageDirs = ['libs', 'apps'].flatMap((group) => readdirSync(join(root, group)).map((name) => ({ group, name, dir: join(root, group, name), src: 'src' })));
+  const packageDirs = ['libs', 'apps'].flatMap((group) =>
+    readdirSync(join(root, group)).map((name) => ({ group, name, dir: join(root, group, name), src: 'src' })),
+  );
   packageDirs.push({ group: 'tools', name: 'tools', dir: join(root, 'tools'), src: '.' });
   return packageDirs.map(({ group, name, dir, src }) => {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      const code = new Map();
-      const tests = new Set();
-      for (const file of sourceFiles(join(dir, src))) {
-        for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
-          const specifier = match[1];
-          if (specifier.startsWith('node:') || BUILTIN.has(specifier)) continue;
-          if (TEST_FILE.test(file)) tests.add(packageOf(specifier));
-          else code.set(packageOf(specifier), [...(code.get(packageOf(specifier)) ?? []), { file, specifier }]);
-        }
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const code = new Map();
+    const tests = new Set();
+    for (const file of sourceFiles(join(dir, src))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const specifier = match[1];
+        if (specifier.startsWith('node:') || BUILTIN.has(specifier)) continue;
+        if (TEST_FILE.test(file)) tests.add(packageOf(specifier));
+        else code.set(packageOf(specifier), [...(code.get(packageOf(specifier)) ?? []), { file, specifier }]);
       }
-      return { group, name, dir, manifest, code, tests };
+    }
+    return { group, name, dir, manifest, code, tests };
   });
 }

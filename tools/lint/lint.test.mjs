@@ -17,7 +17,10 @@ const graph = await createProjectGraphAsync({ exitOnError: false });
 const roots = Object.values(graph.nodes)
   .map((node) => ({ name: node.name, root: `${node.data.root}/` }))
   .sort((a, b) => b.root.length - a.root.length);
-const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+})
   .split('\n')
   .filter(Boolean);
 /** The project a file belongs to: the deepest project root above it, else the workspace's own files. */
@@ -29,11 +32,14 @@ const eslint = new ESLint({ cwd: ROOT });
 
 async function eslintProblems(projectFiles) {
   const candidates = [];
-  for (const file of projectFiles) if (LINTED.test(file) && !(await eslint.isPathIgnored(join(ROOT, file)))) candidates.push(file);
+  for (const file of projectFiles)
+    if (LINTED.test(file) && !(await eslint.isPathIgnored(join(ROOT, file)))) candidates.push(file);
   if (candidates.length === 0) return [];
   const results = await eslint.lintFiles(candidates.map((file) => join(ROOT, file)));
   return results.flatMap((result) =>
-    result.messages.map((m) => `${result.filePath.slice(ROOT.length + 1)}:${m.line}:${m.column} ${m.message} (${m.ruleId})`),
+    result.messages.map(
+      (m) => `${result.filePath.slice(ROOT.length + 1)}:${m.line}:${m.column} ${m.message} (${m.ruleId})`,
+    ),
   );
 }
 

@@ -47,13 +47,14 @@ class SetupError extends Error {}
 
 function positiveInteger(flag, value, min = 1) {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) throw new UsageError(`--${flag} must be an integer ≥ ${min}; got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(parsed) || parsed < min)
+    throw new UsageError(`--${flag} must be an integer ≥ ${min}; got ${JSON.stringify(value)}`);
   return parsed;
 }
 
-
 function engineFlag(value) {
-  if (value !== undefined && !ENGINE_CHOICES.includes(value)) throw new UsageError(`--engine must be one of ${ENGINE_CHOICES.join(', ')}; got ${JSON.stringify(value)}`);
+  if (value !== undefined && !ENGINE_CHOICES.includes(value))
+    throw new UsageError(`--engine must be one of ${ENGINE_CHOICES.join(', ')}; got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -61,10 +62,18 @@ export function parseFlags(argv) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string' }, image: { type: 'string' }, server: { type: 'string' },
-      duration: { type: 'string' }, connections: { type: 'string' }, soak: { type: 'string' }, 'partial-uploads': { type: 'string' },
-      'max-inflight': { type: 'string' }, 'ready-timeout': { type: 'string' }, engine: { type: 'string' },
-      quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+      model: { type: 'string' },
+      image: { type: 'string' },
+      server: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      soak: { type: 'string' },
+      'partial-uploads': { type: 'string' },
+      'max-inflight': { type: 'string' },
+      'ready-timeout': { type: 'string' },
+      engine: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const base = values.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
@@ -77,18 +86,23 @@ export function parseFlags(argv) {
     duration: values.duration ? positiveInteger('duration', values.duration) : base.duration,
     connections,
     soak: values.soak ? positiveInteger('soak', values.soak, SOAK_SAMPLES.length) : base.soak,
-    partialUploads: values['partial-uploads'] !== undefined ? positiveInteger('partial-uploads', values['partial-uploads'], 0) : base.partialUploads,
+    partialUploads:
+      values['partial-uploads'] !== undefined
+        ? positiveInteger('partial-uploads', values['partial-uploads'], 0)
+        : base.partialUploads,
     maxInflight: values['max-inflight'] ? positiveInteger('max-inflight', values['max-inflight']) : base.maxInflight,
     engine: engineFlag(values.engine),
     // Room for every connection of the concurrent run, so its refusals are a finding, not a set-up artefact.
     maxQueue: connections,
-    readyTimeoutMs: 1000 * (values['ready-timeout'] ? positiveInteger('ready-timeout', values['ready-timeout']) : base.readyTimeout),
+    readyTimeoutMs:
+      1000 * (values['ready-timeout'] ? positiveInteger('ready-timeout', values['ready-timeout']) : base.readyTimeout),
   };
 }
 
 async function requireSetup(options) {
   const server = await stat(options.server).catch(() => undefined);
-  if (!server?.isFile()) throw new SetupError(`Server entry point not found: ${options.server} (build it: npx nx run serve:build)`);
+  if (!server?.isFile())
+    throw new SetupError(`Server entry point not found: ${options.server} (build it: npx nx run serve:build)`);
   const bundle = await stat(options.model).catch(() => undefined);
   if (!bundle?.isDirectory()) {
     throw new SetupError(
@@ -136,7 +150,9 @@ async function settle(url, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const text = await readMetrics(url);
-    const busy = ['imgcap_caption_inflight', 'imgcap_caption_queue_depth'].some((name) => report.readMetric(text, name) !== 0);
+    const busy = ['imgcap_caption_inflight', 'imgcap_caption_queue_depth'].some(
+      (name) => report.readMetric(text, name) !== 0,
+    );
     if (!busy) return;
     await delay(50);
   }
@@ -187,7 +203,9 @@ async function soakRun(url, upload, options) {
     sent += amount;
     parts.push(await loadCaption(url, upload, { connections: options.connections, amount }));
     samples.push(await sampleMetrics(url, at));
-    progress(`soak ${at * 100}%: tensors ${samples.at(-1).tensors_alive ?? 'n/a'}, RSS ${samples.at(-1).rss_bytes ?? 'n/a'} B`);
+    progress(
+      `soak ${at * 100}%: tensors ${samples.at(-1).tensors_alive ?? 'n/a'}, RSS ${samples.at(-1).rss_bytes ?? 'n/a'} B`,
+    );
   }
   const timesByStatus = new Map();
   for (const { timesByStatus: partTimes } of parts) {
@@ -213,7 +231,12 @@ function checkBelowCapacity(runs) {
     if (run.errors) problems.push(`${run.run}: ${run.errors} connection errors`);
     return problems;
   });
-  return { check: 'below_capacity_all_200', ok: bad.length === 0, fatal: true, detail: bad.join(', ') || 'every request captioned' };
+  return {
+    check: 'below_capacity_all_200',
+    ok: bad.length === 0,
+    fatal: true,
+    detail: bad.join(', ') || 'every request captioned',
+  };
 }
 
 async function main(argv) {
@@ -221,9 +244,16 @@ async function main(argv) {
   if (options.help) return void console.log(USAGE);
   await requireSetup(options);
   const upload = await encodeCaptionForm(await loadUploadImage(options.image));
-  progress(`starting ${options.server} with ${options.model} (max-inflight ${options.maxInflight}, max-queue ${options.maxQueue})`);
+  progress(
+    `starting ${options.server} with ${options.model} (max-inflight ${options.maxInflight}, max-queue ${options.maxQueue})`,
+  );
   const extraArgs = options.engine ? ['--engine', options.engine] : [];
-  const server = await startServerProcess({ ...options, script: options.server, modelDir: options.model, extraArgs }).catch((err) => {
+  const server = await startServerProcess({
+    ...options,
+    script: options.server,
+    modelDir: options.model,
+    extraArgs,
+  }).catch((err) => {
     throw new SetupError(err.message);
   });
   progress(`ready at ${server.url}; warming up`);

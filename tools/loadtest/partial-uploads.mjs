@@ -59,7 +59,8 @@ export async function partialUploadsRun(url, { connections, holdMs = 3000, progr
   // Whatever is still open (the uploads the server is receiving) is dropped by the client now.
   for (const pending of opened) void pending.then(({ socket }) => socket.destroy());
   const statuses = {};
-  for (const result of answers ?? (await Promise.all(opened.map((p) => Promise.race([p, delay(10).then(() => ({ status: 'open' }))]))))) {
+  for (const result of answers ??
+    (await Promise.all(opened.map((p) => Promise.race([p, delay(10).then(() => ({ status: 'open' }))]))))) {
     statuses[result.status] = (statuses[result.status] ?? 0) + 1;
   }
   await delay(2000);
@@ -76,6 +77,8 @@ export async function partialUploadsRun(url, { connections, holdMs = 3000, progr
     rss_after: after,
     healthz_ok: sorted.length,
     healthz_failed: health.length - sorted.length,
-    healthz_p99_ms: sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]) : null,
+    healthz_p99_ms: sorted.length
+      ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))])
+      : null,
   };
 }

@@ -53,7 +53,10 @@ export async function startServerProcess({ script, modelDir, maxInflight, maxQue
       const started = performance.now();
       child.kill('SIGTERM');
       const grace = new AbortController();
-      const result = await Promise.race([exited, delay(graceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
+      const result = await Promise.race([
+        exited,
+        delay(graceMs, undefined, { signal: grace.signal }).catch(() => undefined),
+      ]);
       grace.abort();
       process.removeListener('exit', killOnExit);
       if (!result) child.kill('SIGKILL');

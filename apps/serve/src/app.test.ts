@@ -10,7 +10,8 @@ afterEach(() => app?.close());
 async function start(options: AppOptions) {
   app = await buildApp(options);
   const upload = await fixtureUpload('rgbaPng');
-  const caption = () => app.inject({ method: 'POST', url: '/caption', payload: upload.payload, headers: upload.headers });
+  const caption = () =>
+    app.inject({ method: 'POST', url: '/caption', payload: upload.payload, headers: upload.headers });
   return { caption };
 }
 
@@ -24,7 +25,11 @@ describe('readiness', () => {
     expect(notReady.statusCode).toBe(503);
     expect(notReady.headers['retry-after']).toBe('5');
     const refused = await caption();
-    expect([refused.statusCode, refused.json().error.code, refused.headers['retry-after']]).toEqual([503, 'not_ready', '5']);
+    expect([refused.statusCode, refused.json().error.code, refused.headers['retry-after']]).toEqual([
+      503,
+      'not_ready',
+      '5',
+    ]);
     app.serving.attachEngine(new FakeCaptionEngine());
     expect(app.serving.ready).toBe(true);
     expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready' });
@@ -42,7 +47,11 @@ describe('bounded work', () => {
     const started = performance.now();
     const refused = await caption();
     expect(performance.now() - started).toBeLessThan(200);
-    expect([refused.statusCode, refused.json().error.code, refused.headers['retry-after']]).toEqual([503, 'over_capacity', '1']);
+    expect([refused.statusCode, refused.json().error.code, refused.headers['retry-after']]).toEqual([
+      503,
+      'over_capacity',
+      '1',
+    ]);
     release();
     expect((await Promise.all(admitted)).map((r) => r.statusCode)).toEqual([200, 200]);
   });
@@ -115,7 +124,12 @@ describe('GET /openapi.json', () => {
     const spec = (await app.inject('/openapi.json')).json();
     const operation = spec.paths['/caption'].post;
     expect(operation.requestBody.content['multipart/form-data'].schema.properties.file.format).toBe('binary');
-    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual(['beam', 'max_length', 'no_repeat_ngram_size', 'attention']);
+    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'beam',
+      'max_length',
+      'no_repeat_ngram_size',
+      'attention',
+    ]);
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '4XX', '5XX']));
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics']));
   });

@@ -8,7 +8,10 @@ import { MicroBatcher } from './micro-batcher.js';
 type SearchKey = { beamWidth: number; maxLength?: number; noRepeatNgramSize?: number };
 
 /** What the server needs of either engine (tfjs `Captioner`, @imgcap/onnx-engine's `OnnxCaptioner`). */
-export type CaptionerLike = Pick<ImageCaptioner, 'imageSize' | 'manifest' | 'architecture' | 'captionImages' | 'dispose'>;
+export type CaptionerLike = Pick<
+  ImageCaptioner,
+  'imageSize' | 'manifest' | 'architecture' | 'captionImages' | 'dispose'
+>;
 
 /** The real engine: one loaded caption bundle behind the server's CaptionEngine interface. */
 export class CaptionerEngine implements CaptionEngine {
@@ -38,7 +41,11 @@ export class CaptionerEngine implements CaptionEngine {
 
   async caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult> {
     if (options.maxLength !== undefined && options.maxLength > this.maxLength) {
-      throw new HttpError(400, 'bad_option', `max_length ${options.maxLength} exceeds this model's limit of ${this.maxLength}`);
+      throw new HttpError(
+        400,
+        'bad_option',
+        `max_length ${options.maxLength} exceeds this model's limit of ${this.maxLength}`,
+      );
     }
     const key: SearchKey = {
       beamWidth: options.beam ?? 1,

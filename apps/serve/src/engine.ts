@@ -38,7 +38,11 @@ export async function loadEngine(modelDir: string, options: LoadEngineOptions = 
     engineName === 'onnx'
       ? await (await import('@imgcap/onnx-engine')).loadOnnxCaptioner(bundleDir)
       : await (await import('@imgcap/captioner')).loadCaptionBundle(bundleDir);
-  const engine = new CaptionerEngine(captioner, options.maxBatch ?? 1, engineName === 'onnx' ? 'onnx' : `tfjs (${selected.backend})`);
+  const engine = new CaptionerEngine(
+    captioner,
+    options.maxBatch ?? 1,
+    engineName === 'onnx' ? 'onnx' : `tfjs (${selected.backend})`,
+  );
   await engine.warm();
   return engine;
 }

@@ -68,8 +68,12 @@ const PROTOCOL_ERRORS: Record<string, [number, string, string]> = {
 export function sendProtocolError(error: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
   if (!socket.writable) return;
   const [status, code, reason] = PROTOCOL_ERRORS[error.code ?? ''] ?? [400, 'bad_http', 'Bad Request'];
-  const body = JSON.stringify({ error: { code, message: `${reason}: ${error.code ?? error.message}` } } satisfies ErrorBody);
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const body = JSON.stringify({
+    error: { code, message: `${reason}: ${error.code ?? error.message}` },
+  } satisfies ErrorBody);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Unread request bodies up to this size are read and dropped after an early answer; larger ones close the connection. */

@@ -12,7 +12,10 @@ let port: number;
 beforeAll(async () => {
   server = await startServer(
     {
-      modelDir: 'm', port: 0, host: '127.0.0.1', logLevel: 'silent',
+      modelDir: 'm',
+      port: 0,
+      host: '127.0.0.1',
+      logLevel: 'silent',
       limits: { maxUploadBytes: 64 * 1024, maxInflight: 1, maxQueue: 1, maxUploads: 3, bodyTimeoutMs: BODY_TIMEOUT_MS },
     },
     async () => new FakeCaptionEngine(),
@@ -24,7 +27,11 @@ afterAll(() => server.shutdown());
 const BOUNDARY = 'imgcapboundary';
 
 /** Opens a socket and writes `head` (and `body`, if any); resolves the whole answer once the server closes or answers. */
-function exchange(head: string, body: Buffer | string = '', { keepOpen = false } = {}): { socket: Socket; answer: Promise<{ status: number; json: unknown; ms: number }> } {
+function exchange(
+  head: string,
+  body: Buffer | string = '',
+  { keepOpen = false } = {},
+): { socket: Socket; answer: Promise<{ status: number; json: unknown; ms: number }> } {
   const socket = connect(port, '127.0.0.1');
   const started = performance.now();
   socket.write(head);
@@ -38,7 +45,11 @@ function exchange(head: string, body: Buffer | string = '', { keepOpen = false }
       const split = text.indexOf('\r\n\r\n');
       const length = /content-length: (\d+)/i.exec(text)?.[1];
       if (split >= 0 && length && text.length >= split + 4 + Number(length)) {
-        resolve({ status: Number(text.slice(9, 12)), json: JSON.parse(text.slice(split + 4, split + 4 + Number(length))), ms: performance.now() - started });
+        resolve({
+          status: Number(text.slice(9, 12)),
+          json: JSON.parse(text.slice(split + 4, split + 4 + Number(length))),
+          ms: performance.now() - started,
+        });
         socket.destroy();
       }
     });
@@ -49,7 +60,8 @@ function exchange(head: string, body: Buffer | string = '', { keepOpen = false }
 
 const postHead = (length: number | null, query = '') =>
   `POST /caption${query} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\n` +
-  (length === null ? 'Transfer-Encoding: chunked\r\n' : `Content-Length: ${length}\r\n`) + '\r\n';
+  (length === null ? 'Transfer-Encoding: chunked\r\n' : `Content-Length: ${length}\r\n`) +
+  '\r\n';
 
 const filePart = (bytes: number) =>
   `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n${'x'.repeat(bytes)}\r\n--${BOUNDARY}--\r\n`;

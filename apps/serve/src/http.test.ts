@@ -11,7 +11,13 @@ const engine = new FakeCaptionEngine();
 
 beforeAll(async () => {
   server = await startServer(
-    { modelDir: 'm', port: 0, host: '127.0.0.1', logLevel: 'silent', limits: { maxUploadBytes: 64 * 1024, maxInflight: 1, maxQueue: 0 } },
+    {
+      modelDir: 'm',
+      port: 0,
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      limits: { maxUploadBytes: 64 * 1024, maxInflight: 1, maxQueue: 0 },
+    },
     async () => engine,
   );
 });
@@ -30,10 +36,16 @@ async function postFiles(...files: [ImageFixtureName | Uint8Array, string][]) {
 /** Sends `payload` over a raw socket and closes the request, so the server sees exactly these bytes. */
 function postRaw(payload: Buffer, contentType: string): Promise<{ status: number; body: { error: { code: string } } }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${server.url}/caption`, { method: 'POST', headers: { 'content-type': contentType } }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk)).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-    });
+    const req = request(
+      `${server.url}/caption`,
+      { method: 'POST', headers: { 'content-type': contentType } },
+      (res) => {
+        let text = '';
+        res
+          .on('data', (chunk) => (text += chunk))
+          .on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -85,7 +97,11 @@ describe('POST /caption over HTTP', () => {
     while (engine.received.length === seen) await new Promise((r) => setTimeout(r, 5));
     const refused = await postFiles(['jpeg', 'b.jpg']);
     release();
-    expect([refused.status, refused.body.error.code, refused.headers.get('retry-after')]).toEqual([503, 'over_capacity', '1']);
+    expect([refused.status, refused.body.error.code, refused.headers.get('retry-after')]).toEqual([
+      503,
+      'over_capacity',
+      '1',
+    ]);
     expect((await busy).status).toBe(200);
   });
 });

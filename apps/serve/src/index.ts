@@ -1,5 +1,16 @@
 export { buildApp, type AppOptions, type ServingControl } from './app.js';
-export { loadEngine, type CaptionEngine, type CaptionOptions, type CaptionResult, type LoadEngineOptions } from './engine.js';
+export {
+  loadEngine,
+  type CaptionEngine,
+  type CaptionOptions,
+  type CaptionResult,
+  type LoadEngineOptions,
+} from './engine.js';
 export { DEFAULT_LIMITS, type ServeLimits } from './limits.js';
 export { parseServerArgs, startServer, type RunningServer, type ServerConfig, type EngineLoader } from './server.js';
-export { browserModelFromBundle, type BrowserModel, type BrowserModelInfo, type BrowserModelSource } from './browser/browser-model.js';
+export {
+  browserModelFromBundle,
+  type BrowserModel,
+  type BrowserModelInfo,
+  type BrowserModelSource,
+} from './browser/browser-model.js';

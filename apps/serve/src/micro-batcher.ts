@@ -8,14 +8,21 @@
  * then runs at once, as a batch of one.
  */
 export class MicroBatcher<Input, Options, Output> {
-  private readonly pending: { key: string; input: Input; options: Options; resolve: (o: Output) => void; reject: (e: unknown) => void }[] = [];
+  private readonly pending: {
+    key: string;
+    input: Input;
+    options: Options;
+    resolve: (o: Output) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private running = false;
 
   constructor(
     private readonly maxBatch: number,
     private readonly runBatch: (inputs: Input[], options: Options) => Promise<Output[]>,
   ) {
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be an integer ≥ 1; got ${String(maxBatch)}`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1)
+      throw new RangeError(`maxBatch must be an integer ≥ 1; got ${String(maxBatch)}`);
   }
 
   /** Resolves with this input's output once the batch it joined has run; rejects if that batch failed. */
@@ -35,12 +42,15 @@ export class MicroBatcher<Input, Options, Output> {
       while (this.pending.length > 0) {
         const { key, options } = this.pending[0]!;
         const batch: typeof this.pending = [];
-        for (let i = 0; i < this.pending.length && batch.length < this.maxBatch; ) {
+        for (let i = 0; i < this.pending.length && batch.length < this.maxBatch;) {
           if (this.pending[i]!.key === key) batch.push(...this.pending.splice(i, 1));
           else i++;
         }
         try {
-          const outputs = await this.runBatch(batch.map((job) => job.input), options);
+          const outputs = await this.runBatch(
+            batch.map((job) => job.input),
+            options,
+          );
           batch.forEach((job, i) => job.resolve(outputs[i]!));
         } catch (error) {
           for (const job of batch) job.reject(error);

@@ -7,7 +7,6 @@ import { useTinyBundle } from './test-helpers/tiny-bundle.js';
 const fixture = useTinyBundle('imgcap-serve-onnx-');
 const seedFixture = useTinyBundle('imgcap-serve-onnx-seed-', 'seed');
 
-
 describe('--engine onnx', () => {
   it('is parsed, and refused when unknown', () => {
     expect(parseServerArgs(['--model', 'm', '--engine', 'onnx']).engine).toBe('onnx');
@@ -15,13 +14,18 @@ describe('--engine onnx', () => {
     const stderr = process.stderr.write;
     process.stderr.write = () => true;
     try {
-      expect(() => parseServerArgs(['--model', 'm', '--engine', 'tensorrt'])).toThrow(/Allowed choices are auto, tfjs, onnx/);
+      expect(() => parseServerArgs(['--model', 'm', '--engine', 'tensorrt'])).toThrow(
+        /Allowed choices are auto, tfjs, onnx/,
+      );
     } finally {
       process.stderr.write = stderr;
     }
   });
 
-  it.each([['imgcap', fixture], ['seed', seedFixture]] as const)('captions exactly as the tfjs engine does, greedy and beam (arch %s)', async (arch, bundle) => {
+  it.each([
+    ['imgcap', fixture],
+    ['seed', seedFixture],
+  ] as const)('captions exactly as the tfjs engine does, greedy and beam (arch %s)', async (arch, bundle) => {
     const tfjs = await loadEngine(bundle.bundle, { backend: 'wasm', engine: 'tfjs' });
     const onnx = await loadEngine(bundle.bundle, { backend: 'wasm' }); // the default, auto: onnx on wasm
     try {

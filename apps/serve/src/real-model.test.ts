@@ -26,7 +26,14 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'imgcap-serve-real-'));
   bundle = await writeTinyBundle(dir);
   // The tfjs engine, named: `--engine auto` picks ONNX Runtime here, which holds no tfjs tensors to leak.
-  server = await startServer({ modelDir: dir, port: 0, host: '127.0.0.1', logLevel: 'silent', limits: {}, engine: 'tfjs' });
+  server = await startServer({
+    modelDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'silent',
+    limits: {},
+    engine: 'tfjs',
+  });
 });
 afterAll(async () => {
   await server?.shutdown();
@@ -42,7 +49,13 @@ describe('serving a real caption bundle', () => {
     for (const name of ['jpeg', 'png', 'greyPng', 'rgbaPng', 'cmykJpeg', 'exifRotatedJpeg', 'animatedGif'] as const) {
       const response = await post(name, '?beam=2&attention=1');
       expect(response.status, name).toBe(200);
-      const body = (await response.json()) as { image: string; caption: string; tokens: string[]; attention: number[][]; grid_size: number[] };
+      const body = (await response.json()) as {
+        image: string;
+        caption: string;
+        tokens: string[];
+        attention: number[][];
+        grid_size: number[];
+      };
       expect(body.image).toBe(`${name}.img`);
       expect(body.caption).toBe(body.tokens.join(' '));
       expect(body.grid_size).toEqual([4, 4]);
@@ -61,20 +74,27 @@ describe('serving a real caption bundle', () => {
   it("answers 400 when max_length exceeds the model's limit", async () => {
     const response = await post('jpeg', '?max_length=30');
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/exceeds this model's limit of 9/);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      /exceeds this model's limit of 9/,
+    );
   });
 });
 
 describe('the server process', () => {
   it('drains and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'main.js'), '--model', bundle, '--port', '0', '--host', '127.0.0.1'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'dist', 'main.js'), '--model', bundle, '--port', '0', '--host', '127.0.0.1'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        if (/model loaded; ready/.test(output)) resolve(/"url":"([^"]+)"|listening at (http:\/\/[^"\s]+)/.exec(output)?.[2] ?? '');
+        if (/model loaded; ready/.test(output))
+          resolve(/"url":"([^"]+)"|listening at (http:\/\/[^"\s]+)/.exec(output)?.[2] ?? '');
       });
       child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${output}`)));
     });

@@ -47,7 +47,18 @@ describe('parseServerArgs', () => {
   it('reads every flag', () => {
     const args = ['--model', 'm', '--port', '9000', '--host', '127.0.0.1', '--backend', 'wasm', '--max-inflight', '2'];
     args.push('--max-queue', '0', '--queue-timeout-ms', '5', '--caption-timeout-ms', '6');
-    args.push('--max-upload-bytes', '7', '--max-pixels', '8', '--max-batch', '3', '--max-uploads', '9', '--body-timeout-ms', '10');
+    args.push(
+      '--max-upload-bytes',
+      '7',
+      '--max-pixels',
+      '8',
+      '--max-batch',
+      '3',
+      '--max-uploads',
+      '9',
+      '--body-timeout-ms',
+      '10',
+    );
     expect(parseServerArgs(args)).toEqual({
       modelDir: 'm',
       port: 9000,
@@ -55,7 +66,16 @@ describe('parseServerArgs', () => {
       backend: 'wasm',
       maxBatch: 3,
       logLevel: 'info',
-      limits: { maxInflight: 2, maxQueue: 0, queueTimeoutMs: 5, captionTimeoutMs: 6, maxUploadBytes: 7, maxPixels: 8, maxUploads: 9, bodyTimeoutMs: 10 },
+      limits: {
+        maxInflight: 2,
+        maxQueue: 0,
+        queueTimeoutMs: 5,
+        captionTimeoutMs: 6,
+        maxUploadBytes: 7,
+        maxPixels: 8,
+        maxUploads: 9,
+        bodyTimeoutMs: 10,
+      },
     });
   });
 
@@ -64,7 +84,10 @@ describe('parseServerArgs', () => {
     [['--model', 'm', '--max-inflight', '0'], '--max-inflight must be an integer ≥ 1; got "0"'],
     [[], "required option '--model <dir>' not specified"],
     [['--model', 'm', '--workers', '2'], "unknown option '--workers'"],
-    [['--model', 'm', '--backend', 'webgpu'], "option '--backend <name>' argument 'webgpu' is invalid. Allowed choices are auto, tensorflow, wasm, cpu."],
+    [
+      ['--model', 'm', '--backend', 'webgpu'],
+      "option '--backend <name>' argument 'webgpu' is invalid. Allowed choices are auto, tensorflow, wasm, cpu.",
+    ],
   ])('refuses %j', (argv, message) => {
     const stderr = process.stderr.write;
     process.stderr.write = () => true; // commander prints the error too

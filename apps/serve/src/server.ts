@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { BACKEND_CHOICES } from '@imgcap/tf-runtime/backend-choices';
 import { buildApp } from './app.js';
 import { browserModelFromBundle } from './browser/browser-model.js';
-import { ENGINE_CHOICES, loadEngine as loadModelEngine, type CaptionEngine, type EngineChoice, type LoadEngineOptions } from './engine.js';
+import {
+  ENGINE_CHOICES,
+  loadEngine as loadModelEngine,
+  type CaptionEngine,
+  type EngineChoice,
+  type LoadEngineOptions,
+} from './engine.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_BATCH, type ServeLimits } from './limits.js';
 
 export interface ServerConfig {
@@ -30,6 +36,23 @@ function integer(flag: string, min: number) {
   };
 }
 
+/** The admission and size limits as flags: flag, ServeLimits field, help, smallest value. */
+const LIMIT_FLAGS: [flag: string, field: keyof ServeLimits, help: string, min: number][] = [
+  ['--max-inflight', 'maxInflight', 'caption jobs run at once', 1],
+  ['--max-queue', 'maxQueue', 'caption jobs waiting; beyond: 503', 0],
+  ['--queue-timeout-ms', 'queueTimeoutMs', 'longest wait for a slot', 1],
+  ['--caption-timeout-ms', 'captionTimeoutMs', 'longest caption request', 1],
+  ['--max-upload-bytes', 'maxUploadBytes', 'largest upload (413 beyond)', 1],
+  ['--max-pixels', 'maxPixels', 'largest image in pixels (413 beyond)', 1],
+  [
+    '--max-uploads',
+    'maxUploads',
+    'caption requests being received or served at once; beyond: 503 before reading the body',
+    1,
+  ],
+  ['--body-timeout-ms', 'bodyTimeoutMs', 'longest a request body may take to arrive (408 beyond)', 1],
+];
+
 /** Reads the command line (`argv` without node and script). Unknown flags are an error. */
 export function parseServerArgs(argv: string[]): ServerConfig {
   const program = new Command('imgcap-serve')
@@ -37,21 +60,30 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     .requiredOption('--model <dir>', 'trained model bundle directory')
     .option('--port <n>', 'port to listen on (0: any free port)', integer('--port', 0), 8012)
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
-    .addOption(new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else the best available)').choices(BACKEND_CHOICES))
-    .addOption(new Option('--engine <name>', 'inference engine: tfjs, onnx (ONNX Runtime; same captions), or auto: onnx unless tfjs runs on tfjs-node (default: auto)').choices(ENGINE_CHOICES))
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else the best available)').choices(
+        BACKEND_CHOICES,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--engine <name>',
+        'inference engine: tfjs, onnx (ONNX Runtime; same captions), or auto: onnx unless tfjs runs on tfjs-node (default: auto)',
+      ).choices(ENGINE_CHOICES),
+    )
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug, trace, silent)', 'info')
-    .option('--max-inflight <n>', 'caption jobs run at once', integer('--max-inflight', 1), DEFAULT_LIMITS.maxInflight)
-    .option('--max-batch <n>', 'concurrent captions with the same options run as one batch of at most N (1: off)', integer('--max-batch', 1), DEFAULT_MAX_BATCH)
-    .option('--max-queue <n>', 'caption jobs waiting; beyond: 503', integer('--max-queue', 0), DEFAULT_LIMITS.maxQueue)
-    .option('--queue-timeout-ms <n>', 'longest wait for a slot', integer('--queue-timeout-ms', 1), DEFAULT_LIMITS.queueTimeoutMs)
-    .option('--caption-timeout-ms <n>', 'longest caption request', integer('--caption-timeout-ms', 1), DEFAULT_LIMITS.captionTimeoutMs)
-    .option('--max-upload-bytes <n>', 'largest upload (413 beyond)', integer('--max-upload-bytes', 1), DEFAULT_LIMITS.maxUploadBytes)
-    .option('--max-pixels <n>', 'largest image in pixels (413 beyond)', integer('--max-pixels', 1), DEFAULT_LIMITS.maxPixels)
-    .option('--max-uploads <n>', 'caption requests being received or served at once; beyond: 503 before reading the body', integer('--max-uploads', 1), DEFAULT_LIMITS.maxUploads)
-    .option('--body-timeout-ms <n>', 'longest a request body may take to arrive (408 beyond)', integer('--body-timeout-ms', 1), DEFAULT_LIMITS.bodyTimeoutMs)
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .option(
+      '--max-batch <n>',
+      'concurrent captions with the same options run as one batch of at most N (1: off)',
+      integer('--max-batch', 1),
+      DEFAULT_MAX_BATCH,
+    );
+  for (const [flag, field, help, min] of LIMIT_FLAGS) {
+    program.option(`${flag} <n>`, help, integer(flag, min), DEFAULT_LIMITS[field]);
+  }
+  program.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
   const o = program.parse(argv, { from: 'user' }).opts();
+  const limits = Object.fromEntries(LIMIT_FLAGS.map(([, field]) => [field, o[field]])) as Partial<ServeLimits>;
   return {
     modelDir: o.model,
     port: o.port,
@@ -60,16 +92,7 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     engine: o.engine,
     maxBatch: o.maxBatch,
     logLevel: o.logLevel,
-    limits: {
-      maxInflight: o.maxInflight,
-      maxQueue: o.maxQueue,
-      queueTimeoutMs: o.queueTimeoutMs,
-      captionTimeoutMs: o.captionTimeoutMs,
-      maxUploadBytes: o.maxUploadBytes,
-      maxPixels: o.maxPixels,
-      maxUploads: o.maxUploads,
-      bodyTimeoutMs: o.bodyTimeoutMs,
-    },
+    limits,
   };
 }
 
@@ -87,7 +110,10 @@ export type EngineLoader = (modelDir: string, options: LoadEngineOptions) => Pro
  * Listens first (so /healthz answers and /readyz says 503 while the model loads), then loads and warms the engine
  * and flips readiness.
  */
-export async function startServer(config: ServerConfig, loadEngine: EngineLoader = loadModelEngine): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  loadEngine: EngineLoader = loadModelEngine,
+): Promise<RunningServer> {
   const app = await buildApp({
     limits: config.limits,
     logger: { level: config.logLevel ?? 'info' },
@@ -101,13 +127,25 @@ export async function startServer(config: ServerConfig, loadEngine: EngineLoader
     engine?.dispose();
   };
   try {
-    engine = await loadEngine(config.modelDir, { backend: config.backend, engine: config.engine, maxBatch: config.maxBatch ?? DEFAULT_MAX_BATCH });
+    engine = await loadEngine(config.modelDir, {
+      backend: config.backend,
+      engine: config.engine,
+      maxBatch: config.maxBatch ?? DEFAULT_MAX_BATCH,
+    });
   } catch (err) {
     await app.close();
     throw err;
   }
   app.serving.attachEngine(engine);
-  app.log.info({ modelDir: config.modelDir, architecture: engine.architecture, imageSize: engine.imageSize, runtime: engine.runtime }, 'model loaded; ready');
+  app.log.info(
+    {
+      modelDir: config.modelDir,
+      architecture: engine.architecture,
+      imageSize: engine.imageSize,
+      runtime: engine.runtime,
+    },
+    'model loaded; ready',
+  );
   return { app, url: address, shutdown };
 }
 

@@ -28,7 +28,9 @@ export function backboneSpecOf(config: TrainConfig): BackboneSpec {
   const patch = PATCH.exec(config.backbone);
   if (patch) {
     if (config.backbone_weights !== undefined || config.backbone_layer !== undefined) {
-      throw new Error(`--backbone ${config.backbone} has no weights or layers; drop --backbone_weights/--backbone_layer.`);
+      throw new Error(
+        `--backbone ${config.backbone} has no weights or layers; drop --backbone_weights/--backbone_layer.`,
+      );
     }
     return {
       kind: 'patch',
@@ -36,5 +38,7 @@ export function backboneSpecOf(config: TrainConfig): BackboneSpec {
       ...(config.image_size !== undefined ? { imageSize: config.image_size } : {}),
     };
   }
-  throw new Error(`--backbone "${config.backbone}" is not one of efficientnet-b0 … efficientnet-b7, patch, patch<P> (e.g. patch8).`);
+  throw new Error(
+    `--backbone "${config.backbone}" is not one of efficientnet-b0 … efficientnet-b7, patch, patch<P> (e.g. patch8).`,
+  );
 }

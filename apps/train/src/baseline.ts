@@ -9,11 +9,15 @@ import { standardize } from '@imgcap/tokenizer';
  */
 export function bestConstantCaption(train: ImageRecord[], { candidates = 40, sample = 300 } = {}): string {
   const counts = new Map<string, number>();
-  for (const image of train) for (const caption of image.captions) {
-    const text = standardize(caption);
-    counts.set(text, (counts.get(text) ?? 0) + 1);
-  }
-  const frequent = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, candidates).map(([text]) => text);
+  for (const image of train)
+    for (const caption of image.captions) {
+      const text = standardize(caption);
+      counts.set(text, (counts.get(text) ?? 0) + 1);
+    }
+  const frequent = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, candidates)
+    .map(([text]) => text);
   const images = train.slice(0, sample);
   const references = Object.fromEntries(images.map((r) => [r.id, r.captions]));
   let best = { caption: frequent[0] ?? '', cider: -Infinity };

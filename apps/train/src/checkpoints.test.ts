@@ -10,7 +10,15 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const state = (step: number): LoopState => ({ epoch: 0, batchInEpoch: step, globalStep: step, examplesSeen: step * 8, best: null, epochsWithoutImprovement: 0, trainSeconds: 1 });
+const state = (step: number): LoopState => ({
+  epoch: 0,
+  batchInEpoch: step,
+  globalStep: step,
+  examplesSeen: step * 8,
+  best: null,
+  epochsWithoutImprovement: 0,
+  trainSeconds: 1,
+});
 const weights = (step: number) => async (target: string) => {
   await mkdir(join(target, 'bundle', 'model'), { recursive: true });
   await writeFile(join(target, 'bundle', 'model', 'weights.bin'), Buffer.alloc(4096, step));
@@ -31,7 +39,9 @@ describe('checkpoints that look right but are not', () => {
     expect((await store.latest())?.state).toEqual(state(6));
     await flipByte(join(newer, 'bundle', 'model', 'weights.bin'));
     await expect(store.latest()).rejects.toThrow(
-      new RegExp(`checkpoint ${newer}: .*weights\\.bin does not match its recorded sha256.*the newest whole checkpoint is ${older}: remove ${newer}`),
+      new RegExp(
+        `checkpoint ${newer}: .*weights\\.bin does not match its recorded sha256.*the newest whole checkpoint is ${older}: remove ${newer}`,
+      ),
     );
     await rm(newer, { recursive: true });
     expect((await store.latest())?.state).toEqual(state(3));

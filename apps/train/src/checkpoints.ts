@@ -49,7 +49,11 @@ export class CheckpointStore {
     return target;
   }
 
-  private async writeAtomically(name: string, state: LoopState, writeFiles: (dir: string) => Promise<void>): Promise<string> {
+  private async writeAtomically(
+    name: string,
+    state: LoopState,
+    writeFiles: (dir: string) => Promise<void>,
+  ): Promise<string> {
     const target = join(this.dir, name);
     const temp = join(this.dir, `.tmp-${name}-${process.pid}`);
     await rm(temp, { recursive: true, force: true });
@@ -82,12 +86,22 @@ export class CheckpointStore {
    */
   private async recover(): Promise<void> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
-    const pending = names.map((name) => /^\.(tmp|old)-(.+)-\d+$/.exec(name)).filter((m): m is RegExpExecArray => m !== null);
+    const pending = names
+      .map((name) => /^\.(tmp|old)-(.+)-\d+$/.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null);
     for (const target of new Set(pending.map((m) => m[2]!))) {
       if (names.includes(target)) continue;
-      const candidates = [...pending.filter((m) => m[2] === target && m[1] === 'tmp'), ...pending.filter((m) => m[2] === target && m[1] === 'old')];
+      const candidates = [
+        ...pending.filter((m) => m[2] === target && m[1] === 'tmp'),
+        ...pending.filter((m) => m[2] === target && m[1] === 'old'),
+      ];
       for (const candidate of candidates) {
-        if (await this.readSaved(join(this.dir, candidate[0])).then(() => true, () => false)) {
+        if (
+          await this.readSaved(join(this.dir, candidate[0])).then(
+            () => true,
+            () => false,
+          )
+        ) {
           await rename(join(this.dir, candidate[0]), join(this.dir, target));
           break;
         }
@@ -120,12 +134,19 @@ export class CheckpointStore {
     } catch (error) {
       let fallback: string | null = null;
       for (const other of [...all].reverse().filter((c) => c !== dir)) {
-        if (await check(other).then(() => true, () => false)) {
+        if (
+          await check(other).then(
+            () => true,
+            () => false,
+          )
+        ) {
           fallback = other;
           break;
         }
       }
-      const advice = fallback ? `the newest whole checkpoint is ${fallback}: remove ${dir} to resume from it` : 'no older checkpoint is whole';
+      const advice = fallback
+        ? `the newest whole checkpoint is ${fallback}: remove ${dir} to resume from it`
+        : 'no older checkpoint is whole';
       throw new Error(`${(error as Error).message}; ${advice}`);
     }
   }
@@ -151,6 +172,7 @@ export class CheckpointStore {
 
   private async prune(): Promise<void> {
     const all = await this.list();
-    for (const dir of all.slice(0, Math.max(0, all.length - this.keep))) await rm(dir, { recursive: true, force: true });
+    for (const dir of all.slice(0, Math.max(0, all.length - this.keep)))
+      await rm(dir, { recursive: true, force: true });
   }
 }

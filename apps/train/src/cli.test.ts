@@ -5,7 +5,9 @@ import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
 import { resolveResumedConfig } from './resume.js';
 
 const parse = (args: string) =>
-  parseTrainArgs(args.split(' ').filter(Boolean), (cmd) => cmd.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} }));
+  parseTrainArgs(args.split(' ').filter(Boolean), (cmd) =>
+    cmd.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} }),
+  );
 
 function errorOf(args: string): CommanderError {
   try {
@@ -19,40 +21,112 @@ function errorOf(args: string): CommanderError {
 describe('train flags', () => {
   it("defaults to the seed's flags and values", () => {
     const config = parse('');
-    expect(config).toMatchObject({ seq_length: 36, batch_size: 128, epochs: 20, embed_dim: 512, ff_dim: 256, enc_heads: 2, dec_heads: 4, lr: 0.001, vocab_size: 10000, backbone: 'efficientnet-b1', artifact_dir: './local_runs/default_run' });
+    expect(config).toMatchObject({
+      seq_length: 36,
+      batch_size: 128,
+      epochs: 20,
+      embed_dim: 512,
+      ff_dim: 256,
+      enc_heads: 2,
+      dec_heads: 4,
+      lr: 0.001,
+      vocab_size: 10000,
+      backbone: 'efficientnet-b1',
+      artifact_dir: './local_runs/default_run',
+    });
     expect(config).toEqual(TRAIN_DEFAULTS);
   });
 
   it("accepts the seed's documented example as written, building the seed's architecture", () => {
-    const config = parse('--embed_dim 1024 --ff_dim 512 --enc_heads 4 --dec_heads 4 --artifact_dir local_runs/model1_artifacts --epochs 40 --lr 0.001');
-    expect(config).toMatchObject({ arch: 'seed', embed_dim: 1024, ff_dim: 512, enc_heads: 4, dec_heads: 4, artifact_dir: 'local_runs/model1_artifacts', epochs: 40, lr: 0.001 });
+    const config = parse(
+      '--embed_dim 1024 --ff_dim 512 --enc_heads 4 --dec_heads 4 --artifact_dir local_runs/model1_artifacts --epochs 40 --lr 0.001',
+    );
+    expect(config).toMatchObject({
+      arch: 'seed',
+      embed_dim: 1024,
+      ff_dim: 512,
+      enc_heads: 4,
+      dec_heads: 4,
+      artifact_dir: 'local_runs/model1_artifacts',
+      epochs: 40,
+      lr: 0.001,
+    });
     expect(parse('').arch).toBe('seed');
   });
 
   it('applies a preset, and explicit flags override it', () => {
-    expect(parse('--preset tiny')).toMatchObject({ preset: 'tiny', arch: 'imgcap', embed_dim: 128, ff_dim: 256, enc_heads: 2, dec_heads: 2 });
-    expect(parse('--preset l --ff_dim 64')).toMatchObject({ arch: 'imgcap', embed_dim: 1024, ff_dim: 64, enc_heads: 4 });
+    expect(parse('--preset tiny')).toMatchObject({
+      preset: 'tiny',
+      arch: 'imgcap',
+      embed_dim: 128,
+      ff_dim: 256,
+      enc_heads: 2,
+      dec_heads: 2,
+    });
+    expect(parse('--preset l --ff_dim 64')).toMatchObject({
+      arch: 'imgcap',
+      embed_dim: 1024,
+      ff_dim: 64,
+      enc_heads: 4,
+    });
   });
 
   it("the seed-* presets are the seed's W&B runs, epochs and learning rate included", () => {
-    expect(parse('--preset seed-s')).toMatchObject({ arch: 'seed', embed_dim: 512, ff_dim: 256, enc_heads: 2, dec_heads: 2, epochs: 20, lr: 1e-3 });
-    expect(parse('--preset seed-tiny')).toMatchObject({ arch: 'seed', embed_dim: 256, enc_heads: 4, dec_heads: 4, epochs: 30, lr: 1e-4 });
-    expect(parse('--preset seed-l')).toMatchObject({ embed_dim: 1028, ff_dim: 512, enc_heads: 4, dec_heads: 4, epochs: 10, lr: 1e-4 });
+    expect(parse('--preset seed-s')).toMatchObject({
+      arch: 'seed',
+      embed_dim: 512,
+      ff_dim: 256,
+      enc_heads: 2,
+      dec_heads: 2,
+      epochs: 20,
+      lr: 1e-3,
+    });
+    expect(parse('--preset seed-tiny')).toMatchObject({
+      arch: 'seed',
+      embed_dim: 256,
+      enc_heads: 4,
+      dec_heads: 4,
+      epochs: 30,
+      lr: 1e-4,
+    });
+    expect(parse('--preset seed-l')).toMatchObject({
+      embed_dim: 1028,
+      ff_dim: 512,
+      enc_heads: 4,
+      dec_heads: 4,
+      epochs: 10,
+      lr: 1e-4,
+    });
     expect(parse('--preset seed-lplus')).toMatchObject({ embed_dim: 1256, enc_heads: 4, epochs: 40 });
     // 1028 is not divisible by 6: the seed's heads are each embed_dim wide, so its XL builds.
-    expect(parse('--preset seed-xl')).toMatchObject({ arch: 'seed', embed_dim: 1028, enc_heads: 6, dec_heads: 6, epochs: 40, lr: 1e-4 });
-    expect(parse('--preset seed-xl --epochs 2 --arch imgcap --enc_heads 4 --dec_heads 4')).toMatchObject({ arch: 'imgcap', epochs: 2, embed_dim: 1028 });
+    expect(parse('--preset seed-xl')).toMatchObject({
+      arch: 'seed',
+      embed_dim: 1028,
+      enc_heads: 6,
+      dec_heads: 6,
+      epochs: 40,
+      lr: 1e-4,
+    });
+    expect(parse('--preset seed-xl --epochs 2 --arch imgcap --enc_heads 4 --dec_heads 4')).toMatchObject({
+      arch: 'imgcap',
+      epochs: 2,
+      embed_dim: 1028,
+    });
   });
 
   it('names unknown flags and bad values', () => {
     expect(errorOf('--bogus 3').message).toMatch(/unknown option '--bogus'/);
     expect(errorOf('--epochs zero').message).toMatch(/--epochs <n>.*"zero"/);
     expect(errorOf('--lr -1').message).toMatch(/--lr <x>/);
-    expect(errorOf('--dataset coco').message).toMatch(/--dataset <name>.*coco.*flickr30k, flickr8k, karpathy, synthetic/s);
+    expect(errorOf('--dataset coco').message).toMatch(
+      /--dataset <name>.*coco.*flickr30k, flickr8k, karpathy, synthetic/s,
+    );
     expect(errorOf('--preset huge').message).toMatch(/--preset <size>/);
     expect(errorOf('--workers 6').message).toMatch(/--workers <n>.*from 0 to 4, got "6"/);
     expect(errorOf('--feature_engine gpu').message).toMatch(/--feature_engine <name>.*gpu.*auto, tfjs, onnx/s);
-    expect(errorOf('--arch imgcap --embed_dim 100 --dec_heads 3').message).toMatch(/--embed_dim 100 is not divisible by --dec_heads 3/);
+    expect(errorOf('--arch imgcap --embed_dim 100 --dec_heads 3').message).toMatch(
+      /--embed_dim 100 is not divisible by --dec_heads 3/,
+    );
     expect(parse('--embed_dim 100 --dec_heads 3').dec_heads).toBe(3);
     expect(errorOf('--arch keras').message).toMatch(/--arch <name>.*keras.*seed, imgcap/s);
     expect(errorOf('--dropout 0.2').message).toMatch(/--dropout applies to --arch imgcap/);

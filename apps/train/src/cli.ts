@@ -29,53 +29,138 @@ function positiveNumber(value: string): number {
 
 function fraction(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`expected a number in [0, 1), got "${value}".`);
+  if (!Number.isFinite(n) || n < 0 || n >= 1)
+    throw new InvalidArgumentError(`expected a number in [0, 1), got "${value}".`);
   return n;
 }
 
 const D = TRAIN_DEFAULTS;
 
-/** The train command's flags. Commander rejects unknown flags and names them. */
+/** The train command's flags, by group. Commander rejects unknown flags and names them. */
 export function buildTrainCommand(): Command {
-  return new Command('train')
-    .description('Train an image captioning model (frozen backbone → Transformer encoder → decoder).')
+  const command = new Command('train').description(
+    'Train an image captioning model (frozen backbone → Transformer encoder → decoder).',
+  );
+  return [dataFlags, modelFlags, optimizerFlags, backboneFlags, runFlags]
+    .reduce((cmd, addFlags) => addFlags(cmd), command)
+    .allowExcessArguments(false);
+}
+
+/** Where the data is and how it splits. */
+function dataFlags(command: Command): Command {
+  return command
     .addOption(new Option('--dataset <name>', 'dataset format').choices(DATASETS).default(D.dataset))
     .option('--data_dir <dir>', 'dataset directory', D.data_dir)
-    .option('--split_file <file>', 'Karpathy-format split JSON (train/val/test membership used as given)')
-    .addOption(new Option('--arch <name>', "network: seed (the Keras project's, exactly) or imgcap (imgcap's own, see docs/architecture.md)").choices(ARCHITECTURES).default(D.arch))
-    .addOption(new Option('--preset <size>', 'model size (seed-* are the Keras project\'s trained sizes, with their epochs and lr); explicit flags override it').choices(PRESET_NAMES))
+    .option('--split_file <file>', 'Karpathy-format split JSON (train/val/test membership used as given)');
+}
+
+/** The network: architecture, preset and sizes. */
+function modelFlags(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--arch <name>',
+        "network: seed (the Keras project's, exactly) or imgcap (imgcap's own, see docs/architecture.md)",
+      )
+        .choices(ARCHITECTURES)
+        .default(D.arch),
+    )
+    .addOption(
+      new Option(
+        '--preset <size>',
+        "model size (seed-* are the Keras project's trained sizes, with their epochs and lr); explicit flags override it",
+      ).choices(PRESET_NAMES),
+    )
     .option('--seq_length <n>', 'caption length in tokens, markers included', integer(3), D.seq_length)
     .option('--batch_size <n>', 'examples per step', integer(1), D.batch_size)
     .option('--epochs <n>', 'epochs', integer(1), D.epochs)
     .option('--embed_dim <n>', 'model width', integer(1), D.embed_dim)
     .option('--ff_dim <n>', 'feed-forward width', integer(1), D.ff_dim)
     .option('--enc_heads <n>', 'encoder attention heads', integer(1), D.enc_heads)
-    .option('--dec_heads <n>', 'decoder attention heads', integer(1), D.dec_heads)
+    .option('--dec_heads <n>', 'decoder attention heads', integer(1), D.dec_heads);
+}
+
+/** The optimizer and the schedule. */
+function optimizerFlags(command: Command): Command {
+  return command
     .option('--lr <x>', 'peak learning rate (Adam)', positiveNumber, D.lr)
     .option('--warmup_steps <n>', 'linear learning-rate warmup steps', integer(0), D.warmup_steps)
-    .option('--patience <n>', 'epochs without validation improvement before stopping (0 = never stop early)', integer(0), D.patience)
+    .option(
+      '--patience <n>',
+      'epochs without validation improvement before stopping (0 = never stop early)',
+      integer(0),
+      D.patience,
+    );
+}
+
+/** The vocabulary, the backbone and regularisation. */
+function backboneFlags(command: Command): Command {
+  return command
     .option('--vocab_size <n>', 'vocabulary size, special tokens included', integer(5), D.vocab_size)
     .option('--backbone <id>', 'efficientnet-b0…b7, or patch<P> (raw pixel patches, trainable projection)', D.backbone)
-    .option('--image_size <px>', "backbone input size (default: 224 with --arch seed, as the Keras project; else the backbone's own)", integer(8))
-    .option('--backbone_weights <path>', "EfficientNet ImageNet weights: Keras's file as published (efficientnetb1_notop.h5; .weights.h5, .keras) or a tensorflowjs_converter directory")
+    .option(
+      '--image_size <px>',
+      "backbone input size (default: 224 with --arch seed, as the Keras project; else the backbone's own)",
+      integer(8),
+    )
+    .option(
+      '--backbone_weights <path>',
+      "EfficientNet ImageNet weights: Keras's file as published (efficientnetb1_notop.h5; .weights.h5, .keras) or a tensorflowjs_converter directory",
+    )
     .option('--backbone_layer <name>', 'cut the backbone at this Keras layer name (e.g. block3b_add)')
-    .option('--dropout <p>', 'dropout rate of --arch imgcap (the seed architecture has Keras\'s fixed 0.1/0.3/0.5)', fraction, D.dropout)
+    .option(
+      '--dropout <p>',
+      "dropout rate of --arch imgcap (the seed architecture has Keras's fixed 0.1/0.3/0.5)",
+      fraction,
+      D.dropout,
+    );
+}
+
+/** The run: data subset, seeds, backend, replicas, checkpoints, caches and tracking. */
+function runFlags(command: Command): Command {
+  return command
     .option('--max_images <n>', 'use at most this many images (after splitting)', integer(1))
     .option('--val_sample <n>', 'validation images captioned each epoch for BLEU/CIDEr', integer(0), D.val_sample)
     .option('--seed <n>', 'random seed (split, shuffling, init)', integer(0), D.seed)
-    .addOption(new Option('--backend <name>', 'tfjs backend (auto: $IMGCAP_BACKEND if set, else tfjs-node-gpu, tfjs-node, wasm, cpu)').choices(BACKENDS).default(D.backend))
-    .option('--workers <n>', 'gradient replicas in parallel threads, 0 to 4 (0 = auto: one per core, at most 4, on wasm/cpu; 1 on tensorflow)', integer(0, 4), D.workers)
+    .addOption(
+      new Option(
+        '--backend <name>',
+        'tfjs backend (auto: $IMGCAP_BACKEND if set, else tfjs-node-gpu, tfjs-node, wasm, cpu)',
+      )
+        .choices(BACKENDS)
+        .default(D.backend),
+    )
+    .option(
+      '--workers <n>',
+      'gradient replicas in parallel threads, 0 to 4 (0 = auto: one per core, at most 4, on wasm/cpu; 1 on tensorflow)',
+      integer(0, 4),
+      D.workers,
+    )
     .option('--artifact_dir <dir>', 'run directory', D.artifact_dir)
     .option('--resume', 'continue the run in artifact_dir from its last checkpoint', D.resume)
     .option('--overwrite', 'clear a non-empty artifact_dir first', D.overwrite)
     .option('--keep_checkpoints <n>', 'recent checkpoints kept besides the best', integer(1), D.keep_checkpoints)
-    .option('--checkpoint_every <n>', 'also checkpoint every N steps (0 = only at epoch ends)', integer(0), D.checkpoint_every)
-    .option('--feature_cache <dir>', 'backbone feature cache shared by runs (default: <artifact_dir>/../.feature-cache)')
-    .addOption(new Option('--feature_engine <name>', 'where the backbone extracts features (auto: ONNX Runtime for EfficientNet on wasm/cpu, ~14x faster; else tfjs)').choices(FEATURE_ENGINES).default(D.feature_engine))
+    .option(
+      '--checkpoint_every <n>',
+      'also checkpoint every N steps (0 = only at epoch ends)',
+      integer(0),
+      D.checkpoint_every,
+    )
+    .option(
+      '--feature_cache <dir>',
+      'backbone feature cache shared by runs (default: <artifact_dir>/../.feature-cache)',
+    )
+    .addOption(
+      new Option(
+        '--feature_engine <name>',
+        'where the backbone extracts features (auto: ONNX Runtime for EfficientNet on wasm/cpu, ~14x faster; else tfjs)',
+      )
+        .choices(FEATURE_ENGINES)
+        .default(D.feature_engine),
+    )
     .option('--wandb_project <name>', 'also log to Weights & Biases (needs WANDB_API_KEY)')
     .option('--wandb_entity <name>', 'W&B entity (team or user)')
-    .option('--dry-run', 'load the data, build the vocabulary, print a summary and exit', D.dry_run)
-    .allowExcessArguments(false);
+    .option('--dry-run', 'load the data, build the vocabulary, print a summary and exit', D.dry_run);
 }
 
 /** Config fields a preset sets, with the preset field each comes from; explicit flags still win. */
@@ -103,17 +188,29 @@ export function parseTrainArgs(argv: string[], configure?: (cmd: Command) => voi
   if (config.preset) {
     const preset: ModelPreset = PRESETS[config.preset];
     for (const [flag, field] of Object.entries(PRESET_FIELDS) as [keyof typeof PRESET_FIELDS, keyof ModelPreset][]) {
-      if (cmd.getOptionValueSource(flag) !== 'cli' && preset[field] !== undefined) (config as unknown as Record<string, unknown>)[flag] = preset[field];
+      if (cmd.getOptionValueSource(flag) !== 'cli' && preset[field] !== undefined)
+        (config as unknown as Record<string, unknown>)[flag] = preset[field];
     }
   }
   // The seed's heads are each embed_dim wide; imgcap's split it.
-  for (const [key, heads] of config.arch === 'imgcap' ? ([['enc_heads', config.enc_heads], ['dec_heads', config.dec_heads]] as const) : []) {
+  for (const [key, heads] of config.arch === 'imgcap'
+    ? ([
+        ['enc_heads', config.enc_heads],
+        ['dec_heads', config.dec_heads],
+      ] as const)
+    : []) {
     if (config.embed_dim % heads !== 0) {
-      cmd.error(`error: --embed_dim ${config.embed_dim} is not divisible by --${key} ${heads} (--arch imgcap splits the width between heads; --arch seed does not).`, { code: 'imgcap.invalidShape' });
+      cmd.error(
+        `error: --embed_dim ${config.embed_dim} is not divisible by --${key} ${heads} (--arch imgcap splits the width between heads; --arch seed does not).`,
+        { code: 'imgcap.invalidShape' },
+      );
     }
   }
   if (config.arch === 'seed' && cmd.getOptionValueSource('dropout') === 'cli') {
-    cmd.error("error: --dropout applies to --arch imgcap; the seed architecture keeps the Keras project's rates (0.1 attention, 0.3 feed-forward, 0.5 output).", { code: 'imgcap.invalidFlag' });
+    cmd.error(
+      "error: --dropout applies to --arch imgcap; the seed architecture keeps the Keras project's rates (0.1 attention, 0.3 feed-forward, 0.5 output).",
+      { code: 'imgcap.invalidFlag' },
+    );
   }
   if (config.resume && config.overwrite) cmd.error('error: --resume and --overwrite cannot be used together.');
   return config;

@@ -1,4 +1,14 @@
-import { captionExamples, describeDataset, filterCaptions, loadDataset, type CaptionExample, type Dataset, type DatasetReport, type ImageRecord, type Split } from '@imgcap/flickr-dataset';
+import {
+  captionExamples,
+  describeDataset,
+  filterCaptions,
+  loadDataset,
+  type CaptionExample,
+  type Dataset,
+  type DatasetReport,
+  type ImageRecord,
+  type Split,
+} from '@imgcap/flickr-dataset';
 import { countModelParameters } from '@imgcap/captioner';
 import { WordTokenizer, type CaptionTokenizer } from '@imgcap/tokenizer';
 import { backboneSummary } from '@imgcap/vision-backbone';
@@ -36,7 +46,11 @@ export async function prepareData(config: TrainConfig, tokenizer?: CaptionTokeni
   const images = { train: [], val: [], test: [] } as Record<Split, ImageRecord[]>;
   for (const image of dataset.images) images[image.split].push(image);
   const fitted =
-    tokenizer ?? WordTokenizer.fit(images.train.flatMap((image) => image.captions), { vocabSize: config.vocab_size });
+    tokenizer ??
+    WordTokenizer.fit(
+      images.train.flatMap((image) => image.captions),
+      { vocabSize: config.vocab_size },
+    );
   const examples = {
     train: captionExamples(images.train, fitted, config.seq_length),
     val: captionExamples(images.val, fitted, config.seq_length),

@@ -59,13 +59,21 @@ async function main(): Promise<number> {
 
   const data = await prepareData(config);
   const extractor = await createFeatureExtractor(backboneSpecOf(config));
-  const store = await buildFeatureStore(data.dataset.images, tfjsFeatureSource(extractor), config.feature_cache!, () => {});
+  const store = await buildFeatureStore(
+    data.dataset.images,
+    tfjsFeatureSource(extractor),
+    config.feature_cache!,
+    () => {},
+  );
   extractor.dispose();
   const captioner = await loadCaptionBundle(join(config.artifact_dir, 'bundle'));
   const test = data.images.test;
   const references = Object.fromEntries(test.map((r) => [r.id, r.captions]));
   const greedy = await captionRecords(captioner.model, captioner.tokenizer, test, store, { beamWidth: 1 });
-  const greedyNoRepeat = await captionRecords(captioner.model, captioner.tokenizer, test, store, { beamWidth: 1, noRepeatNgramSize: 3 });
+  const greedyNoRepeat = await captionRecords(captioner.model, captioner.tokenizer, test, store, {
+    beamWidth: 1,
+    noRepeatNgramSize: 3,
+  });
   const beam = await captionRecords(captioner.model, captioner.tokenizer, test, store, { beamWidth: 3 });
   const greedyScores = scoreCaptions(references, greedy).corpus;
   const greedyNoRepeatScores = scoreCaptions(references, greedyNoRepeat).corpus;
@@ -80,16 +88,22 @@ async function main(): Promise<number> {
     out.write(`  ${record.id}\n    model:     ${greedy[record.id]}\n    reference: ${record.captions[0]}\n`);
   }
   out.write(`\nTest split: ${test.length} images. Best constant caption (from the training set): "${constant}"\n\n`);
-  out.write(`| ${'captions'.padEnd(24)} | BLEU-1 | BLEU-4 | ROUGE-L | CIDEr-D |\n|${'-'.repeat(26)}|--------|--------|---------|---------|\n`);
+  out.write(
+    `| ${'captions'.padEnd(24)} | BLEU-1 | BLEU-4 | ROUGE-L | CIDEr-D |\n|${'-'.repeat(26)}|--------|--------|---------|---------|\n`,
+  );
   out.write(`${row('model, greedy', greedyScores)}\n${row('greedy, no repeat 3-gram', greedyNoRepeatScores)}\n`);
   out.write(`${row('model, beam 3', beamScores)}\n${row('best constant caption', constantScores)}\n\n`);
   const ratio = greedyScores['CIDEr-D'] / Math.max(constantScores['CIDEr-D'], 1e-9);
   const ok = greedyScores['BLEU-4'] >= TARGETS.bleu4 && ratio >= TARGETS.ciderOverConstant;
-  out.write(`BLEU-4 ${greedyScores['BLEU-4'].toFixed(3)} (target ≥ ${TARGETS.bleu4}); CIDEr-D ${ratio.toFixed(1)}× the constant caption's (target ≥ ${TARGETS.ciderOverConstant}×): ${ok ? 'learned' : 'NOT learned'}\n`);
+  out.write(
+    `BLEU-4 ${greedyScores['BLEU-4'].toFixed(3)} (target ≥ ${TARGETS.bleu4}); CIDEr-D ${ratio.toFixed(1)}× the constant caption's (target ≥ ${TARGETS.ciderOverConstant}×): ${ok ? 'learned' : 'NOT learned'}\n`,
+  );
   // maxRSS is the whole process's: the main thread and the gradient workers together.
   const peakRss = (process.resourceUsage().maxRSS / 1024).toFixed(0);
-  out.write(`Time: training ${((trainedAt - started) / 1000).toFixed(0)} s, total ${((performance.now() - started) / 1000).toFixed(0)} s, peak RSS ${peakRss} MiB. ` +
-    `Bundle: ${join(config.artifact_dir, 'bundle')}  Report: ${join(config.artifact_dir, 'report.html')}\n`);
+  out.write(
+    `Time: training ${((trainedAt - started) / 1000).toFixed(0)} s, total ${((performance.now() - started) / 1000).toFixed(0)} s, peak RSS ${peakRss} MiB. ` +
+      `Bundle: ${join(config.artifact_dir, 'bundle')}  Report: ${join(config.artifact_dir, 'report.html')}\n`,
+  );
   out.write(`Serve it: npx nx run serve:run --args="--model ${join(config.artifact_dir, 'bundle')}"\n`);
   return ok || quick ? 0 : 1;
 }

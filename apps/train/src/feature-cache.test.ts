@@ -23,9 +23,11 @@ async function entryOf(cache: FeatureCache, image: string): Promise<string> {
 }
 
 describe('feature-cache entries that look right but are not', () => {
-  it('are re-extracted with a warning: same-size garbage, zeros, another image\'s features', async () => {
+  it("are re-extracted with a warning: same-size garbage, zeros, another image's features", async () => {
     const damaged: string[] = [];
-    const cache = new FeatureCache(join(dir, 'cache'), 'patch4@8', 12, (file, reason) => damaged.push(`${file}: ${reason}`));
+    const cache = new FeatureCache(join(dir, 'cache'), 'patch4@8', 12, (file, reason) =>
+      damaged.push(`${file}: ${reason}`),
+    );
     await cache.put(images[0]!, features(1));
     await cache.put(images[1]!, features(2));
     expect(await cache.get(images[0]!)).toEqual(features(1));
@@ -43,7 +45,12 @@ describe('feature-cache entries that look right but are not', () => {
     await writeFile(entryA, new Uint8Array(features(1).buffer)); // the old, header-less format
     expect(await cache.get(images[0]!)).toBeUndefined();
 
-    expect(damaged.map((d) => d.split(': ')[1])).toEqual(['checksum mismatch', 'not a feature-cache entry (or an older format)', "another image's features", '48 bytes, expected 92']);
+    expect(damaged.map((d) => d.split(': ')[1])).toEqual([
+      'checksum mismatch',
+      'not a feature-cache entry (or an older format)',
+      "another image's features",
+      '48 bytes, expected 92',
+    ]);
     expect(cache.damaged).toBe(4);
     await cache.put(images[0]!, features(1));
     expect(await cache.get(images[0]!)).toEqual(features(1));

@@ -38,7 +38,9 @@ export class FeatureCache {
   async keyOf(imagePath: string): Promise<string> {
     let key = this.contentKeys.get(imagePath);
     if (!key) {
-      key = createHash('sha256').update(await readFile(imagePath)).digest('hex');
+      key = createHash('sha256')
+        .update(await readFile(imagePath))
+        .digest('hex');
       this.contentKeys.set(imagePath, key);
     }
     return key;
@@ -73,7 +75,8 @@ export class FeatureCache {
 
   /** What is wrong with an entry, or null when its layout, image key and checksum all match. */
   private checkEntry(bytes: Buffer, key: string): string | null {
-    if (bytes.byteLength !== HEADER_BYTES + this.featureSize * 4) return `${bytes.byteLength} bytes, expected ${HEADER_BYTES + this.featureSize * 4}`;
+    if (bytes.byteLength !== HEADER_BYTES + this.featureSize * 4)
+      return `${bytes.byteLength} bytes, expected ${HEADER_BYTES + this.featureSize * 4}`;
     if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) return 'not a feature-cache entry (or an older format)';
     if (bytes.subarray(MAGIC.length, MAGIC.length + 32).toString('hex') !== key) return "another image's features";
     if (bytes.readUInt32LE(MAGIC.length + 32) !== crc32(bytes.subarray(HEADER_BYTES))) return 'checksum mismatch';

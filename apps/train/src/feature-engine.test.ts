@@ -14,7 +14,9 @@ beforeAll(async () => {
   await selectBackend({ backend: 'wasm', log: () => {} });
   root = await mkdtemp(join(tmpdir(), 'imgcap-feature-engine-'));
   const { imagesDir } = await generateSyntheticDataset({ dir: join(root, 'data'), images: 6, seed: 5 });
-  images = (await readdir(imagesDir)).sort().map((file) => ({ id: file, path: join(imagesDir, file), split: 'train' as const, captions: [] }));
+  images = (await readdir(imagesDir))
+    .sort()
+    .map((file) => ({ id: file, path: join(imagesDir, file), split: 'train' as const, captions: [] }));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -40,7 +42,10 @@ describe('buildFeatureStore on either engine', () => {
       // Separate caches, so each engine really extracts.
       stores.push(await buildFeatureStore(images, source, join(root, `cache-${engine}`), () => {}).finally(close));
     }
-    const [tfjs, onnx] = stores as [Awaited<ReturnType<typeof buildFeatureStore>>, Awaited<ReturnType<typeof buildFeatureStore>>];
+    const [tfjs, onnx] = stores as [
+      Awaited<ReturnType<typeof buildFeatureStore>>,
+      Awaited<ReturnType<typeof buildFeatureStore>>,
+    ];
     expect(onnx.stats.extracted).toBe(images.length);
     const ids = images.map((image) => image.id);
     const [expected, actual] = [await tfjs.featuresFor(ids), await onnx.featuresFor(ids)];

@@ -12,7 +12,10 @@ export function resolveFeatureEngine(choice: FeatureEngine, spec: BackboneSpec, 
 }
 
 /** The backbone as a FeatureSource on the chosen engine, and how to release it. */
-export async function openFeatureSource(engine: 'tfjs' | 'onnx', spec: BackboneSpec): Promise<{ source: FeatureSource; close: () => Promise<void> }> {
+export async function openFeatureSource(
+  engine: 'tfjs' | 'onnx',
+  spec: BackboneSpec,
+): Promise<{ source: FeatureSource; close: () => Promise<void> }> {
   if (engine === 'onnx') {
     // Loaded only here: ONNX Runtime's native binding is not needed by a tfjs run.
     const { createOnnxFeatureExtractor } = await import('@imgcap/onnx-engine');

@@ -80,7 +80,10 @@ export async function buildFeatureStore(
       const out = new Float32Array(ids.length * featureSize);
       for (const [j, id] of ids.entries()) {
         const features = memory.get(id) ?? (await cache.get(paths.get(id)!));
-        if (!features) throw new Error(`no features for image ${id}: its feature-cache entry went missing or was damaged during the run`);
+        if (!features)
+          throw new Error(
+            `no features for image ${id}: its feature-cache entry went missing or was damaged during the run`,
+          );
         out.set(features, j * featureSize);
       }
       return out;
@@ -103,7 +106,10 @@ async function readCached(
     // The cache key is the file's content: a file listed by the dataset but absent on disk is skipped here,
     // by name, as an unreadable image is (the dataset README promises both).
     const features = await cache.get(image.path).catch((error: NodeJS.ErrnoException) => {
-      skipped.push({ id: image.id, reason: error.code === 'ENOENT' ? 'not_found' : `unreadable (${error.code ?? error.message})` });
+      skipped.push({
+        id: image.id,
+        reason: error.code === 'ENOENT' ? 'not_found' : `unreadable (${error.code ?? error.message})`,
+      });
       log(`skipping image ${image.id}: ${skipped.at(-1)!.reason} (${image.path})`);
       return null;
     });
@@ -128,7 +134,9 @@ async function extractMissing(
   const skipped: Skipped[] = [];
   let extracted = 0;
   for (let i = 0; i < missing.length; i += EXTRACT_BATCH) {
-    const batch = await loadImageBatch(missing.slice(i, i + EXTRACT_BATCH), size, { onWarning: (message) => log(message) });
+    const batch = await loadImageBatch(missing.slice(i, i + EXTRACT_BATCH), size, {
+      onWarning: (message) => log(message),
+    });
     skipped.push(...batch.skipped);
     if (batch.images.length === 0) continue;
     const pixels = new Float32Array(batch.images.length * size * size * 3);
@@ -140,7 +148,8 @@ async function extractMissing(
       remember(image.id, one);
       extracted += 1;
     }
-    if ((i / EXTRACT_BATCH) % 20 === 19) log(`backbone features: ${Math.min(i + EXTRACT_BATCH, missing.length)}/${missing.length} images`);
+    if ((i / EXTRACT_BATCH) % 20 === 19)
+      log(`backbone features: ${Math.min(i + EXTRACT_BATCH, missing.length)}/${missing.length} images`);
   }
   return { extracted, skipped };
 }

@@ -32,7 +32,12 @@ export function createEpochProgress(
     );
     bar.start(batches, options.startBatch ?? 0, { loss: '-', accuracy: '-', speed: '-' });
     return {
-      update: (batch, r) => bar.update(batch, { loss: r.loss.toFixed(4), accuracy: r.accuracy.toFixed(3), speed: r.examplesPerSecond.toFixed(1) }),
+      update: (batch, r) =>
+        bar.update(batch, {
+          loss: r.loss.toFixed(4),
+          accuracy: r.accuracy.toFixed(3),
+          speed: r.examplesPerSecond.toFixed(1),
+        }),
       stop: () => bar.stop(),
     };
   }
@@ -46,7 +51,7 @@ export function createEpochProgress(
       if (now - lastPrint < intervalMs && batch < batches) return;
       lastPrint = now;
       const done = batch - startBatch;
-      const eta = done > 0 ? ((now - started) / done) * (batches - batch) / 1000 : NaN;
+      const eta = done > 0 ? (((now - started) / done) * (batches - batch)) / 1000 : NaN;
       stream.write(
         `epoch ${epoch + 1}/${epochs} batch ${batch}/${batches} step ${r.step} loss ${r.loss.toFixed(4)} ` +
           `acc ${r.accuracy.toFixed(3)} ${r.examplesPerSecond.toFixed(1)} ex/s eta ${Number.isFinite(eta) ? `${Math.round(eta)}s` : '?'}\n`,

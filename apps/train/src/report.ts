@@ -2,7 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import type { CaptionModel } from '@imgcap/captioner';
 import type { ImageRecord } from '@imgcap/flickr-dataset';
 import type { CaptionTokenizer } from '@imgcap/tokenizer';
-import { lineChartSvg, readMetrics, renderRunReport, summarizeMetrics, type MetricsRecord, type RunDirectory, type Tracker } from '@imgcap/tracking';
+import {
+  lineChartSvg,
+  readMetrics,
+  renderRunReport,
+  summarizeMetrics,
+  type MetricsRecord,
+  type RunDirectory,
+  type Tracker,
+} from '@imgcap/tracking';
 import type { TrainConfig } from './config.js';
 import type { FeatureStore } from './features.js';
 import { captionRecords } from './validate.js';
@@ -10,7 +18,9 @@ import { captionRecords } from './validate.js';
 const REPORT_SAMPLES = 8;
 
 function series(records: MetricsRecord[], split: 'train' | 'val', metric: string, name: string) {
-  const points = records.filter((r) => r.split === split && metric in r.metrics).map((r) => [r.step, r.metrics[metric]!] as const);
+  const points = records
+    .filter((r) => r.split === split && metric in r.metrics)
+    .map((r) => [r.step, r.metrics[metric]!] as const);
   return { name, points };
 }
 
@@ -38,9 +48,24 @@ export async function writeRunReport(input: {
   });
   await input.tracker.summary(summary);
   const charts = [
-    lineChartSvg({ title: 'Loss', xLabel: 'step', yLabel: 'masked cross-entropy', series: [series(records, 'train', 'loss', 'train'), series(records, 'val', 'loss', 'val')] }),
-    lineChartSvg({ title: 'Next-token accuracy', xLabel: 'step', yLabel: 'accuracy', series: [series(records, 'train', 'accuracy', 'train'), series(records, 'val', 'accuracy', 'val')] }),
-    lineChartSvg({ title: 'Validation captions', xLabel: 'step', yLabel: 'score', series: [series(records, 'val', 'bleu4', 'BLEU-4'), series(records, 'val', 'cider', 'CIDEr-D')] }),
+    lineChartSvg({
+      title: 'Loss',
+      xLabel: 'step',
+      yLabel: 'masked cross-entropy',
+      series: [series(records, 'train', 'loss', 'train'), series(records, 'val', 'loss', 'val')],
+    }),
+    lineChartSvg({
+      title: 'Next-token accuracy',
+      xLabel: 'step',
+      yLabel: 'accuracy',
+      series: [series(records, 'train', 'accuracy', 'train'), series(records, 'val', 'accuracy', 'val')],
+    }),
+    lineChartSvg({
+      title: 'Validation captions',
+      xLabel: 'step',
+      yLabel: 'score',
+      series: [series(records, 'val', 'bleu4', 'BLEU-4'), series(records, 'val', 'cider', 'CIDEr-D')],
+    }),
   ];
   const shown = input.sample.slice(0, REPORT_SAMPLES);
   const captions = await captionRecords(model, tokenizer, shown, store);

@@ -2,7 +2,19 @@ import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
 
 /** Settings a resumed run may change: how long to go on, and where/how it runs. */
 const ADJUSTABLE: (keyof TrainConfig)[] = [
-  'epochs', 'patience', 'val_sample', 'keep_checkpoints', 'checkpoint_every', 'backend', 'workers', 'wandb_project', 'wandb_entity', 'resume', 'overwrite', 'dry_run', 'artifact_dir',
+  'epochs',
+  'patience',
+  'val_sample',
+  'keep_checkpoints',
+  'checkpoint_every',
+  'backend',
+  'workers',
+  'wandb_project',
+  'wandb_entity',
+  'resume',
+  'overwrite',
+  'dry_run',
+  'artifact_dir',
 ];
 
 /**
@@ -20,7 +32,9 @@ export function resolveResumedConfig(stored: TrainConfig, cli: TrainConfig): Tra
     }
     const given = cli[key];
     if (given !== TRAIN_DEFAULTS[key] && given !== resolved[key]) {
-      throw new Error(`--${key} ${String(given)} differs from the resumed run's ${String(resolved[key])}; drop it or start a new run.`);
+      throw new Error(
+        `--${key} ${String(given)} differs from the resumed run's ${String(resolved[key])}; drop it or start a new run.`,
+      );
     }
   }
   return resolved;

@@ -2,7 +2,14 @@
 // config, the data and its vocabulary, the backbone features, and the model with its trainer (resumed or fresh).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { autoReplicaCount, CaptionModel, CaptionTrainer, DataParallelTrainer, loadModelWeights, type DataSplitRecord } from '@imgcap/captioner';
+import {
+  autoReplicaCount,
+  CaptionModel,
+  CaptionTrainer,
+  DataParallelTrainer,
+  loadModelWeights,
+  type DataSplitRecord,
+} from '@imgcap/captioner';
 import type { ImageRecord } from '@imgcap/flickr-dataset';
 import { selectBackend, type BackendChoice, type SelectedBackend } from '@imgcap/tf-runtime';
 import { tokenizerFromJSON } from '@imgcap/tokenizer';
@@ -19,10 +26,18 @@ import { resolveResumedConfig } from './resume.js';
 type Log = (message: string) => void;
 
 /** The backend, the run directory, and the config in force (a resumed run's own, with adjustable flags applied). */
-export async function openTrainingRun(cliConfig: TrainConfig, log: Log): Promise<{ selected: SelectedBackend; run: RunDirectory; config: TrainConfig }> {
+export async function openTrainingRun(
+  cliConfig: TrainConfig,
+  log: Log,
+): Promise<{ selected: SelectedBackend; run: RunDirectory; config: TrainConfig }> {
   // The flag's default 'auto' must not hide env IMGCAP_BACKEND: only an explicit choice overrides it.
   const selected = await selectBackend({ backend: cliConfig.backend === 'auto' ? undefined : cliConfig.backend, log });
-  const run = await openRun({ dir: cliConfig.artifact_dir, config: { ...cliConfig }, resume: cliConfig.resume, overwrite: cliConfig.overwrite });
+  const run = await openRun({
+    dir: cliConfig.artifact_dir,
+    config: { ...cliConfig },
+    resume: cliConfig.resume,
+    overwrite: cliConfig.overwrite,
+  });
   const config = run.resumed ? resolveResumedConfig(run.config as unknown as TrainConfig, cliConfig) : cliConfig;
   return { selected, run, config };
 }
@@ -41,10 +56,18 @@ export async function loadRunData(run: RunDirectory, config: TrainConfig, log: L
 }
 
 /** The frozen backbone's features of every image (from the cache when they are there); unreadable images dropped. */
-export async function loadFeatures(run: RunDirectory, config: TrainConfig, data: PreparedData, backend: string, log: Log) {
+export async function loadFeatures(
+  run: RunDirectory,
+  config: TrainConfig,
+  data: PreparedData,
+  backend: string,
+  log: Log,
+) {
   const spec = backboneSpecOf(config);
   if (spec.kind === 'efficientnet' && !spec.weightsDir) {
-    log('warning: EfficientNet without --backbone_weights keeps its seeded random initialisation; its features carry little meaning (see docs).');
+    log(
+      'warning: EfficientNet without --backbone_weights keeps its seeded random initialisation; its features carry little meaning (see docs).',
+    );
   }
   // A run saved before the flag existed has none: auto.
   const featureEngine = resolveFeatureEngine(config.feature_engine ?? 'auto', spec, backend);
@@ -57,7 +80,10 @@ export async function loadFeatures(run: RunDirectory, config: TrainConfig, data:
       `${stats.damaged} damaged cache entries redone, ${store.skipped.length} unreadable or missing images skipped (${stats.seconds.toFixed(1)} s)`,
   );
   dropSkipped(data, store);
-  return { store, backbone: { id: extractor.id, imageSize: extractor.imageSize, featureShape: extractor.featureShape } };
+  return {
+    store,
+    backbone: { id: extractor.id, imageSize: extractor.imageSize, featureShape: extractor.featureShape },
+  };
 }
 
 export interface Training {
@@ -84,7 +110,9 @@ export async function buildTraining(
   // --workers 0 is auto: DataParallelTrainer's own rule for this backend and machine.
   const replicas = config.workers > 0 ? config.workers : autoReplicaCount(backend);
   const trainer =
-    replicas > 1 ? await DataParallelTrainer.create(model, config.lr, { replicas, backend: backend as BackendChoice }) : new CaptionTrainer(model, config.lr);
+    replicas > 1
+      ? await DataParallelTrainer.create(model, config.lr, { replicas, backend: backend as BackendChoice })
+      : new CaptionTrainer(model, config.lr);
   let latest: Awaited<ReturnType<CheckpointStore['latest']>> = null;
   try {
     latest = checkpoints ? await checkpoints.latest() : null;
@@ -95,13 +123,23 @@ export async function buildTraining(
   } catch (error) {
     trainer.dispose();
     model.dispose();
-    throw new Error(`checkpoint ${latest?.dir ?? `in ${checkpoints?.dir}`} could not be loaded: ${(error as Error).message}`);
+    throw new Error(
+      `checkpoint ${latest?.dir ?? `in ${checkpoints?.dir}`} could not be loaded: ${(error as Error).message}`,
+    );
   }
   return { model, trainer, replicas, state: latest?.state ?? freshState(), resumedFrom: latest?.dir ?? null };
 }
 
 function freshState(): LoopState {
-  return { epoch: 0, batchInEpoch: 0, globalStep: 0, examplesSeen: 0, best: null, epochsWithoutImprovement: 0, trainSeconds: 0 };
+  return {
+    epoch: 0,
+    batchInEpoch: 0,
+    globalStep: 0,
+    examplesSeen: 0,
+    best: null,
+    epochsWithoutImprovement: 0,
+    trainSeconds: 0,
+  };
 }
 
 /** Which images this run trains on and holds out, as its bundles record it for eval. */

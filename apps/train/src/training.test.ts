@@ -66,12 +66,24 @@ describe('training', () => {
     expect(summary).toMatchObject({ images: 40, captions: 200, recovered_rows: 0 });
     expect(summary.splits).toEqual({ train: 32, val: 4, test: 4 });
     expect(summary.filtered_captions).toBeGreaterThan(0);
-    expect(summary).toMatchObject({ arch: 'imgcap', backbone: 'patch16@32', image_size: 32, feature_shape: [4, 768], backbone_parameters: 0 });
+    expect(summary).toMatchObject({
+      arch: 'imgcap',
+      backbone: 'patch16@32',
+      image_size: 32,
+      feature_shape: [4, 768],
+      backbone_parameters: 0,
+    });
     expect(summary.encoder_parameters).toBeGreaterThan(0);
   });
 
   it("--dry-run prints the seed's model for the seed's defaults: B1 at 224 px and the published S counts", async () => {
-    const config = { ...TRAIN_DEFAULTS, dataset: 'synthetic' as const, data_dir: dataDir, seq_length: 32, dec_heads: 2 };
+    const config = {
+      ...TRAIN_DEFAULTS,
+      dataset: 'synthetic' as const,
+      data_dir: dataDir,
+      seq_length: 32,
+      dec_heads: 2,
+    };
     const summary = dryRunSummary(config, await prepareData(config));
     // The synthetic dataset's vocabulary is small: count the decoder at the seed's 10,000 words.
     expect(modelSummary(config, 10_000)).toEqual({
@@ -103,7 +115,10 @@ describe('training', () => {
     const dir = join(root, 'first');
     const bundle = JSON.parse(await readFile(join(dir, 'bundle', 'bundle.json'), 'utf8'));
     expect(bundle.config.backbone).toBe('patch16@32');
-    const metrics = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(metrics.filter((m) => m.split === 'val')).toHaveLength(2);
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toMatch(/<svg[\s\S]*data:image\/jpeg;base64/);
     expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).embed_dim).toBe(16);
@@ -127,7 +142,9 @@ describe('training', () => {
     expect(bundle.metadata.arch).toBe('seed');
     const { loadCaptionBundle } = await import('@imgcap/captioner');
     const captioner = await loadCaptionBundle(join(root, 'seed-arch', 'bundle'));
-    const [result] = await captioner.captionImages([{ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(90) }]);
+    const [result] = await captioner.captionImages([
+      { width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(90) },
+    ]);
     expect(result!.tokens.length).toBeGreaterThan(0);
     captioner.dispose();
   });
@@ -136,17 +153,64 @@ describe('training', () => {
     const config = configFor('damaged', { epochs: 1, workers: 0 });
     expect((await train(config)).code).toBe(EXIT.ok);
     const checkpoints = join(root, 'damaged', 'checkpoints');
-    const latest = (await readdir(checkpoints)).filter((d) => d.startsWith('step-')).sort().pop()!;
+    const latest = (await readdir(checkpoints))
+      .filter((d) => d.startsWith('step-'))
+      .sort()
+      .pop()!;
     const weights = join(checkpoints, latest, 'bundle', 'model', 'weights.bin');
     await truncate(weights, 100);
-    const args = ['--dataset', 'synthetic', '--data_dir', dataDir, '--artifact_dir', config.artifact_dir, '--feature_cache', config.feature_cache!,
-      '--backbone', 'patch16', '--image_size', '32', '--seq_length', '16', '--batch_size', '16', '--epochs', '2', '--embed_dim', '16',
-      '--ff_dim', '32', '--enc_heads', '2', '--dec_heads', '2', '--arch', 'imgcap', '--dropout', '0', '--lr', '0.003', '--patience', '0',
-      '--val_sample', '4', '--backend', 'wasm', '--resume'];
-    const child = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'dist', 'main.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+    const args = [
+      '--dataset',
+      'synthetic',
+      '--data_dir',
+      dataDir,
+      '--artifact_dir',
+      config.artifact_dir,
+      '--feature_cache',
+      config.feature_cache!,
+      '--backbone',
+      'patch16',
+      '--image_size',
+      '32',
+      '--seq_length',
+      '16',
+      '--batch_size',
+      '16',
+      '--epochs',
+      '2',
+      '--embed_dim',
+      '16',
+      '--ff_dim',
+      '32',
+      '--enc_heads',
+      '2',
+      '--dec_heads',
+      '2',
+      '--arch',
+      'imgcap',
+      '--dropout',
+      '0',
+      '--lr',
+      '0.003',
+      '--patience',
+      '0',
+      '--val_sample',
+      '4',
+      '--backend',
+      'wasm',
+      '--resume',
+    ];
+    const child = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'dist', 'main.js'), ...args], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(child.signal, 'still running after 60 s').toBeNull();
     expect(child.status).toBe(1);
-    expect(child.stderr).toMatch(new RegExp(`error: checkpoint .* could not be loaded: checkpoint .*${latest}: .*weights\\.bin does not match its recorded sha256`));
+    expect(child.stderr).toMatch(
+      new RegExp(
+        `error: checkpoint .* could not be loaded: checkpoint .*${latest}: .*weights\\.bin does not match its recorded sha256`,
+      ),
+    );
   }, 120_000);
 
   it('skips a listed image missing on disk and captions with no word, by name and count in the log and summary.json', async () => {
@@ -158,7 +222,11 @@ describe('training', () => {
     await rm(join(broken, 'images', trainImages[0].filename));
     trainImages[1].sentences.push({ raw: '... !!!', tokens: [] });
     await writeFile(file, JSON.stringify(dataset));
-    const run = await train({ ...configFor('broken-run', { epochs: 1, val_sample: 0 }), data_dir: broken, feature_cache: join(root, 'broken-cache') });
+    const run = await train({
+      ...configFor('broken-run', { epochs: 1, val_sample: 0 }),
+      data_dir: broken,
+      feature_cache: join(root, 'broken-cache'),
+    });
     expect(run.code).toBe(EXIT.ok);
     const logs = run.logs.join('\n');
     expect(logs).toContain(`skipping image ${trainImages[0].filename}: not_found`);
@@ -166,13 +234,19 @@ describe('training', () => {
     // The missing file counts as skipped, neither extracted nor cached.
     expect(logs).toMatch(/, 11 extracted, 0 from cache/);
     const summary = JSON.parse(await readFile(join(root, 'broken-run', 'summary.json'), 'utf8'));
-    expect(summary.data).toMatchObject({ empty_captions: 1, skipped_images: [`${trainImages[0].filename}: not_found`], damaged_cache_entries: 0 });
+    expect(summary.data).toMatchObject({
+      empty_captions: 1,
+      skipped_images: [`${trainImages[0].filename}: not_found`],
+      damaged_cache_entries: 0,
+    });
   });
 
   it('refuses a non-empty artifact dir without --resume or --overwrite', async () => {
     await mkdir(join(root, 'taken'), { recursive: true });
     await writeFile(join(root, 'taken', 'notes.txt'), 'keep me');
-    await expect(runTraining(configFor('taken'), { log: () => {} })).rejects.toThrow(/--resume.*--overwrite|--overwrite.*--resume/);
+    await expect(runTraining(configFor('taken'), { log: () => {} })).rejects.toThrow(
+      /--resume.*--overwrite|--overwrite.*--resume/,
+    );
     expect(await readFile(join(root, 'taken', 'notes.txt'), 'utf8')).toBe('keep me');
   });
 
@@ -196,9 +270,17 @@ describe('training', () => {
     const config = configFor('nan', { epochs: 1, feature_cache: join(root, 'nan-cache') });
     expect((await train(config)).code).toBe(EXIT.ok);
     const best = join(root, 'nan', 'checkpoints', 'best');
-    const [state, weights] = await Promise.all([readFile(join(best, 'state.json')), readFile(join(best, 'bundle', 'model', 'weights.bin'))]);
+    const [state, weights] = await Promise.all([
+      readFile(join(best, 'state.json')),
+      readFile(join(best, 'bundle', 'model', 'weights.bin')),
+    ]);
     // Corrupt the latest step checkpoint's weights (a diverged run): resuming from it gives a NaN loss.
-    const latest = join(root, 'nan', 'checkpoints', `step-${JSON.parse(state.toString()).globalStep.toString().padStart(9, '0')}`);
+    const latest = join(
+      root,
+      'nan',
+      'checkpoints',
+      `step-${JSON.parse(state.toString()).globalStep.toString().padStart(9, '0')}`,
+    );
     const diverged = Buffer.from(new Float32Array(weights.length / 4).fill(NaN).buffer);
     await writeFile(join(latest, 'bundle', 'model', 'weights.bin'), diverged);
     // As if the run had saved these weights itself: its checksum says they are what it wrote.
@@ -207,7 +289,9 @@ describe('training', () => {
     await writeFile(join(latest, 'state.json'), JSON.stringify(saved));
     const run = await train({ ...config, epochs: 2, resume: true, overwrite: false });
     expect(run.code).toBe(EXIT.nonFinite);
-    expect(run.logs.join('\n')).toMatch(/the loss became NaN at step \d+ \(epoch 2\); stopping\. The last good checkpoints/);
+    expect(run.logs.join('\n')).toMatch(
+      /the loss became NaN at step \d+ \(epoch 2\); stopping\. The last good checkpoints/,
+    );
     expect(await readFile(join(best, 'state.json'))).toEqual(state);
     expect(await readFile(join(best, 'bundle', 'model', 'weights.bin'))).toEqual(weights);
   });

@@ -8,7 +8,18 @@ import { validate } from './validate.js';
 
 beforeAll(() => selectBackend({ backend: 'wasm', log: () => {} }));
 
-const CONFIG = { vocabSize: 12, seqLength: 8, embedDim: 16, ffDim: 16, encHeads: 2, decHeads: 2, dropout: 0, backbone: 'patch4@8', imageSize: 8, featureShape: [4, 48] as [number, number] };
+const CONFIG = {
+  vocabSize: 12,
+  seqLength: 8,
+  embedDim: 16,
+  ffDim: 16,
+  encHeads: 2,
+  decHeads: 2,
+  dropout: 0,
+  backbone: 'patch4@8',
+  imageSize: 8,
+  featureShape: [4, 48] as [number, number],
+};
 
 /** Features from memory: what validation reads from the cache. */
 const store: FeatureStore = {
@@ -25,8 +36,16 @@ describe("train's validation pass", () => {
     const tokenizer = WordTokenizer.fit(['a red circle', 'two blue squares'], { vocabSize: 12 });
     const model = new CaptionModel({ ...CONFIG, vocabSize: tokenizer.vocabSize }, { seed: 1 });
     const trainer = new CaptionTrainer(model, 0.01);
-    const examples = ['a red circle', 'two blue squares', 'a blue circle'].map((caption, i) => ({ imageId: `img${i}`, tokens: tokenizer.encode(caption, 8) }));
-    const sample = examples.map((e, i) => ({ id: e.imageId, path: `${e.imageId}.jpg`, split: 'val' as const, captions: [['a red circle', 'two blue squares', 'a blue circle'][i]!] }));
+    const examples = ['a red circle', 'two blue squares', 'a blue circle'].map((caption, i) => ({
+      imageId: `img${i}`,
+      tokens: tokenizer.encode(caption, 8),
+    }));
+    const sample = examples.map((e, i) => ({
+      id: e.imageId,
+      path: `${e.imageId}.jpg`,
+      split: 'val' as const,
+      captions: [['a red circle', 'two blue squares', 'a blue circle'][i]!],
+    }));
     const held = { examples, sample };
     const first = await validate(trainer, model, tokenizer, held, store, 2); // warms kernels and caches
     expect(Number.isFinite(first.loss)).toBe(true);

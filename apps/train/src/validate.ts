@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { searchTokensOf, generateFromFeatures, type CaptionModel, type CaptionTrainer, type SearchOptions } from '@imgcap/captioner';
+import {
+  searchTokensOf,
+  generateFromFeatures,
+  type CaptionModel,
+  type CaptionTrainer,
+  type SearchOptions,
+} from '@imgcap/captioner';
 import { scoreCaptions } from '@imgcap/caption-metrics';
 import { createBatches, type CaptionExample, type ImageRecord } from '@imgcap/flickr-dataset';
 import type { CaptionTokenizer } from '@imgcap/tokenizer';
@@ -17,11 +23,22 @@ export interface ValidationResult {
 const CAPTION_BATCH = 32;
 
 /** Teacher-forced loss/accuracy over the held-out examples, weighted by batch size. */
-export async function heldOutLoss(trainer: Pick<CaptionTrainer, 'evaluate'>, examples: CaptionExample[], store: FeatureStore, batchSize: number) {
+export async function heldOutLoss(
+  trainer: Pick<CaptionTrainer, 'evaluate'>,
+  examples: CaptionExample[],
+  store: FeatureStore,
+  batchSize: number,
+) {
   let loss = 0;
   let accuracy = 0;
   let count = 0;
-  for await (const batch of createBatches({ examples, batchSize, seed: 0, epoch: 0, featuresFor: (ids) => store.featuresFor(ids) })) {
+  for await (const batch of createBatches({
+    examples,
+    batchSize,
+    seed: 0,
+    epoch: 0,
+    featuresFor: (ids) => store.featuresFor(ids),
+  })) {
     const m = trainer.evaluate(batch);
     loss += m.loss * batch.batchSize;
     accuracy += m.accuracy * batch.batchSize;
@@ -64,6 +81,8 @@ export async function validate(
   const candidates = await captionRecords(model, tokenizer, held.sample, store);
   const references = Object.fromEntries(held.sample.map((r) => [r.id, r.captions]));
   const { corpus } = scoreCaptions(references, candidates);
-  const samples = held.sample.slice(0, 3).map((r) => ({ id: r.id, caption: candidates[r.id]!, references: r.captions }));
+  const samples = held.sample
+    .slice(0, 3)
+    .map((r) => ({ id: r.id, caption: candidates[r.id]!, references: r.captions }));
   return { loss, accuracy, bleu4: corpus['BLEU-4'], cider: corpus['CIDEr-D'], samples };
 }

@@ -38,10 +38,7 @@ describe('bleuScores', () => {
 
   it('pools matches and guesses over the corpus instead of averaging per-image scores', () => {
     // Image 1: 4/4 unigrams match; image 2: 0/2. Corpus BLEU-1 = 4/6, while the per-image mean would be 0.5.
-    const { corpus, perImage } = bleuScores([
-      image('a b c d', ['a b c d'], 'one'),
-      image('x y', ['z w'], 'two'),
-    ]);
+    const { corpus, perImage } = bleuScores([image('a b c d', ['a b c d'], 'one'), image('x y', ['z w'], 'two')]);
     expectClose(corpus[0], 4 / 6, HAND);
     expectClose(perImage[0][0], 1, HAND);
     expect(perImage[1][0]).toBeLessThan(1e-6);

@@ -11,7 +11,10 @@ const cider = (...cases: Case[]) => ciderScores(cases.map((c, i) => ({ id: Strin
 describe('ciderScores', () => {
   it('gives 10 to a 4-word exact match whose n-grams no other image has', () => {
     // Every order's clipped cosine is 1 and the lengths agree → mean over n = 1 → x10.
-    const [a, b] = cider({ candidate: 'a b c d', references: ['a b c d'] }, { candidate: 'e f g h', references: ['e f g h'] });
+    const [a, b] = cider(
+      { candidate: 'a b c d', references: ['a b c d'] },
+      { candidate: 'e f g h', references: ['e f g h'] },
+    );
     expectClose(a, 10);
     expectClose(b, 10);
   });
@@ -31,10 +34,7 @@ describe('ciderScores', () => {
 
   it('applies the Gaussian length penalty with sigma 6', () => {
     // Order 1: 2 of 8 unigrams → 2/(√2·√8) = 1/2. Order 2: 1 of 7 bigrams → 1/√7. Lengths differ by 6 → exp(-36/72).
-    const [a] = cider(
-      { candidate: 'a b', references: ['a b c d e f g h'] },
-      { candidate: 'z y', references: ['z y'] },
-    );
+    const [a] = cider({ candidate: 'a b', references: ['a b c d e f g h'] }, { candidate: 'z y', references: ['z y'] });
     expectClose(a, ((0.5 + 1 / Math.sqrt(7)) / 4) * Math.exp(-0.5) * 10);
   });
 

@@ -45,7 +45,11 @@ function countDocumentFrequency(referenceCounts: Map<string, number>[][][]): Map
   return frequency;
 }
 
-function tfIdf(counts: Map<string, number>[], documentFrequency: Map<string, number>, logImageCount: number): TfIdfVector {
+function tfIdf(
+  counts: Map<string, number>[],
+  documentFrequency: Map<string, number>,
+  logImageCount: number,
+): TfIdfVector {
   const norms = new Array<number>(MAX_NGRAM).fill(0);
   const weights = counts.map((ofOrder, k) => {
     const weighted = new Map<string, number>();

@@ -18,7 +18,14 @@ const ABBREVIATIONS = new Set(
 );
 
 /** Brackets as PTB escapes them (then lowercased by -lowerCase, so the filter's -LRB- never matches). */
-const BRACKETS: Record<string, string> = { '(': '-lrb-', ')': '-rrb-', '[': '-lsb-', ']': '-rsb-', '{': '-lcb-', '}': '-rcb-' };
+const BRACKETS: Record<string, string> = {
+  '(': '-lrb-',
+  ')': '-rrb-',
+  '[': '-lsb-',
+  ']': '-rsb-',
+  '{': '-lcb-',
+  '}': '-rcb-',
+};
 
 /** ASSIMILATIONS: split in two, as "cannot" → "can not". */
 const ASSIMILATIONS: Record<string, [string, string]> = {
@@ -58,9 +65,11 @@ const wordRule: Rule = (text, at) => {
   const match = WORD.exec(text);
   if (!match) return null;
   let word = match[0];
-  if (/n$/i.test(word) && word.length > 1 && /^['\u2019]t(?![\p{L}\p{N}])/iu.test(text.slice(at + word.length))) word = word.slice(0, -1);
+  if (/n$/i.test(word) && word.length > 1 && /^['\u2019]t(?![\p{L}\p{N}])/iu.test(text.slice(at + word.length)))
+    word = word.slice(0, -1);
   const assimilated = ASSIMILATIONS[word.toLowerCase()];
-  if (assimilated) return { length: word.length, tokens: [word.slice(0, assimilated[0].length), word.slice(assimilated[0].length)] };
+  if (assimilated)
+    return { length: word.length, tokens: [word.slice(0, assimilated[0].length), word.slice(assimilated[0].length)] };
   return { length: word.length, tokens: [word] };
 };
 
@@ -101,7 +110,7 @@ const RULES: Rule[] = [
   regexRule('-+|[\u2013\u2014]+', (t) => [t === '-' ? '-' : '--']),
   regexRule('[()[\\]{}]', (t) => [BRACKETS[t]!]),
   // Quotes become `` '' ` ' (all filtered later).
-  regexRule('"|\'\'|``|[\u201c\u201d\u201e]', () => ["''"]),
+  regexRule("\"|''|``|[\u201c\u201d\u201e]", () => ["''"]),
   regexRule("['`\u2018\u2019]", () => ["'"]),
   // Everything else is a token of its own character: , ; : # = > < $ % + * / and the rest.
   regexRule('\\S'),

@@ -34,7 +34,10 @@ describe('scoreCaptions', () => {
     const candidates = { a: 'a dog runs', b: 'a cat sleeps' };
     expectClose(scoreCaptions(references, candidates).perImage.a['BLEU-1'], 1);
     // Untokenized, "A" ≠ "a" and "." is a word: 2 of 3 candidate words match a 4-word reference.
-    expectClose(scoreCaptions(references, candidates, { tokenize: false }).perImage.a['BLEU-1'], (2 / 3) * Math.exp(1 - 4 / 3));
+    expectClose(
+      scoreCaptions(references, candidates, { tokenize: false }).perImage.a['BLEU-1'],
+      (2 / 3) * Math.exp(1 - 4 / 3),
+    );
   });
 
   it('returns finite numbers for empty, one-word and repeated-word candidates and uneven references', () => {
@@ -52,7 +55,9 @@ describe('scoreCaptions', () => {
       'image ids differ between references and candidates: no candidate for "b"; no references for "c"',
     );
     const many = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`img${i}`, ['x']]));
-    expect(() => scoreCaptions(many, {})).toThrow('no candidate for 8 images ("img0", "img1", "img2", "img3", "img4", and 3 more)');
+    expect(() => scoreCaptions(many, {})).toThrow(
+      'no candidate for 8 images ("img0", "img1", "img2", "img3", "img4", and 3 more)',
+    );
   });
 
   it('rejects empty input, empty reference lists, non-string captions and unknown options', () => {
@@ -67,16 +72,46 @@ describe('scoreCaptions', () => {
 
 describe('scoreCaptions on raw real captions', () => {
   it.each(['demo126', 'demo1000', 'stress500'])(
-    '%s: tokenizing here gives exactly the scores of the Java tokenizer\'s output (the official pipeline)',
+    "%s: tokenizing here gives exactly the scores of the Java tokenizer's output (the official pipeline)",
     async (name) => {
       const { readFileSync } = await import('node:fs');
       const { join } = await import('node:path');
       const dir = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'coco-captions');
-      const data = JSON.parse(readFileSync(join(dir, 'data', `${name}.json`), 'utf8')) as { images: { id: string; refs: string[]; cand: string }[] };
-      const java = JSON.parse(readFileSync(join(dir, 'cache', `ptb_${name}.json`), 'utf8')) as { refs: string[][]; cands: string[] };
-      const drop = new Set(["''", "'", '``', '`', '-LRB-', '-RRB-', '-LCB-', '-RCB-', '.', '?', '!', ',', ':', '-', '--', '...', ';']);
-      const clean = (line: string) => line.split(' ').filter((t) => t !== '' && !drop.has(t)).join(' ');
-      const raw = scoreCaptions(Object.fromEntries(data.images.map((im) => [im.id, im.refs])), Object.fromEntries(data.images.map((im) => [im.id, im.cand])));
+      const data = JSON.parse(readFileSync(join(dir, 'data', `${name}.json`), 'utf8')) as {
+        images: { id: string; refs: string[]; cand: string }[];
+      };
+      const java = JSON.parse(readFileSync(join(dir, 'cache', `ptb_${name}.json`), 'utf8')) as {
+        refs: string[][];
+        cands: string[];
+      };
+      const drop = new Set([
+        "''",
+        "'",
+        '``',
+        '`',
+        '-LRB-',
+        '-RRB-',
+        '-LCB-',
+        '-RCB-',
+        '.',
+        '?',
+        '!',
+        ',',
+        ':',
+        '-',
+        '--',
+        '...',
+        ';',
+      ]);
+      const clean = (line: string) =>
+        line
+          .split(' ')
+          .filter((t) => t !== '' && !drop.has(t))
+          .join(' ');
+      const raw = scoreCaptions(
+        Object.fromEntries(data.images.map((im) => [im.id, im.refs])),
+        Object.fromEntries(data.images.map((im) => [im.id, im.cand])),
+      );
       const official = scoreCaptions(
         Object.fromEntries(data.images.map((im, i) => [im.id, java.refs[i]!.map(clean)])),
         Object.fromEntries(data.images.map((im, i) => [im.id, clean(java.cands[i]!)])),

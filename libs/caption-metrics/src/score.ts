@@ -19,11 +19,10 @@ export function scoreCaptions(
   options: ScoreOptions = {},
 ): CaptionScores {
   const { tokenize } = resolveOptions(options);
-  const images = pairByImage(references, candidates).map(
-    (image): ScoredImage =>
-      tokenize
-        ? { id: image.id, references: image.references.map(tokenizeCaption), candidate: tokenizeCaption(image.candidate) }
-        : image,
+  const images = pairByImage(references, candidates).map((image): ScoredImage =>
+    tokenize
+      ? { id: image.id, references: image.references.map(tokenizeCaption), candidate: tokenizeCaption(image.candidate) }
+      : image,
   );
   const bleu = bleuScores(images);
   const rouge = rougeLScores(images);
@@ -96,7 +95,10 @@ function pairByImage(
 }
 
 function listIds(ids: readonly string[]): string {
-  const shown = ids.slice(0, IDS_SHOWN).map((id) => JSON.stringify(id)).join(', ');
+  const shown = ids
+    .slice(0, IDS_SHOWN)
+    .map((id) => JSON.stringify(id))
+    .join(', ');
   return ids.length > IDS_SHOWN ? `${ids.length} images (${shown}, and ${ids.length - IDS_SHOWN} more)` : shown;
 }
 

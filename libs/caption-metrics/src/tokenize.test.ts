@@ -6,18 +6,46 @@ import { tokenizeCaption } from './tokenize.js';
 
 // Real COCO captions and the Java PTBTokenizer 3.4.1's output for each (../shared/data/coco-captions/README.md).
 const DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'coco-captions');
-const PUNCTUATION = new Set(["''", "'", '``', '`', '-LRB-', '-RRB-', '-LCB-', '-RCB-', '.', '?', '!', ',', ':', '-', '--', '...', ';']);
+const PUNCTUATION = new Set([
+  "''",
+  "'",
+  '``',
+  '`',
+  '-LRB-',
+  '-RRB-',
+  '-LCB-',
+  '-RCB-',
+  '.',
+  '?',
+  '!',
+  ',',
+  ':',
+  '-',
+  '--',
+  '...',
+  ';',
+]);
 /** The Java output as pycocoevalcap keeps it: split on spaces (a U+00A0 inside a fraction token stays), filtered. */
-const official = (javaLine: string) => javaLine.split(' ').filter((t) => t !== '' && !PUNCTUATION.has(t)).join(' ');
-const json = (path: string) => JSON.parse(path.endsWith('.gz') ? gunzipSync(readFileSync(path)).toString() : readFileSync(path, 'utf8'));
+const official = (javaLine: string) =>
+  javaLine
+    .split(' ')
+    .filter((t) => t !== '' && !PUNCTUATION.has(t))
+    .join(' ');
+const json = (path: string) =>
+  JSON.parse(path.endsWith('.gz') ? gunzipSync(readFileSync(path)).toString() : readFileSync(path, 'utf8'));
 
 function mismatches(pairs: [string, string][]): string[] {
-  return pairs.filter(([raw, java]) => tokenizeCaption(raw) !== official(java)).map(([raw, java]) => `${JSON.stringify(raw)} → ${tokenizeCaption(raw)} ≠ ${official(java)}`);
+  return pairs
+    .filter(([raw, java]) => tokenizeCaption(raw) !== official(java))
+    .map(([raw, java]) => `${JSON.stringify(raw)} → ${tokenizeCaption(raw)} ≠ ${official(java)}`);
 }
 
 describe("tokenizeCaption equals pycocoevalcap's tokenization on real captions", () => {
   it("coco-caption's 20,244 captions (misc/hypo.txt → tokenized_hypo.txt)", () => {
-    const { raw, java } = json(join(DATA, 'data', 'coco_caption_2015_ptb.json.gz')) as { raw: string[]; java: string[] };
+    const { raw, java } = json(join(DATA, 'data', 'coco_caption_2015_ptb.json.gz')) as {
+      raw: string[];
+      java: string[];
+    };
     expect(raw).toHaveLength(20_244);
     expect(mismatches(raw.map((r, i) => [r, java[i]!]))).toEqual([]);
   });
@@ -32,14 +60,19 @@ describe("tokenizeCaption equals pycocoevalcap's tokenization on real captions",
   it.each(['demo126', 'demo1000', 'stress500'])('the %s scoring case, references and candidates', (name) => {
     const data = json(join(DATA, 'data', `${name}.json`)) as { images: { refs: string[]; cand: string }[] };
     const java = json(join(DATA, 'cache', `ptb_${name}.json`)) as { refs: string[][]; cands: string[] };
-    const pairs = data.images.flatMap((image, i): [string, string][] => [...image.refs.map((r, j): [string, string] => [r, java.refs[i]![j]!]), [image.cand, java.cands[i]!]]);
+    const pairs = data.images.flatMap((image, i): [string, string][] => [
+      ...image.refs.map((r, j): [string, string] => [r, java.refs[i]![j]!]),
+      [image.cand, java.cands[i]!],
+    ]);
     expect(mismatches(pairs)).toEqual([]);
   });
 });
 
 describe('the PTB rules, one by one', () => {
   it('lowercases and drops the punctuation pycocoevalcap drops', () => {
-    expect(tokenizeCaption('Two young , White males are outside near many bushes .')).toBe('two young white males are outside near many bushes');
+    expect(tokenizeCaption('Two young , White males are outside near many bushes .')).toBe(
+      'two young white males are outside near many bushes',
+    );
     expect(tokenizeCaption('"Look!" she said; -- then: left...')).toBe('look she said then left');
     expect(tokenizeCaption('')).toBe('');
     expect(tokenizeCaption('  ... !  ')).toBe('');
@@ -52,12 +85,16 @@ describe('the PTB rules, one by one', () => {
   });
 
   it('keeps apostrophes PTB keeps inside words (APOWORD) and splits the others', () => {
-    expect(tokenizeCaption("four o'clock, hors d'oeuvre, Pe'e road, graffiti'ed truck")).toBe("four o'clock hors d'oeuvre pe'e road graffiti'ed truck");
+    expect(tokenizeCaption("four o'clock, hors d'oeuvre, Pe'e road, graffiti'ed truck")).toBe(
+      "four o'clock hors d'oeuvre pe'e road graffiti'ed truck",
+    );
     expect(tokenizeCaption("a po'boy")).toBe('a po boy');
   });
 
   it('keeps the period of abbreviations and acronyms, also before a comma, and drops it after other words', () => {
-    expect(tokenizeCaption('Water St. and Morgan Rd. in Washington D.C. with a T.V. e.g. etc.')).toBe('water st. and morgan rd. in washington d.c. with a t.v. e.g. etc.');
+    expect(tokenizeCaption('Water St. and Morgan Rd. in Washington D.C. with a T.V. e.g. etc.')).toBe(
+      'water st. and morgan rd. in washington d.c. with a t.v. e.g. etc.',
+    );
     expect(tokenizeCaption('ready to bat., then home.')).toBe('ready to bat. then home');
     expect(tokenizeCaption('W. Centre st. and 12th Ave S.')).toBe('w. centre st. and 12th ave s');
     expect(tokenizeCaption('A person I. A hood')).toBe('a person i a hood');
@@ -65,16 +102,22 @@ describe('the PTB rules, one by one', () => {
   });
 
   it('splits commas and semicolons everywhere but inside numbers, and symbols off words', () => {
-    expect(tokenizeCaption('a sink,toilet and 1,000 bikes; it;s #41 b=very oj> elephant/')).toBe('a sink toilet and 1,000 bikes it s # 41 b = very oj > elephant /');
+    expect(tokenizeCaption('a sink,toilet and 1,000 bikes; it;s #41 b=very oj> elephant/')).toBe(
+      'a sink toilet and 1,000 bikes it s # 41 b = very oj > elephant /',
+    );
     expect(tokenizeCaption('snowshoes/ skis on 8th Ave/CTH D.')).toBe('snowshoes / skis on 8th ave/cth d');
   });
 
   it('escapes brackets (lowercased, so they survive the filter) and keeps runs of ! and ?', () => {
-    expect(tokenizeCaption('ANA (All Nippon) [x] {y} leave!!! curb?? ok!')).toBe('ana -lrb- all nippon -rrb- -lsb- x -rsb- -lcb- y -rcb- leave !!! curb ?? ok');
+    expect(tokenizeCaption('ANA (All Nippon) [x] {y} leave!!! curb?? ok!')).toBe(
+      'ana -lrb- all nippon -rrb- -lsb- x -rsb- -lcb- y -rcb- leave !!! curb ?? ok',
+    );
   });
 
   it('treats Unicode quotes and dashes as their ASCII forms', () => {
-    expect(tokenizeCaption('\u201cStop\u201d \u2018here\u2019 on the beach\u2014kite and 5\u20136 dogs')).toBe('stop here on the beach kite and 5 6 dogs');
+    expect(tokenizeCaption('\u201cStop\u201d \u2018here\u2019 on the beach\u2014kite and 5\u20136 dogs')).toBe(
+      'stop here on the beach kite and 5 6 dogs',
+    );
   });
 
   it('splits assimilations, times from am/pm and double dashes; joins a fraction to its number with U+00A0', () => {

@@ -7,7 +7,25 @@ import { ptbTokens } from './ptb-lexer.js';
  * pycocoevalcap's PUNCTUATIONS, verbatim. Its bracket entries are uppercase while -lowerCase makes the tokens
  * lowercase, so "-lrb-" and friends survive into the scored text, as they do in the official evaluation.
  */
-const PYCOCOEVALCAP_PUNCTUATION = new Set(["''", "'", '``', '`', '-LRB-', '-RRB-', '-LCB-', '-RCB-', '.', '?', '!', ',', ':', '-', '--', '...', ';']);
+const PYCOCOEVALCAP_PUNCTUATION = new Set([
+  "''",
+  "'",
+  '``',
+  '`',
+  '-LRB-',
+  '-RRB-',
+  '-LCB-',
+  '-RCB-',
+  '.',
+  '?',
+  '!',
+  ',',
+  ':',
+  '-',
+  '--',
+  '...',
+  ';',
+]);
 
 /**
  * A caption as pycocoevalcap scores it: PTB tokens, lowercase, its punctuation list dropped, joined by single spaces

@@ -77,15 +77,77 @@ const FF_ASSUMED_LARGE = "not recorded by the seed's W&B run: 512, as its one re
  * and imgcap's five sizes of its own architecture.
  */
 export const PRESETS = {
-  'seed-tiny': { arch: 'seed', embedDim: 256, ffDim: 256, encHeads: 4, decHeads: 4, epochs: 30, lr: 1e-4, assumed: { ffDim: FF_ASSUMED_DEFAULT }, description: "the seed's TINY run" },
-  'seed-s': { arch: 'seed', embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 2, epochs: 20, lr: 1e-3, description: "the seed's S run (its shipped model)" },
-  'seed-l': { arch: 'seed', embedDim: 1028, ffDim: 512, encHeads: 4, decHeads: 4, epochs: 10, lr: 1e-4, description: "the seed's L run" },
-  'seed-lplus': { arch: 'seed', embedDim: 1256, ffDim: 512, encHeads: 4, decHeads: 4, epochs: 40, lr: 1e-4, assumed: { ffDim: FF_ASSUMED_LARGE }, description: "the seed's L+ run" },
-  'seed-xl': { arch: 'seed', embedDim: 1028, ffDim: 512, encHeads: 6, decHeads: 6, epochs: 40, lr: 1e-4, assumed: { ffDim: FF_ASSUMED_LARGE }, description: "the seed's XL run" },
+  'seed-tiny': {
+    arch: 'seed',
+    embedDim: 256,
+    ffDim: 256,
+    encHeads: 4,
+    decHeads: 4,
+    epochs: 30,
+    lr: 1e-4,
+    assumed: { ffDim: FF_ASSUMED_DEFAULT },
+    description: "the seed's TINY run",
+  },
+  'seed-s': {
+    arch: 'seed',
+    embedDim: 512,
+    ffDim: 256,
+    encHeads: 2,
+    decHeads: 2,
+    epochs: 20,
+    lr: 1e-3,
+    description: "the seed's S run (its shipped model)",
+  },
+  'seed-l': {
+    arch: 'seed',
+    embedDim: 1028,
+    ffDim: 512,
+    encHeads: 4,
+    decHeads: 4,
+    epochs: 10,
+    lr: 1e-4,
+    description: "the seed's L run",
+  },
+  'seed-lplus': {
+    arch: 'seed',
+    embedDim: 1256,
+    ffDim: 512,
+    encHeads: 4,
+    decHeads: 4,
+    epochs: 40,
+    lr: 1e-4,
+    assumed: { ffDim: FF_ASSUMED_LARGE },
+    description: "the seed's L+ run",
+  },
+  'seed-xl': {
+    arch: 'seed',
+    embedDim: 1028,
+    ffDim: 512,
+    encHeads: 6,
+    decHeads: 6,
+    epochs: 40,
+    lr: 1e-4,
+    assumed: { ffDim: FF_ASSUMED_LARGE },
+    description: "the seed's XL run",
+  },
   tiny: { arch: 'imgcap', embedDim: 128, ffDim: 256, encHeads: 2, decHeads: 2, description: 'imgcap, smallest' },
   s: { arch: 'imgcap', embedDim: 256, ffDim: 512, encHeads: 2, decHeads: 4, description: 'imgcap, small' },
-  m: { arch: 'imgcap', embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 4, description: "imgcap at the seed's default shape" },
-  l: { arch: 'imgcap', embedDim: 1024, ffDim: 512, encHeads: 4, decHeads: 4, description: "imgcap at the seed's documented example shape" },
+  m: {
+    arch: 'imgcap',
+    embedDim: 512,
+    ffDim: 256,
+    encHeads: 2,
+    decHeads: 4,
+    description: "imgcap at the seed's default shape",
+  },
+  l: {
+    arch: 'imgcap',
+    embedDim: 1024,
+    ffDim: 512,
+    encHeads: 4,
+    decHeads: 4,
+    description: "imgcap at the seed's documented example shape",
+  },
   xl: { arch: 'imgcap', embedDim: 1024, ffDim: 2048, encHeads: 8, decHeads: 8, description: 'imgcap, largest' },
 } as const satisfies Record<string, ModelPreset>;
 
@@ -102,7 +164,9 @@ function requireInteger(name: string, value: unknown, min: number): void {
 export function validateConfig(config: CaptionModelConfig): CaptionModelConfig & { arch: Architecture } {
   const arch = architectureOf(config);
   if (!ARCHITECTURES.includes(arch)) {
-    throw new Error(`CaptionModelConfig.arch must be one of ${ARCHITECTURES.join(', ')}, got ${JSON.stringify(config.arch)}.`);
+    throw new Error(
+      `CaptionModelConfig.arch must be one of ${ARCHITECTURES.join(', ')}, got ${JSON.stringify(config.arch)}.`,
+    );
   }
   requireInteger('vocabSize', config.vocabSize, 5);
   requireInteger('seqLength', config.seqLength, 3);
@@ -118,12 +182,15 @@ export function validateConfig(config: CaptionModelConfig): CaptionModelConfig &
     }
   }
   const rates: [string, number][] = [['dropout', config.dropout]];
-  if (config.seedDropout !== undefined) rates.push(...Object.entries(config.seedDropout).map(([k, v]): [string, number] => [`seedDropout.${k}`, v]));
+  if (config.seedDropout !== undefined)
+    rates.push(...Object.entries(config.seedDropout).map(([k, v]): [string, number] => [`seedDropout.${k}`, v]));
   for (const [name, rate] of rates) {
     if (!(rate >= 0 && rate < 1)) throw new Error(`CaptionModelConfig.${name} must be in [0, 1), got ${rate}.`);
   }
   if (!Array.isArray(config.featureShape) || config.featureShape.length !== 2) {
-    throw new Error(`CaptionModelConfig.featureShape must be [tokens, channels], got ${JSON.stringify(config.featureShape)}.`);
+    throw new Error(
+      `CaptionModelConfig.featureShape must be [tokens, channels], got ${JSON.stringify(config.featureShape)}.`,
+    );
   }
   requireInteger('featureShape[0]', config.featureShape[0], 1);
   requireInteger('featureShape[1]', config.featureShape[1], 1);

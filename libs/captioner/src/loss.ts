@@ -69,5 +69,7 @@ export function targetCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): t
 
 /** Fraction of rows of logits [P, V] whose arg-max equals the target [P]. */
 export function targetAccuracy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(targets, 'int32')), 'float32')) as tf.Scalar);
+  return tf.tidy(
+    () => tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(targets, 'int32')), 'float32')) as tf.Scalar,
+  );
 }

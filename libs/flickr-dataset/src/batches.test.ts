@@ -13,9 +13,12 @@ const tokenizer = WordTokenizer.fit(images.flatMap((i) => i.captions));
 const examples = captionExamples(images, tokenizer, 6);
 const featuresFor = async (ids: string[]) => ids.map((id) => `features of ${id}`);
 
-async function collect(options: Partial<Parameters<typeof createBatches<string[]>>[0]> = {}): Promise<CaptionBatch<string[]>[]> {
+async function collect(
+  options: Partial<Parameters<typeof createBatches<string[]>>[0]> = {},
+): Promise<CaptionBatch<string[]>[]> {
   const batches: CaptionBatch<string[]>[] = [];
-  for await (const batch of createBatches({ examples, batchSize: 4, seed: 1, epoch: 0, featuresFor, ...options })) batches.push(batch);
+  for await (const batch of createBatches({ examples, batchSize: 4, seed: 1, epoch: 0, featuresFor, ...options }))
+    batches.push(batch);
   return batches;
 }
 
@@ -27,7 +30,9 @@ describe('createBatches', () => {
     expect(batch.targetTokens).toHaveLength(4 * 5);
     for (let row = 0; row < 4; row++) {
       const input = [...batch.inputTokens.subarray(row * 5, row * 5 + 5)];
-      const example = examples.find((e) => e.imageId === batch.imageIds[row] && [...e.tokens.subarray(0, 5)].join() === input.join());
+      const example = examples.find(
+        (e) => e.imageId === batch.imageIds[row] && [...e.tokens.subarray(0, 5)].join() === input.join(),
+      );
       expect(example, `row ${row} input is tokens 0..L-2 of an example of its image`).toBeDefined();
       expect([...batch.targetTokens.subarray(row * 5, row * 5 + 5)]).toEqual([...example!.tokens.subarray(1)]);
     }
@@ -37,7 +42,9 @@ describe('createBatches', () => {
   it('covers every example once per epoch, with a smaller last batch unless dropRemainder', async () => {
     const batches = await collect();
     expect(batches.map((b) => b.batchSize)).toEqual([4, 4, 2]);
-    const seen = batches.flatMap((b) => Array.from({ length: b.batchSize }, (_, r) => [...b.targetTokens.subarray(r * 5, r * 5 + 5)].join()));
+    const seen = batches.flatMap((b) =>
+      Array.from({ length: b.batchSize }, (_, r) => [...b.targetTokens.subarray(r * 5, r * 5 + 5)].join()),
+    );
     expect(seen.sort()).toEqual(examples.map((e) => [...e.tokens.subarray(1)].join()).sort());
     expect((await collect({ dropRemainder: true })).map((b) => b.batchSize)).toEqual([4, 4]);
     expect(batchCount(10, 4, true)).toBe(2);

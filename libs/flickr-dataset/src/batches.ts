@@ -36,7 +36,11 @@ export interface BatchOptions<F> {
 }
 
 /** Every caption of every image as an example, encoded with `tokenizer` to `seqLength` ids. */
-export function captionExamples(images: readonly ImageRecord[], tokenizer: CaptionTokenizer, seqLength: number): CaptionExample[] {
+export function captionExamples(
+  images: readonly ImageRecord[],
+  tokenizer: CaptionTokenizer,
+  seqLength: number,
+): CaptionExample[] {
   return images.flatMap((image) =>
     image.captions.map((caption) => ({ imageId: image.id, tokens: tokenizer.encode(caption, seqLength) })),
   );
@@ -48,13 +52,18 @@ export function batchCount(examples: number, batchSize: number, dropRemainder = 
 
 function validateBatchOptions<F>(options: BatchOptions<F>): number {
   const { examples, batchSize, epoch, startBatch = 0 } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be an integer >= 1, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be an integer >= 1, got ${batchSize}`);
   if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`epoch must be an integer >= 0, got ${epoch}`);
-  if (!Number.isInteger(startBatch) || startBatch < 0) throw new RangeError(`startBatch must be an integer >= 0, got ${startBatch}`);
+  if (!Number.isInteger(startBatch) || startBatch < 0)
+    throw new RangeError(`startBatch must be an integer >= 0, got ${startBatch}`);
   const seqLength = examples[0]?.tokens.length ?? 2;
   if (seqLength < 2) throw new RangeError(`examples need at least 2 tokens, got ${seqLength}`);
   const bad = examples.findIndex((example) => example.tokens.length !== seqLength);
-  if (bad >= 0) throw new RangeError(`examples[${bad}] has ${examples[bad].tokens.length} tokens, expected ${seqLength} like examples[0]`);
+  if (bad >= 0)
+    throw new RangeError(
+      `examples[${bad}] has ${examples[bad].tokens.length} tokens, expected ${seqLength} like examples[0]`,
+    );
   return seqLength;
 }
 
@@ -77,6 +86,13 @@ export async function* createBatches<F>(options: BatchOptions<F>): AsyncGenerato
       targetTokens.set(example.tokens.subarray(1), row * steps);
     });
     const imageIds = picked.map((example) => example.imageId);
-    yield { imageIds, features: await options.featuresFor(imageIds), inputTokens, targetTokens, batchSize: picked.length, steps };
+    yield {
+      imageIds,
+      features: await options.featuresFor(imageIds),
+      inputTokens,
+      targetTokens,
+      batchSize: picked.length,
+      steps,
+    };
   }
 }

@@ -25,7 +25,8 @@ export interface BuildOptions {
 export function buildDataset(table: CaptionTable, options: BuildOptions): Dataset {
   const imagesDir = resolve(options.imagesDir);
   const splits =
-    options.splits ?? assignSplitsByImage([...table.keys()], options.seed ?? 1, options.splitFractions ?? DEFAULT_SPLIT_FRACTIONS);
+    options.splits ??
+    assignSplitsByImage([...table.keys()], options.seed ?? 1, options.splitFractions ?? DEFAULT_SPLIT_FRACTIONS);
   const images: ImageRecord[] = [];
   let unsplitImages = 0;
   for (const [id, captions] of table) {

@@ -25,7 +25,11 @@ interface ParsedCsv {
 export function parseKaggleResults(text: string, file: string): ParsedCsv {
   const lines = splitLines(text);
   if (!HEADER.test(lines[0] ?? '')) {
-    throw new DatasetFormatError(file, `expected header 'image_name| comment_number| comment', got ${JSON.stringify(lines[0] ?? '')}`, 1);
+    throw new DatasetFormatError(
+      file,
+      `expected header 'image_name| comment_number| comment', got ${JSON.stringify(lines[0] ?? '')}`,
+      1,
+    );
   }
   const table: CaptionTable = new Map();
   let recoveredRows = 0;
@@ -41,7 +45,11 @@ export function parseKaggleResults(text: string, file: string): ParsedCsv {
       if (caption) recoveredRows++;
     }
     if (!caption || imageId.trim() === '') {
-      throw new DatasetFormatError(file, `expected 'image_name| comment_number| comment', got ${JSON.stringify(line)}`, i + 1);
+      throw new DatasetFormatError(
+        file,
+        `expected 'image_name| comment_number| comment', got ${JSON.stringify(line)}`,
+        i + 1,
+      );
     }
     addCaption(table, imageId.trim(), caption);
   }

@@ -38,6 +38,8 @@ describe('loadImageBatch', () => {
   });
 
   it('still throws for a caller error such as an invalid size', async () => {
-    await expect(loadImageBatch([{ id: 'good.jpg', path: good }], 0)).rejects.toThrow(/size must be a positive integer/);
+    await expect(loadImageBatch([{ id: 'good.jpg', path: good }], 0)).rejects.toThrow(
+      /size must be a positive integer/,
+    );
   });
 });

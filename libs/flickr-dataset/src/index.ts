@@ -23,5 +23,11 @@ export {
   type CaptionBatch,
   type BatchOptions,
 } from './batches.js';
-export { loadImageBatch, type ImageBatch, type LoadedImage, type SkippedImage, type LoadImageOptions } from './image-batch.js';
+export {
+  loadImageBatch,
+  type ImageBatch,
+  type LoadedImage,
+  type SkippedImage,
+  type LoadImageOptions,
+} from './image-batch.js';
 export { generateSyntheticDataset, type SyntheticOptions, type SyntheticResult } from './synthetic/generate.js';

@@ -48,7 +48,8 @@ function validateImage(image: Partial<KarpathyImage>, index: number, jsonPath: s
       `${where}.split must be one of train, val, test, restval, got ${JSON.stringify(image.split)} (${image.filename})`,
     );
   }
-  if (!Array.isArray(image.sentences)) throw new DatasetFormatError(jsonPath, `${where}.sentences must be an array (${image.filename})`);
+  if (!Array.isArray(image.sentences))
+    throw new DatasetFormatError(jsonPath, `${where}.sentences must be an array (${image.filename})`);
 }
 
 // COCO's `restval` images are the extra training images of the Karpathy split: treat them as train.
@@ -57,7 +58,9 @@ function splitOf(image: KarpathyImage): Split {
 }
 
 function captionOf(sentence: KarpathyImage['sentences'][number]): string {
-  return typeof sentence.raw === 'string' && sentence.raw.trim() !== '' ? sentence.raw.trim() : (sentence.tokens ?? []).join(' ');
+  return typeof sentence.raw === 'string' && sentence.raw.trim() !== ''
+    ? sentence.raw.trim()
+    : (sentence.tokens ?? []).join(' ');
 }
 
 /** Split membership from a Karpathy file, keyed by file name (restval → train). */

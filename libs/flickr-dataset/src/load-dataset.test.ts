@@ -14,7 +14,9 @@ describe('loadDataset', () => {
       splitFractions: { train: 0.5, val: 0.25, test: 0.25 },
     });
     expect(report).toMatchObject({ images: 4, captions: 20, recoveredRows: 1, splits: { train: 2, val: 1, test: 1 } });
-    const idsBySplit = ['train', 'val', 'test'].map((s) => dataset.images.filter((i) => i.split === s).map((i) => i.id));
+    const idsBySplit = ['train', 'val', 'test'].map((s) =>
+      dataset.images.filter((i) => i.split === s).map((i) => i.id),
+    );
     const all = idsBySplit.flat();
     expect(new Set(all).size).toBe(all.length); // no image id in two splits
   });
@@ -32,7 +34,8 @@ describe('loadDataset', () => {
   });
 
   it('keeps a seeded subset with maxImages', async () => {
-    const load = (seed: number) => loadDataset({ dataset: 'flickr8k', dataDir: join(fixtures, 'flickr8k'), maxImages: 2, seed });
+    const load = (seed: number) =>
+      loadDataset({ dataset: 'flickr8k', dataDir: join(fixtures, 'flickr8k'), maxImages: 2, seed });
     const a = await load(1);
     expect(a.report.images).toBe(2);
     expect((await load(1)).dataset.images).toEqual(a.dataset.images);

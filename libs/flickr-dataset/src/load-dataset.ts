@@ -56,7 +56,10 @@ async function findKarpathyFile(dataDir: string, splitFile?: string): Promise<st
   await requireDirectory(dataDir);
   const candidates = (await readdir(dataDir)).filter((name) => /^dataset_.*\.json$/.test(name));
   if (candidates.length !== 1) {
-    throw new DatasetFormatError(dataDir, `expected exactly one dataset_*.json (or pass splitFile), found ${candidates.length}`);
+    throw new DatasetFormatError(
+      dataDir,
+      `expected exactly one dataset_*.json (or pass splitFile), found ${candidates.length}`,
+    );
   }
   return join(dataDir, candidates[0]);
 }
@@ -85,7 +88,9 @@ async function readDataset(options: LoadDatasetOptions): Promise<Dataset> {
 /** A seeded random subset, kept in file order; splits shrink in proportion on average. */
 function subsample(dataset: Dataset, maxImages: number, seed: number): Dataset {
   if (dataset.images.length <= maxImages) return dataset;
-  const keep = new Set(shuffleInPlace([...dataset.images.keys()], mulberry32(deriveSeed(seed, 0x5eed))).slice(0, maxImages));
+  const keep = new Set(
+    shuffleInPlace([...dataset.images.keys()], mulberry32(deriveSeed(seed, 0x5eed))).slice(0, maxImages),
+  );
   return { ...dataset, images: dataset.images.filter((_, i) => keep.has(i)) };
 }
 

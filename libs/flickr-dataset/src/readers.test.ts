@@ -22,7 +22,12 @@ afterEach(async () => {
 describe('readFlickr30kKaggle', () => {
   it('reads every caption, recovering the row without its second pipe', async () => {
     const dataset = await readFlickr30kKaggle(join(fixtures, 'flickr30k'));
-    expect(dataset.images.map((i) => i.id)).toEqual(['1000092795.jpg', '10002456.jpg', '2199200615.jpg', '1007129816.jpg']);
+    expect(dataset.images.map((i) => i.id)).toEqual([
+      '1000092795.jpg',
+      '10002456.jpg',
+      '2199200615.jpg',
+      '1007129816.jpg',
+    ]);
     expect(dataset.images.every((i) => i.captions.length === 5)).toBe(true);
     expect(dataset.recoveredRows).toBe(1);
     expect(dataset.images[2].captions[4]).toBe('A dog runs across the grass .');
@@ -54,7 +59,11 @@ describe('readFlickr30kKaggle', () => {
   it('names the file and line of an unrecoverable row', () => {
     const text = 'image_name| comment_number| comment\na.jpg| 0| ok .\nb.jpg no pipes at all\n';
     expect(() => parseKaggleResults(text, '/d/results.csv')).toThrow(
-      new DatasetFormatError('/d/results.csv', `expected 'image_name| comment_number| comment', got "b.jpg no pipes at all"`, 3),
+      new DatasetFormatError(
+        '/d/results.csv',
+        `expected 'image_name| comment_number| comment', got "b.jpg no pipes at all"`,
+        3,
+      ),
     );
     expect(() => parseKaggleResults(text, '/d/results.csv')).toThrow(/^\/d\/results\.csv:3: /);
   });

@@ -7,9 +7,7 @@ export const DEFAULT_SPLIT_FRACTIONS: SplitFractions = { train: 0.9, val: 0.05, 
 export function validateSplitFractions(fractions: SplitFractions): void {
   const values = [fractions.train, fractions.val, fractions.test];
   if (values.some((v) => !Number.isFinite(v) || v < 0) || Math.abs(values.reduce((a, b) => a + b, 0) - 1) > 1e-9) {
-    throw new RangeError(
-      `splitFractions must be non-negative and sum to 1, got ${JSON.stringify(fractions)}`,
-    );
+    throw new RangeError(`splitFractions must be non-negative and sum to 1, got ${JSON.stringify(fractions)}`);
   }
 }
 
@@ -28,6 +26,8 @@ export function assignSplitsByImage(
   const trainEnd = Math.round(order.length * fractions.train);
   const valEnd = trainEnd + Math.round(order.length * fractions.val);
   const splits = new Map<string, Split>();
-  order.forEach((id, i) => splits.set(id, i < trainEnd ? 'train' : i < Math.min(valEnd, order.length) ? 'val' : 'test'));
+  order.forEach((id, i) =>
+    splits.set(id, i < trainEnd ? 'train' : i < Math.min(valEnd, order.length) ? 'val' : 'test'),
+  );
   return splits;
 }

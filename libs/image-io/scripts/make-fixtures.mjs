@@ -17,7 +17,7 @@ function pixels(width, height, channels, colourAt) {
 
 const gradient = () => pixels(96, 64, 3, (x, y) => [Math.round((x * 255) / 95), Math.round((y * 255) / 63), 128]);
 // Noise keeps the JPEG's entropy-coded body long, so a cut lands in pixel data rather than in the header.
-const noise = () => pixels(96, 64, 3, (x, y) => [(x * 37 + y * 91) & 255, (x * y * 13) & 255, (x ^ y) * 3 & 255]);
+const noise = () => pixels(96, 64, 3, (x, y) => [(x * 37 + y * 91) & 255, (x * y * 13) & 255, ((x ^ y) * 3) & 255]);
 // Left half red, right half blue: after a 90° turn the halves become top and bottom.
 const halves = () => pixels(96, 64, 3, (x) => (x < 48 ? [255, 0, 0] : [0, 0, 255]));
 
@@ -48,7 +48,12 @@ function decompressionBomb(side) {
   const rowBytes = 1 + Math.ceil(side / 8); // filter byte + packed pixels
   const idat = deflateSync(Buffer.alloc(rowBytes * side), { level: 9 });
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, pngChunk('IHDR', header), pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    signature,
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 async function animatedGif() {
@@ -69,11 +74,24 @@ async function build() {
     'photo.jpg': await gradient().jpeg({ quality: 90 }).toBuffer(),
     'photo.png': await gradient().png().toBuffer(),
     'photo.webp': await gradient().webp({ lossless: true }).toBuffer(),
-    'grey.png': await pixels(48, 32, 1, (x) => [x * 5]).png().toBuffer(),
-    'rgba.png': await pixels(32, 32, 4, (x) => [255, 0, 0, x * 8]).png().toBuffer(),
-    'grey16.png': await pixels(16, 16, 1, () => [128]).toColourspace('grey16').png().toBuffer(),
-    'rgb16.png': await pixels(16, 16, 3, () => [0, 255, 0]).toColourspace('rgb16').png().toBuffer(),
-    'cmyk.jpg': await pixels(32, 32, 3, () => [255, 0, 0]).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer(),
+    'grey.png': await pixels(48, 32, 1, (x) => [x * 5])
+      .png()
+      .toBuffer(),
+    'rgba.png': await pixels(32, 32, 4, (x) => [255, 0, 0, x * 8])
+      .png()
+      .toBuffer(),
+    'grey16.png': await pixels(16, 16, 1, () => [128])
+      .toColourspace('grey16')
+      .png()
+      .toBuffer(),
+    'rgb16.png': await pixels(16, 16, 3, () => [0, 255, 0])
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer(),
+    'cmyk.jpg': await pixels(32, 32, 3, () => [255, 0, 0])
+      .toColourspace('cmyk')
+      .jpeg({ quality: 95 })
+      .toBuffer(),
     'exif-rotated.jpg': await halves().jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer(),
     'animated.gif': await animatedGif(),
     'bomb-20000.png': decompressionBomb(20000),

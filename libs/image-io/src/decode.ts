@@ -62,7 +62,11 @@ function isSupported(format: string | undefined): format is ImageFormat {
 }
 
 /** Oriented, resized, 8-bit sRGB pixels at the given strictness. */
-function decodePixels(input: Buffer, resolved: ResolvedOptions, failOn: 'warning' | 'error'): Promise<{ data: Buffer; info: OutputInfo }> {
+function decodePixels(
+  input: Buffer,
+  resolved: ResolvedOptions,
+  failOn: 'warning' | 'error',
+): Promise<{ data: Buffer; info: OutputInfo }> {
   const image = sharp(input, { limitInputPixels: resolved.maxPixels, failOn, pages: 1 }).autoOrient();
   if (resolved.size) image.resize({ ...resolved.size, fit: resolved.fit });
   return image.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });

@@ -1,11 +1,6 @@
 /** Why an image was refused. `not_found` only comes from {@link readImageFile}. */
 export type ImageDecodeErrorCode =
-  | 'empty'
-  | 'unsupported_format'
-  | 'too_many_pixels'
-  | 'corrupt'
-  | 'truncated'
-  | 'not_found';
+  'empty' | 'unsupported_format' | 'too_many_pixels' | 'corrupt' | 'truncated' | 'not_found';
 
 /** An input that is not a usable image. Callers map `code` to their own answer (e.g. an HTTP status). */
 export class ImageDecodeError extends Error {

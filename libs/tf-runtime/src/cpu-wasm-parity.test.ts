@@ -9,8 +9,14 @@ registerWasmKernelFixes();
 registerGradientFixes();
 
 const [BATCH, STEPS, VOCAB, WIDTH] = [2, 5, 11, 8];
-const TOKENS = [[1, 4, 4, 9, 0], [10, 2, 7, 7, 3]];
-const NEXT_TOKENS = [[4, 4, 9, 0, 0], [2, 7, 7, 3, 1]];
+const TOKENS = [
+  [1, 4, 4, 9, 0],
+  [10, 2, 7, 7, 3],
+];
+const NEXT_TOKENS = [
+  [4, 4, 9, 0, 0],
+  [2, 7, 7, 3, 1],
+];
 
 /** One causal self-attention block with explicit weights, as the captioner's decoder uses. */
 function attentionBlock(weights: tf.Tensor[]): tf.Tensor {

@@ -23,8 +23,16 @@ function trainedModel(): tfl.LayersModel {
   return model;
 }
 
-const inputs = () => tf.tensor2d([[1, 2, 3, 4], [0.5, -1, 0, 2]]);
-const targets = () => tf.tensor2d([[1, 0], [0, 1]]);
+const inputs = () =>
+  tf.tensor2d([
+    [1, 2, 3, 4],
+    [0.5, -1, 0, 2],
+  ]);
+const targets = () =>
+  tf.tensor2d([
+    [1, 0],
+    [0, 1],
+  ]);
 
 async function fitOneBatch(model: tfl.LayersModel): Promise<void> {
   const [x, y] = [inputs(), targets()];
@@ -121,13 +129,22 @@ describe('saveNamedTensors / loadNamedTensors', () => {
   it('round-trips names, shapes, dtypes and values without leaking tensors', async () => {
     const dir = await freshDir();
     const before = tf.memory().numTensors;
-    const tensors = { 'decoder/embedding': tf.tensor2d([[1.5, -2], [3, 4]]), 'vocab/ids': tf.tensor1d([3, 1, 2], 'int32') };
+    const tensors = {
+      'decoder/embedding': tf.tensor2d([
+        [1.5, -2],
+        [3, 4],
+      ]),
+      'vocab/ids': tf.tensor1d([3, 1, 2], 'int32'),
+    };
     await saveNamedTensors(dir, tensors, { vocabSize: 3 });
     const loaded = await loadNamedTensors(dir);
     expect(Object.keys(loaded).sort()).toEqual(['decoder/embedding', 'vocab/ids']);
     expect(loaded['decoder/embedding'].shape).toEqual([2, 2]);
     expect(loaded['vocab/ids'].dtype).toBe('int32');
-    expect(await loaded['decoder/embedding'].array()).toEqual([[1.5, -2], [3, 4]]);
+    expect(await loaded['decoder/embedding'].array()).toEqual([
+      [1.5, -2],
+      [3, 4],
+    ]);
     expect(await loaded['vocab/ids'].array()).toEqual([3, 1, 2]);
     expect((await fileSystemIO(dir).load()).userDefinedMetadata).toEqual({ vocabSize: 3 });
     tf.dispose([tensors, loaded]);

@@ -49,7 +49,10 @@ export function selectBackend(options: SelectBackendOptions = {}): Promise<Selec
 }
 
 /** selectBackend with the package importer and environment injected; internal, for tests. */
-export async function selectBackendWith(options: SelectBackendOptions, loader: BackendLoader): Promise<SelectedBackend> {
+export async function selectBackendWith(
+  options: SelectBackendOptions,
+  loader: BackendLoader,
+): Promise<SelectedBackend> {
   const { choice, source } = resolveChoice(options.backend, loader.env);
   const selections = selectionsBy.get(loader) ?? new Map<BackendChoice, SelectedBackend>();
   selectionsBy.set(loader, selections);

@@ -24,8 +24,17 @@ describe('UnsortedSegmentSum on wasm', () => {
     const table = seededValues(12 * 4, 2);
     const upstream = seededValues(2 * 3 * 4, 3);
     await expectWasmMatchesCpu(() => {
-      const indices = tf.tensor2d([[1, 5, 1], [11, 0, 5]], [2, 3], 'int32');
-      const gradOfTable = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, indices), tf.tensor3d(upstream, [2, 3, 4]))));
+      const indices = tf.tensor2d(
+        [
+          [1, 5, 1],
+          [11, 0, 5],
+        ],
+        [2, 3],
+        'int32',
+      );
+      const gradOfTable = tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.mul(tf.gather(t, indices), tf.tensor3d(upstream, [2, 3, 4]))),
+      );
       return gradOfTable(tf.tensor2d(table, [12, 4]));
     });
   });
@@ -84,7 +93,9 @@ describe('BatchMatMul and _FusedMatMul on wasm', () => {
   it('multi-head attention scores [batch, heads, t, d] x [batch, heads, t, d]^T match cpu', async () => {
     const q = seededValues(2 * 3 * 4 * 5, 11);
     const k = seededValues(2 * 3 * 4 * 5, 12);
-    await expectWasmMatchesCpu(() => tf.matMul(tf.tensor4d(q, [2, 3, 4, 5]), tf.tensor4d(k, [2, 3, 4, 5]), false, true));
+    await expectWasmMatchesCpu(() =>
+      tf.matMul(tf.tensor4d(q, [2, 3, 4, 5]), tf.tensor4d(k, [2, 3, 4, 5]), false, true),
+    );
   });
 
   it('attention at training size (batch x heads matrices, each through XNNPACK) matches cpu, values and gradients', async () => {
@@ -93,7 +104,8 @@ describe('BatchMatMul and _FusedMatMul on wasm', () => {
     const k = seededValues(batch * heads * t * d, 14);
     const v = seededValues(batch * heads * t * d, 15);
     await expectWasmMatchesCpu(() => {
-      const attend = (qs: tf.Tensor, ks: tf.Tensor, vs: tf.Tensor) => tf.sum(tf.matMul(tf.softmax(tf.matMul(qs, ks, false, true)), vs));
+      const attend = (qs: tf.Tensor, ks: tf.Tensor, vs: tf.Tensor) =>
+        tf.sum(tf.matMul(tf.softmax(tf.matMul(qs, ks, false, true)), vs));
       const shape = [batch, heads, t, d];
       const inputs = [q, k, v].map((values) => tf.tensor4d(values, shape as [number, number, number, number]));
       const { value, grads } = tf.valueAndGrads(attend)(inputs);
@@ -139,13 +151,31 @@ describe('BatchMatMul and _FusedMatMul on wasm', () => {
 
 describe('Transpose on wasm', () => {
   it.each([
-    [[2, 3], [0, 1]],
-    [[1, 4, 3], [1, 0, 2]],
-    [[2, 1, 3, 1], [0, 3, 1, 2]],
-    [[2, 3, 4], [0, 2, 1]],
-    [[3, 1, 4], [2, 1, 0]],
+    [
+      [2, 3],
+      [0, 1],
+    ],
+    [
+      [1, 4, 3],
+      [1, 0, 2],
+    ],
+    [
+      [2, 1, 3, 1],
+      [0, 3, 1, 2],
+    ],
+    [
+      [2, 3, 4],
+      [0, 2, 1],
+    ],
+    [
+      [3, 1, 4],
+      [2, 1, 0],
+    ],
   ])('shape %j perm %j matches cpu', async (shape, perm) => {
-    const values = seededValues(shape.reduce((a, b) => a * b, 1), 6);
+    const values = seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      6,
+    );
     await expectWasmMatchesCpu(() => tf.transpose(tf.tensor(values, shape), perm));
   });
 
@@ -193,7 +223,8 @@ describe('Identity on wasm', () => {
       const a = tf.tensor2d(seededValues(3 * 4, 21), [3, 4]);
       const b = tf.tensor2d(seededValues(4 * 5, 22), [4, 5]);
       const bias = tf.tensor1d(seededValues(5, 23));
-      const f = (x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias, activation: 'relu' }));
+      const f = (x: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias, activation: 'relu' }));
       return tf.grads(f)([a, b]);
     });
   });

@@ -31,7 +31,9 @@ export function registerWasmKernelFixes(): void {
   for (const [kernelName, wrap] of WRAPPERS) {
     const stock = tf.getKernel(kernelName, 'wasm');
     if (stock === undefined) {
-      throw new Error(`registerWasmKernelFixes: no wasm kernel '${kernelName}'; import '@tensorflow/tfjs-backend-wasm' first`);
+      throw new Error(
+        `registerWasmKernelFixes: no wasm kernel '${kernelName}'; import '@tensorflow/tfjs-backend-wasm' first`,
+      );
     }
     if (wrappedKernels.has(stock.kernelFunc)) continue;
     const wrapped = wrap(stock);

@@ -33,7 +33,8 @@ export interface CaptionTokenizer {
 
 /** start + words + end, padded with pad (0, as both schemes use) or cut to `seqLength` (a cut caption loses its end). */
 export function markedSequence(wordIds: readonly number[], markers: MarkerIds, seqLength: number): Int32Array {
-  if (!Number.isInteger(seqLength) || seqLength < 2) throw new RangeError(`seqLength must be an integer >= 2, got ${seqLength}`);
+  if (!Number.isInteger(seqLength) || seqLength < 2)
+    throw new RangeError(`seqLength must be an integer >= 2, got ${seqLength}`);
   const out = new Int32Array(seqLength).fill(markers.pad);
   out.set([markers.start, ...wordIds, markers.end].slice(0, seqLength));
   return out;

@@ -1,4 +1,9 @@
-export { SpecialTokens, SPECIAL_IDS_NOT_IN_CAPTIONS, SPECIAL_TOKEN_STRINGS, type SpecialTokenName } from './special-tokens.js';
+export {
+  SpecialTokens,
+  SPECIAL_IDS_NOT_IN_CAPTIONS,
+  SPECIAL_TOKEN_STRINGS,
+  type SpecialTokenName,
+} from './special-tokens.js';
 export { standardize, captionWords } from './standardize.js';
 export type { CaptionTokenizer, MarkerIds } from './caption-tokenizer.js';
 export {

@@ -29,7 +29,11 @@ describe("the Keras project's tokenizer.keras", () => {
     expect(seedTokenizer.vocabSize).toBe(10_000);
     expect(seedTokenizer.standardize).toBe('lower_and_strip_punctuation');
     expect(seedTokenizer.outputSequenceLength).toBe(36);
-    expect([seedTokenizer.idToWord(0), seedTokenizer.idToWord(1), seedTokenizer.idToWord(2)]).toEqual(['', '[UNK]', 'a']);
+    expect([seedTokenizer.idToWord(0), seedTokenizer.idToWord(1), seedTokenizer.idToWord(2)]).toEqual([
+      '',
+      '[UNK]',
+      'a',
+    ]);
     expect(seedTokenizer.markers).toEqual({ pad: 0, unknown: 1, start: 4, end: 3 });
     expect(seedTokenizer.bannedInCaptions).toEqual([0, 4]);
   });
@@ -41,7 +45,11 @@ describe("the Keras project's tokenizer.keras", () => {
     for (const caption of captions) {
       const ids = seedTokenizer.encode(caption, 36);
       const words = caption.split(' ');
-      expect(Array.from(ids.slice(0, words.length + 2))).toEqual([4, ...words.map((w) => seedTokenizer.wordToId(w)), 3]);
+      expect(Array.from(ids.slice(0, words.length + 2))).toEqual([
+        4,
+        ...words.map((w) => seedTokenizer.wordToId(w)),
+        3,
+      ]);
       // Every word is in the vocabulary except where the model itself emitted [UNK] (one caption does), which
       // standardizes to "unk", is out of vocabulary, and decodes back to [UNK].
       words.forEach((word, i) => expect(ids[i + 1] === 1, word).toBe(word === '[UNK]'));
@@ -55,15 +63,21 @@ describe("the Keras project's tokenizer.keras", () => {
     const words = ['start', 'two', 'young', 'white', 'males', 'are', 'outside', 'near', 'many', 'bushes', 'end'];
     expect(Array.from(ids.slice(0, 11))).toEqual(words.map((w) => seedTokenizer.wordToId(w)));
     expect(ids.slice(11).every((id) => id === 0)).toBe(true);
-    expect(Array.from(ids)).toEqual(Array.from(seedTokenizer.encode('Two young, White males are outside near many bushes.', 36)));
+    expect(Array.from(ids)).toEqual(
+      Array.from(seedTokenizer.encode('Two young, White males are outside near many bushes.', 36)),
+    );
   });
 });
 
 describe('Keras TextVectorization semantics', () => {
   it("standardizes as Keras: ASCII-only lowercase (tf.strings.lower without an encoding), then Keras's punctuation regex", () => {
-    expect(kerasStandardize("<START> A Dog's ball, (red)!", 'lower_and_strip_punctuation')).toBe('start a dogs ball red');
+    expect(kerasStandardize("<START> A Dog's ball, (red)!", 'lower_and_strip_punctuation')).toBe(
+      'start a dogs ball red',
+    );
     expect(kerasStandardize('ÉLAN Über', 'lower_and_strip_punctuation')).toBe('Élan Über');
-    expect(kerasStandardize('a-b.c/d:e;f=g?h@i[j]k^l_m`n{o|p}q~r"s#t$u%v&w*x+y', 'lower_and_strip_punctuation')).toBe('abcdefghijklmnopqrstuvwxy');
+    expect(kerasStandardize('a-b.c/d:e;f=g?h@i[j]k^l_m`n{o|p}q~r"s#t$u%v&w*x+y', 'lower_and_strip_punctuation')).toBe(
+      'abcdefghijklmnopqrstuvwxy',
+    );
     expect(kerasStandardize('Mixed, Case!', 'lower')).toBe('mixed, case!');
     expect(kerasStandardize('Mixed, Case!', 'strip_punctuation')).toBe('Mixed Case');
     expect(kerasStandardize('Mixed, Case!', null)).toBe('Mixed, Case!');
@@ -82,13 +96,44 @@ describe('Keras TextVectorization semantics', () => {
     const restored = tokenizerFromJSON(JSON.parse(JSON.stringify(seedTokenizer)));
     expect(restored).toBeInstanceOf(KerasTextVectorizer);
     expect(Array.from(restored.encode('a dog', 36))).toEqual(Array.from(seedTokenizer.encode('a dog', 36)));
-    expect(() => new KerasTextVectorizer(['', '[UNK]', 'a'])).toThrow(/start marker 'start' is not a word of the vocabulary/);
-    expect(() => tokenizerFromJSON({ format: 'sentencepiece' })).toThrow(/must be 'imgcap-word-tokenizer' or 'imgcap-keras-text-vectorization'/);
+    expect(() => new KerasTextVectorizer(['', '[UNK]', 'a'])).toThrow(
+      /start marker 'start' is not a word of the vocabulary/,
+    );
+    expect(() => tokenizerFromJSON({ format: 'sentencepiece' })).toThrow(
+      /must be 'imgcap-word-tokenizer' or 'imgcap-keras-text-vectorization'/,
+    );
     const config = (settings: object) =>
-      strToU8(JSON.stringify({ class_name: 'Sequential', config: { layers: [{ class_name: 'TextVectorization', config: { name: 'text_vectorization', output_mode: 'int', split: 'whitespace', ngrams: null, standardize: 'lower', ...settings } }] } }));
+      strToU8(
+        JSON.stringify({
+          class_name: 'Sequential',
+          config: {
+            layers: [
+              {
+                class_name: 'TextVectorization',
+                config: {
+                  name: 'text_vectorization',
+                  output_mode: 'int',
+                  split: 'whitespace',
+                  ngrams: null,
+                  standardize: 'lower',
+                  ...settings,
+                },
+              },
+            ],
+          },
+        }),
+      );
     const bigrams = join(dir, 'bigrams.keras');
-    await writeFile(bigrams, zipSync({ 'config.json': config({ ngrams: 2 }), 'assets/x/text_vectorization/vocabulary.txt': strToU8('\n[UNK]\nstart\nend') }));
-    await expect(loadKerasTokenizer(bigrams)).rejects.toThrow(/bigrams\.keras: TextVectorization ngrams=2 is not supported/);
+    await writeFile(
+      bigrams,
+      zipSync({
+        'config.json': config({ ngrams: 2 }),
+        'assets/x/text_vectorization/vocabulary.txt': strToU8('\n[UNK]\nstart\nend'),
+      }),
+    );
+    await expect(loadKerasTokenizer(bigrams)).rejects.toThrow(
+      /bigrams\.keras: TextVectorization ngrams=2 is not supported/,
+    );
     const notZip = join(dir, 'plain.keras');
     await writeFile(notZip, 'not a zip');
     await expect(loadKerasTokenizer(notZip)).rejects.toThrow(/plain\.keras is not a \.keras archive/);

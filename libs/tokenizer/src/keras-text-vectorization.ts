@@ -56,16 +56,22 @@ export class KerasTextVectorizer implements CaptionTokenizer {
     readonly markerWords: { start: string; end: string } = SEED_MARKER_WORDS,
   ) {
     if (vocabulary[0] !== '' || vocabulary[1] !== '[UNK]') {
-      throw new Error(`a TextVectorization vocabulary starts with '' (padding) and '[UNK]', got ${JSON.stringify(vocabulary.slice(0, 2))}`);
+      throw new Error(
+        `a TextVectorization vocabulary starts with '' (padding) and '[UNK]', got ${JSON.stringify(vocabulary.slice(0, 2))}`,
+      );
     }
-    if (new Set(vocabulary).size !== vocabulary.length) throw new Error('the TextVectorization vocabulary has duplicate entries');
+    if (new Set(vocabulary).size !== vocabulary.length)
+      throw new Error('the TextVectorization vocabulary has duplicate entries');
     if (!KERAS_STANDARDIZE_MODES.includes(standardize)) {
-      throw new Error(`standardize must be one of ${KERAS_STANDARDIZE_MODES.map(String).join(', ')}, got ${JSON.stringify(standardize)}`);
+      throw new Error(
+        `standardize must be one of ${KERAS_STANDARDIZE_MODES.map(String).join(', ')}, got ${JSON.stringify(standardize)}`,
+      );
     }
     this.ids = new Map(vocabulary.map((word, id) => [word, id]));
     const markerId = (role: 'start' | 'end') => {
       const id = this.ids.get(markerWords[role]);
-      if (id === undefined || id < 2) throw new Error(`the caption ${role} marker '${markerWords[role]}' is not a word of the vocabulary`);
+      if (id === undefined || id < 2)
+        throw new Error(`the caption ${role} marker '${markerWords[role]}' is not a word of the vocabulary`);
       return id;
     };
     this.markers = { pad: 0, unknown: 1, start: markerId('start'), end: markerId('end') };
@@ -77,10 +83,18 @@ export class KerasTextVectorizer implements CaptionTokenizer {
   static fromJSON(json: unknown): KerasTextVectorizer {
     const data = json as Partial<KerasTokenizerJSON> | null;
     if (data?.format !== KERAS_TOKENIZER_FORMAT || data.version !== KERAS_TOKENIZER_VERSION) {
-      throw new Error(`tokenizer JSON must be ${KERAS_TOKENIZER_FORMAT} version ${KERAS_TOKENIZER_VERSION}, got ${JSON.stringify(data?.format)} ${JSON.stringify(data?.version)}`);
+      throw new Error(
+        `tokenizer JSON must be ${KERAS_TOKENIZER_FORMAT} version ${KERAS_TOKENIZER_VERSION}, got ${JSON.stringify(data?.format)} ${JSON.stringify(data?.version)}`,
+      );
     }
-    if (!Array.isArray(data.vocabulary) || !data.vocabulary.every((w) => typeof w === 'string')) throw new Error('tokenizer JSON vocabulary must be an array of strings');
-    return new KerasTextVectorizer(data.vocabulary, data.standardize ?? null, data.outputSequenceLength ?? null, data.markerWords ?? SEED_MARKER_WORDS);
+    if (!Array.isArray(data.vocabulary) || !data.vocabulary.every((w) => typeof w === 'string'))
+      throw new Error('tokenizer JSON vocabulary must be an array of strings');
+    return new KerasTextVectorizer(
+      data.vocabulary,
+      data.standardize ?? null,
+      data.outputSequenceLength ?? null,
+      data.markerWords ?? SEED_MARKER_WORDS,
+    );
   }
 
   get vocabSize(): number {
@@ -121,7 +135,8 @@ export class KerasTextVectorizer implements CaptionTokenizer {
 
   idToWord(id: number): string {
     const word = Number.isInteger(id) ? this.vocabulary[id] : undefined;
-    if (word === undefined) throw new RangeError(`token id must be an integer in [0, ${this.vocabulary.length}), got ${id}`);
+    if (word === undefined)
+      throw new RangeError(`token id must be an integer in [0, ${this.vocabulary.length}), got ${id}`);
     return word;
   }
 

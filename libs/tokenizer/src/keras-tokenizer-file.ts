@@ -11,7 +11,9 @@ interface KerasLayerJSON {
 }
 
 /** The first TextVectorization config in a (possibly nested) Keras layer config. */
-function findTextVectorization(layer: KerasLayerJSON | undefined): (Record<string, unknown> & { name?: string }) | null {
+function findTextVectorization(
+  layer: KerasLayerJSON | undefined,
+): (Record<string, unknown> & { name?: string }) | null {
   if (!layer) return null;
   if (layer.class_name === 'TextVectorization') return layer.config ?? {};
   for (const child of [...(layer.config?.layers ?? []), layer.config?.layer]) {
@@ -23,7 +25,9 @@ function findTextVectorization(layer: KerasLayerJSON | undefined): (Record<strin
 
 function requireSetting(file: string, config: Record<string, unknown>, key: string, allowed: unknown[]): void {
   if (!allowed.includes(config[key] ?? null)) {
-    throw new Error(`${file}: TextVectorization ${key}=${JSON.stringify(config[key])} is not supported (imgcap reads ${allowed.map((a) => JSON.stringify(a)).join(' or ')})`);
+    throw new Error(
+      `${file}: TextVectorization ${key}=${JSON.stringify(config[key])} is not supported (imgcap reads ${allowed.map((a) => JSON.stringify(a)).join(' or ')})`,
+    );
   }
 }
 
@@ -33,10 +37,15 @@ export interface KerasTokenizerOptions {
 }
 
 /** Loads `tokenizer.keras` as a `KerasTextVectorizer` that encodes and decodes as the saved layer does. */
-export async function loadKerasTokenizer(path: string, options: KerasTokenizerOptions = {}): Promise<KerasTextVectorizer> {
+export async function loadKerasTokenizer(
+  path: string,
+  options: KerasTokenizerOptions = {},
+): Promise<KerasTextVectorizer> {
   let files: Record<string, Uint8Array>;
   try {
-    files = unzipSync(new Uint8Array(await readFile(path)), { filter: (f) => f.name === 'config.json' || f.name.endsWith('/vocabulary.txt') });
+    files = unzipSync(new Uint8Array(await readFile(path)), {
+      filter: (f) => f.name === 'config.json' || f.name.endsWith('/vocabulary.txt'),
+    });
   } catch (error) {
     throw new Error(`${path} is not a .keras archive (zip): ${(error as Error).message}`);
   }
@@ -49,7 +58,9 @@ export async function loadKerasTokenizer(path: string, options: KerasTokenizerOp
   requireSetting(path, config, 'standardize', ['lower_and_strip_punctuation', 'lower', 'strip_punctuation', null]);
   // The layer's own asset; its inner StringLookup (`_lookup_layer/`) keeps the same list.
   const name = config.name ?? 'text_vectorization';
-  const assets = Object.keys(files).filter((f) => f.endsWith('/vocabulary.txt')).sort((a, b) => a.length - b.length);
+  const assets = Object.keys(files)
+    .filter((f) => f.endsWith('/vocabulary.txt'))
+    .sort((a, b) => a.length - b.length);
   const asset = assets.find((f) => f.endsWith(`/${name}/vocabulary.txt`)) ?? assets[0];
   if (!asset) throw new Error(`${path}: no vocabulary.txt asset (a TextVectorization saved before adapt()?)`);
   const vocabulary = strFromU8(files[asset]!).split('\n');

@@ -7,5 +7,7 @@ export function tokenizerFromJSON(json: unknown): CaptionTokenizer {
   const format = (json as { format?: unknown } | null)?.format;
   if (format === TOKENIZER_FORMAT) return WordTokenizer.fromJSON(json);
   if (format === KERAS_TOKENIZER_FORMAT) return KerasTextVectorizer.fromJSON(json);
-  throw new Error(`tokenizer JSON format must be '${TOKENIZER_FORMAT}' or '${KERAS_TOKENIZER_FORMAT}', got ${JSON.stringify(format)}`);
+  throw new Error(
+    `tokenizer JSON format must be '${TOKENIZER_FORMAT}' or '${KERAS_TOKENIZER_FORMAT}', got ${JSON.stringify(format)}`,
+  );
 }

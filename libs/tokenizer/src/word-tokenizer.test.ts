@@ -13,7 +13,13 @@ describe('WordTokenizer.fit', () => {
   it('puts the 4 specials first, then words by descending frequency', () => {
     const tok = WordTokenizer.fit(['b a', 'a c', 'a b']);
     expect([0, 1, 2, 3, 4, 5, 6].map((id) => tok.idToWord(id))).toEqual([
-      '[PAD]', '[UNK]', '[START]', '[END]', 'a', 'b', 'c',
+      '[PAD]',
+      '[UNK]',
+      '[START]',
+      '[END]',
+      'a',
+      'b',
+      'c',
     ]);
   });
 
@@ -47,7 +53,9 @@ describe('WordTokenizer.encode/decode', () => {
 
   it('truncates to seqLength', () => {
     expect([...tok.encode('a man is bending over', 3)]).toEqual([
-      SpecialTokens.start, tok.wordToId('a'), tok.wordToId('man'),
+      SpecialTokens.start,
+      tok.wordToId('a'),
+      tok.wordToId('man'),
     ]);
   });
 
@@ -73,7 +81,9 @@ describe('WordTokenizer.encode/decode', () => {
   });
 
   it('names the bad id and the allowed range', () => {
-    expect(() => tok.idToWord(tok.vocabSize)).toThrow(`token id must be an integer in [0, ${tok.vocabSize}), got ${tok.vocabSize}`);
+    expect(() => tok.idToWord(tok.vocabSize)).toThrow(
+      `token id must be an integer in [0, ${tok.vocabSize}), got ${tok.vocabSize}`,
+    );
     expect(() => tok.encode('a', 1)).toThrow(/seqLength must be an integer >= 2, got 1/);
   });
 });

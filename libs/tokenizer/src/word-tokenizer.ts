@@ -1,5 +1,10 @@
 import { decodeWords, markedSequence, type CaptionTokenizer, type MarkerIds } from './caption-tokenizer.js';
-import { SPECIAL_IDS_NOT_IN_CAPTIONS, SPECIAL_TOKEN_COUNT, SPECIAL_TOKEN_STRINGS, SpecialTokens } from './special-tokens.js';
+import {
+  SPECIAL_IDS_NOT_IN_CAPTIONS,
+  SPECIAL_TOKEN_COUNT,
+  SPECIAL_TOKEN_STRINGS,
+  SpecialTokens,
+} from './special-tokens.js';
 import { captionWords } from './standardize.js';
 
 export const TOKENIZER_FORMAT = 'imgcap-word-tokenizer';
@@ -67,7 +72,8 @@ export class WordTokenizer implements CaptionTokenizer {
         throw new Error(`tokenizer JSON vocabulary[${id}] must be '${special}', got ${JSON.stringify(vocabulary[id])}`);
       }
     });
-    if (new Set(vocabulary).size !== vocabulary.length) throw new Error('tokenizer JSON vocabulary has duplicate words');
+    if (new Set(vocabulary).size !== vocabulary.length)
+      throw new Error('tokenizer JSON vocabulary has duplicate words');
     return new WordTokenizer([...vocabulary]);
   }
 

@@ -4,7 +4,9 @@ import { lineChartSvg } from './line-chart.js';
 const base = { title: 'Loss', xLabel: 'step', yLabel: 'loss' };
 
 function tickLabels(svg: string, anchor: 'middle' | 'end'): string[] {
-  return [...svg.matchAll(new RegExp(`<text x="[^"]+" y="[^"]+" text-anchor="${anchor}">([^<]+)</text>`, 'g'))].map((m) => m[1]!);
+  return [...svg.matchAll(new RegExp(`<text x="[^"]+" y="[^"]+" text-anchor="${anchor}">([^<]+)</text>`, 'g'))].map(
+    (m) => m[1]!,
+  );
 }
 
 describe('lineChartSvg', () => {
@@ -12,8 +14,21 @@ describe('lineChartSvg', () => {
     const svg = lineChartSvg({
       ...base,
       series: [
-        { name: 'train', points: [[0, 3], [10, 2], [20, 1.5]] },
-        { name: 'val', points: [[10, 2.4], [20, 2.1]] },
+        {
+          name: 'train',
+          points: [
+            [0, 3],
+            [10, 2],
+            [20, 1.5],
+          ],
+        },
+        {
+          name: 'val',
+          points: [
+            [10, 2.4],
+            [20, 2.1],
+          ],
+        },
       ],
     });
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
@@ -27,14 +42,38 @@ describe('lineChartSvg', () => {
   });
 
   it('puts round ticks on both axes that cover the data', () => {
-    const svg = lineChartSvg({ ...base, series: [{ name: 's', points: [[0, 0.13], [100, 0.92]] }] });
+    const svg = lineChartSvg({
+      ...base,
+      series: [
+        {
+          name: 's',
+          points: [
+            [0, 0.13],
+            [100, 0.92],
+          ],
+        },
+      ],
+    });
     // x ticks are centred under the axis, y ticks right-aligned left of it.
     expect(tickLabels(svg, 'middle')).toEqual(expect.arrayContaining(['0', '20', '40', '60', '80', '100']));
     expect(tickLabels(svg, 'end')).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1']);
   });
 
   it('maps the data extremes inside the plot area (higher y drawn higher)', () => {
-    const svg = lineChartSvg({ ...base, width: 640, height: 360, series: [{ name: 's', points: [[0, 0], [10, 10]] }] });
+    const svg = lineChartSvg({
+      ...base,
+      width: 640,
+      height: 360,
+      series: [
+        {
+          name: 's',
+          points: [
+            [0, 0],
+            [10, 10],
+          ],
+        },
+      ],
+    });
     const path = /<path d="M([\d.]+) ([\d.]+) L([\d.]+) ([\d.]+)"/.exec(svg);
     expect(path).not.toBeNull();
     const [x0, y0, x1, y1] = path!.slice(1).map(Number) as [number, number, number, number];
@@ -45,14 +84,32 @@ describe('lineChartSvg', () => {
   });
 
   it('breaks the line at non-finite points instead of drawing NaN', () => {
-    const svg = lineChartSvg({ ...base, series: [{ name: 's', points: [[1, 1], [2, Number.NaN], [3, 2], [4, 3]] }] });
+    const svg = lineChartSvg({
+      ...base,
+      series: [
+        {
+          name: 's',
+          points: [
+            [1, 1],
+            [2, Number.NaN],
+            [3, 2],
+            [4, 3],
+          ],
+        },
+      ],
+    });
     const d = /<path d="([^"]+)"/.exec(svg)![1]!;
     expect(d.match(/M/g)).toHaveLength(2);
     expect(svg).not.toContain('NaN');
   });
 
   it('escapes title, labels and series names', () => {
-    const svg = lineChartSvg({ title: 'a<b>&', xLabel: '"x"', yLabel: "y'", series: [{ name: '<script>x</script>', points: [[0, 1]] }] });
+    const svg = lineChartSvg({
+      title: 'a<b>&',
+      xLabel: '"x"',
+      yLabel: "y'",
+      series: [{ name: '<script>x</script>', points: [[0, 1]] }],
+    });
     expect(svg).not.toContain('<script>');
     expect(svg).toContain('&lt;script&gt;x&lt;/script&gt;');
     expect(svg).toContain('a&lt;b&gt;&amp;');
@@ -60,7 +117,18 @@ describe('lineChartSvg', () => {
 
   it('draws an empty chart with a "no data" note and a flat series without dividing by zero', () => {
     expect(lineChartSvg({ ...base, series: [] })).toContain('no data');
-    const flat = lineChartSvg({ ...base, series: [{ name: 's', points: [[5, 2], [5, 2]] }] });
+    const flat = lineChartSvg({
+      ...base,
+      series: [
+        {
+          name: 's',
+          points: [
+            [5, 2],
+            [5, 2],
+          ],
+        },
+      ],
+    });
     expect(flat).not.toMatch(/NaN|Infinity/);
   });
 

@@ -27,7 +27,12 @@ export function lineChartSvg(options: LineChartOptions): string {
   if (!(width >= 200 && height >= 150)) {
     throw new Error(`lineChartSvg: width/height must be at least 200 × 150, got ${width} × ${height}`);
   }
-  const plot = { left: MARGIN.left, top: MARGIN.top, width: width - MARGIN.left - MARGIN.right, height: height - MARGIN.top - MARGIN.bottom };
+  const plot = {
+    left: MARGIN.left,
+    top: MARGIN.top,
+    width: width - MARGIN.left - MARGIN.right,
+    height: height - MARGIN.top - MARGIN.bottom,
+  };
   const finite = options.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
   const xTicks = niceTicks(finite.map(([x]) => x));
   const yTicks = niceTicks(finite.map(([, y]) => y));
@@ -49,7 +54,11 @@ export function lineChartSvg(options: LineChartOptions): string {
     '</svg>',
   ];
   if (finite.length === 0) {
-    parts.splice(-1, 0, `<text x="${plot.left + plot.width / 2}" y="${plot.top + plot.height / 2}" text-anchor="middle" fill="#888">no data</text>`);
+    parts.splice(
+      -1,
+      0,
+      `<text x="${plot.left + plot.width / 2}" y="${plot.top + plot.height / 2}" text-anchor="middle" fill="#888">no data</text>`,
+    );
   }
   return parts.join('\n');
 }
@@ -90,7 +99,12 @@ function yTick(y: number, plot: Plot, value: number): string {
   return `<line x1="${plot.left}" y1="${y}" x2="${right}" y2="${y}" stroke="#eee"/><line x1="${plot.left - 5}" y1="${y}" x2="${plot.left}" y2="${y}" stroke="#333"/><text x="${plot.left - 8}" y="${y + 4}" text-anchor="end">${formatTick(value)}</text>`;
 }
 
-function seriesPath(series: ChartSeries, colour: string, scaleX: (v: number) => number, scaleY: (v: number) => number): string {
+function seriesPath(
+  series: ChartSeries,
+  colour: string,
+  scaleX: (v: number) => number,
+  scaleY: (v: number) => number,
+): string {
   let d = '';
   let penDown = false;
   for (const [x, y] of series.points) {
@@ -102,9 +116,13 @@ function seriesPath(series: ChartSeries, colour: string, scaleX: (v: number) => 
     penDown = true;
   }
   // A lone point draws nothing as a path, so mark every point when there are few.
-  const dots = series.points.length <= 20
-    ? series.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => `<circle cx="${scaleX(x)}" cy="${scaleY(y)}" r="2.5" fill="${colour}"/>`).join('')
-    : '';
+  const dots =
+    series.points.length <= 20
+      ? series.points
+          .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
+          .map(([x, y]) => `<circle cx="${scaleX(x)}" cy="${scaleY(y)}" r="2.5" fill="${colour}"/>`)
+          .join('')
+      : '';
   return `<g class="series" data-name="${escapeMarkup(series.name)}"><path d="${d.trim()}" fill="none" stroke="${colour}" stroke-width="1.8"/>${dots}</g>`;
 }
 

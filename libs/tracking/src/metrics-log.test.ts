@@ -8,7 +8,10 @@ const tempDir = useTempDirs();
 const logPath = async () => join(await tempDir(), 'metrics.jsonl');
 
 function lines(text: string): Array<Record<string, unknown>> {
-  return text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('metrics log', () => {
@@ -58,7 +61,10 @@ describe('metrics log', () => {
     const log = await openMetricsLog(path, { onTornLine: (line) => torn.push(line) });
     log.append({ step: 2, epoch: 0, metrics: { loss: 1.5 } });
     expect(torn).toEqual(['{"step":2,"ep']);
-    expect(lines(await readFile(path, 'utf8')).map((r) => [r['step'], r['loss']])).toEqual([[1, 2], [2, 1.5]]);
+    expect(lines(await readFile(path, 'utf8')).map((r) => [r['step'], r['loss']])).toEqual([
+      [1, 2],
+      [2, 1.5],
+    ]);
   });
 
   it('opening adds the missing newline after a complete last line', async () => {
@@ -72,7 +78,8 @@ describe('metrics log', () => {
   it('resume truncates records after the given step, so re-run steps are not duplicated', async () => {
     const path = await logPath();
     const first = await openMetricsLog(path);
-    for (let step = 1; step <= 5; step += 1) first.append({ step, epoch: 0, split: 'train', metrics: { loss: 1 / step } });
+    for (let step = 1; step <= 5; step += 1)
+      first.append({ step, epoch: 0, split: 'train', metrics: { loss: 1 / step } });
     first.append({ step: 4, epoch: 0, split: 'val', metrics: { bleu4: 0.1 } });
     const resumed = await openMetricsLog(path, { truncateAfterStep: 3 });
     resumed.append({ step: 4, epoch: 0, split: 'train', metrics: { loss: 0.24 } });
@@ -84,9 +91,13 @@ describe('metrics log', () => {
   it('rejects reserved or non-numeric metric names and bad steps, naming the value', async () => {
     const log = await openMetricsLog(await logPath());
     expect(() => log.append({ step: 1, epoch: 0, metrics: { step: 3 } })).toThrow(/"step" is reserved/);
-    expect(() => log.append({ step: 1, epoch: 0, metrics: { loss: '2' as unknown as number } })).toThrow(/loss must be a number/);
+    expect(() => log.append({ step: 1, epoch: 0, metrics: { loss: '2' as unknown as number } })).toThrow(
+      /loss must be a number/,
+    );
     expect(() => log.append({ step: -1, epoch: 0, metrics: {} })).toThrow(/step must be an integer >= 0, got -1/);
-    expect(() => log.append({ step: 1, epoch: 0, split: 'test' as 'val', metrics: {} })).toThrow(/"test" is not one of train, val/);
+    expect(() => log.append({ step: 1, epoch: 0, split: 'test' as 'val', metrics: {} })).toThrow(
+      /"test" is not one of train, val/,
+    );
     await expect(openMetricsLog(await logPath(), { truncateAfterStep: 1.5 })).rejects.toThrow(/got 1.5/);
   });
 

@@ -126,7 +126,12 @@ function serializeRecord(record: MetricsRecord): string {
   return JSON.stringify({ ...head, ...metrics });
 }
 
-function validateEntry(entry: { step: number; epoch: number; split?: Split; metrics: Metrics }): Omit<MetricsRecord, 'time'> {
+function validateEntry(entry: {
+  step: number;
+  epoch: number;
+  split?: Split;
+  metrics: Metrics;
+}): Omit<MetricsRecord, 'time'> {
   const step = requireStep(entry.step, 'step');
   if (!Number.isFinite(entry.epoch) || entry.epoch < 0) {
     throw new Error(`metrics log: epoch must be a finite number >= 0, got ${entry.epoch}`);
@@ -136,7 +141,9 @@ function validateEntry(entry: { step: number; epoch: number; split?: Split; metr
   }
   for (const [name, value] of Object.entries(entry.metrics)) {
     if (name === '' || RESERVED_KEYS.has(name)) {
-      throw new Error(`metrics log: metric name ${JSON.stringify(name)} is reserved or empty; reserved: ${[...RESERVED_KEYS].join(', ')}`);
+      throw new Error(
+        `metrics log: metric name ${JSON.stringify(name)} is reserved or empty; reserved: ${[...RESERVED_KEYS].join(', ')}`,
+      );
     }
     if (typeof value !== 'number') {
       throw new Error(`metrics log: metric ${name} must be a number, got ${typeof value} ${JSON.stringify(value)}`);

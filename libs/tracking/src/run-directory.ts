@@ -108,7 +108,9 @@ async function readStoredConfig(path: string, dir: string): Promise<RunConfig> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`Cannot --resume ${dir}: it has no config.json, so it was not started as a run. Use --overwrite or another dir.`);
+      throw new Error(
+        `Cannot --resume ${dir}: it has no config.json, so it was not started as a run. Use --overwrite or another dir.`,
+      );
     }
     throw error;
   }

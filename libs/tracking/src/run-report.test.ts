@@ -20,7 +20,9 @@ function input(overrides: Partial<RunReportInput> = {}): RunReportInput {
       wallTimeSeconds: 120,
       examplesPerSecond: 55.5,
     },
-    charts: [lineChartSvg({ title: 'loss', xLabel: 'step', yLabel: 'loss', series: [{ name: 'train', points: [[1, 2]] }] })],
+    charts: [
+      lineChartSvg({ title: 'loss', xLabel: 'step', yLabel: 'loss', series: [{ name: 'train', points: [[1, 2]] }] }),
+    ],
     samples: [{ image: PNG_URI, caption: 'a dog runs', references: ['a dog is running'], scores: { bleu4: 0.5 } }],
     ...overrides,
   };

@@ -24,7 +24,13 @@ export interface RunReportInput {
 }
 
 // SVG images are refused: an SVG can carry script, and the report must be safe to open from disk.
-const IMAGE_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif' };
+const IMAGE_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+};
 const DATA_URI = /^data:image\/(jpeg|png|webp|gif);base64,[A-Za-z0-9+/]+={0,2}$/;
 
 const STYLE = `
@@ -81,7 +87,9 @@ function sampleCard(sample: ReportSample, baseDir: string): string {
     ? `<ol class="refs">${sample.references.map((r) => `<li>${escapeMarkup(r)}</li>`).join('')}</ol>`
     : '';
   const scores = sample.scores
-    ? `<table>${Object.entries(sample.scores).map(([k, v]) => `<tr><th>${escapeMarkup(k)}</th><td class="num">${formatNumber(v)}</td></tr>`).join('')}</table>`
+    ? `<table>${Object.entries(sample.scores)
+        .map(([k, v]) => `<tr><th>${escapeMarkup(k)}</th><td class="num">${formatNumber(v)}</td></tr>`)
+        .join('')}</table>`
     : '';
   return [
     '<figure class="sample">',
@@ -94,13 +102,17 @@ function sampleCard(sample: ReportSample, baseDir: string): string {
 function imageDataUri(image: string, baseDir: string): string {
   if (image.startsWith('data:')) {
     if (!DATA_URI.test(image)) {
-      throw new Error(`renderRunReport: image data URI ${image.slice(0, 40)}… is not base64 image/jpeg, png, webp or gif`);
+      throw new Error(
+        `renderRunReport: image data URI ${image.slice(0, 40)}… is not base64 image/jpeg, png, webp or gif`,
+      );
     }
     return image;
   }
   const type = IMAGE_TYPES[extname(image).toLowerCase()];
   if (type === undefined) {
-    throw new Error(`renderRunReport: image ${image} has extension "${extname(image)}"; allowed: ${Object.keys(IMAGE_TYPES).join(', ')}`);
+    throw new Error(
+      `renderRunReport: image ${image} has extension "${extname(image)}"; allowed: ${Object.keys(IMAGE_TYPES).join(', ')}`,
+    );
   }
   return `data:${type};base64,${readFileSync(resolve(baseDir, image)).toString('base64')}`;
 }

@@ -31,14 +31,24 @@ describe('summarizeMetrics', () => {
   });
 
   it('min mode skips NaN and other splits', () => {
-    const summary = summarizeMetrics(RECORDS, { best: { metric: 'loss', split: 'val', mode: 'min' }, wallTimeSeconds: 1, examplesSeen: 0 });
+    const summary = summarizeMetrics(RECORDS, {
+      best: { metric: 'loss', split: 'val', mode: 'min' },
+      wallTimeSeconds: 1,
+      examplesSeen: 0,
+    });
     expect(summary.best).toMatchObject({ metric: 'val/loss', value: 2.5, step: 20 });
   });
 
   it('rejects a non-positive wall time and an unknown mode', () => {
-    expect(() => summarizeMetrics(RECORDS, { wallTimeSeconds: 0, examplesSeen: 1 })).toThrow(/wallTimeSeconds must be > 0, got 0/);
+    expect(() => summarizeMetrics(RECORDS, { wallTimeSeconds: 0, examplesSeen: 1 })).toThrow(
+      /wallTimeSeconds must be > 0, got 0/,
+    );
     expect(() =>
-      summarizeMetrics(RECORDS, { best: { metric: 'loss', mode: 'lowest' as 'min' }, wallTimeSeconds: 1, examplesSeen: 1 }),
+      summarizeMetrics(RECORDS, {
+        best: { metric: 'loss', mode: 'lowest' as 'min' },
+        wallTimeSeconds: 1,
+        examplesSeen: 1,
+      }),
     ).toThrow(/'max' or 'min', got "lowest"/);
   });
 });

@@ -58,7 +58,11 @@ describe('createTracker', () => {
   it('a sink that throws does not stop local logging and warns once', async () => {
     const run = await openRun({ dir: await tempDir(), config: CONFIG });
     const warnings: string[] = [];
-    const tracker = await createTracker({ run, sinks: [recordingSink({ throws: true }).sink], warn: (m) => warnings.push(m) });
+    const tracker = await createTracker({
+      run,
+      sinks: [recordingSink({ throws: true }).sink],
+      warn: (m) => warnings.push(m),
+    });
     for (let step = 1; step <= 20; step += 1) tracker.log(step, { loss: 1 / step }, { epoch: 0, split: 'train' });
     expect((await readMetrics(run.paths.metrics)).records).toHaveLength(20);
     expect(warnings).toEqual([expect.stringMatching(/sink recording failed: Error: sink down; training continues/)]);
@@ -68,7 +72,13 @@ describe('createTracker', () => {
     const run = await openRun({ dir: await tempDir(), config: CONFIG });
     const warnings: string[] = [];
     const warn = (m: string) => warnings.push(m);
-    const wandb = createWandbSink({ project: 'p', config: run.config, apiKey: 'k', client: fakeWandb({ init: 'reject' }).client, warn });
+    const wandb = createWandbSink({
+      project: 'p',
+      config: run.config,
+      apiKey: 'k',
+      client: fakeWandb({ init: 'reject' }).client,
+      warn,
+    });
     const tracker = await createTracker({ run, sinks: [wandb], warn });
     for (let step = 1; step <= 30; step += 1) tracker.log(step, { loss: 1 }, { epoch: 0, split: 'train' });
     await tracker.finish();
@@ -87,7 +97,13 @@ describe('createTracker', () => {
     resumed.log(5, { loss: 0.5 }, { epoch: 0, split: 'train' });
     const { records, tornLine } = await readMetrics(run.paths.metrics);
     expect(tornLine).toBeUndefined();
-    expect(records.map((r) => [r.step, r.metrics['loss']])).toEqual([[1, 1], [2, 1], [3, 1], [4, 1], [5, 0.5]]);
+    expect(records.map((r) => [r.step, r.metrics['loss']])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 1],
+      [5, 0.5],
+    ]);
     expect(warnings).toEqual([expect.stringMatching(/dropped a partial last line/)]);
   });
 

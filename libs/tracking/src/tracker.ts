@@ -35,11 +35,14 @@ export async function createTracker(options: CreateTrackerOptions): Promise<Trac
   const warn = options.warn ?? ((message: string) => console.warn(message));
   const { run } = options;
   if (options.resumeFromStep !== undefined && !run.resumed) {
-    throw new Error(`createTracker: resumeFromStep=${options.resumeFromStep} given, but run ${run.dir} was not opened with --resume`);
+    throw new Error(
+      `createTracker: resumeFromStep=${options.resumeFromStep} given, but run ${run.dir} was not opened with --resume`,
+    );
   }
   const metricsLog: MetricsLog = await openMetricsLog(run.paths.metrics, {
     truncateAfterStep: options.resumeFromStep,
-    onTornLine: (line) => warn(`${run.paths.metrics}: dropped a partial last line (${line.length} chars) left by an interrupted run`),
+    onTornLine: (line) =>
+      warn(`${run.paths.metrics}: dropped a partial last line (${line.length} chars) left by an interrupted run`),
   });
   const sinks = (options.sinks ?? []).filter((sink): sink is TrackerSink => sink !== undefined);
   const guard = sinkGuard(warn);
@@ -66,7 +69,8 @@ export async function createTracker(options: CreateTrackerOptions): Promise<Trac
       finished = true;
       const results = await Promise.allSettled(sinks.map((sink) => sink.finish()));
       results.forEach((result, i) => {
-        if (result.status === 'rejected') warn(`tracking sink ${sinks[i]!.name}: finish failed: ${String(result.reason)}`);
+        if (result.status === 'rejected')
+          warn(`tracking sink ${sinks[i]!.name}: finish failed: ${String(result.reason)}`);
       });
     },
   };
@@ -81,7 +85,9 @@ function sinkGuard(warn: (message: string) => void): (sink: TrackerSink, call: (
     } catch (error) {
       if (warned.has(sink.name)) return;
       warned.add(sink.name);
-      warn(`tracking sink ${sink.name} failed: ${String(error)}; training continues, further errors from it are not shown`);
+      warn(
+        `tracking sink ${sink.name} failed: ${String(error)}; training continues, further errors from it are not shown`,
+      );
     }
   };
 }

@@ -45,19 +45,34 @@ describe('createWandbSink', () => {
     const sink = createWandbSink({ project: 'imgcap', config: CONFIG });
     await sink!.finish();
     expect(sdkMock.imports).toBe(1);
-    expect(sdkMock.inits).toEqual([expect.objectContaining({ project: 'imgcap', settings: expect.objectContaining({ apiKey: 'env-key' }) })]);
+    expect(sdkMock.inits).toEqual([
+      expect.objectContaining({ project: 'imgcap', settings: expect.objectContaining({ apiKey: 'env-key' }) }),
+    ]);
     vi.unstubAllEnvs();
   });
 
   it('passes project, entity, name, config and key to init, and maps metrics to split/name at the step', async () => {
     const fake = fakeWandb();
-    const sink = createWandbSink({ project: 'imgcap', entity: 'me', name: 'run-1', config: CONFIG, apiKey: 'k', client: fake.client });
+    const sink = createWandbSink({
+      project: 'imgcap',
+      entity: 'me',
+      name: 'run-1',
+      config: CONFIG,
+      apiKey: 'k',
+      client: fake.client,
+    });
     sink!.log(TRAIN);
     sink!.log(VAL);
     sink!.log({ step: 11, epoch: 0, time: 3, metrics: { lr: 0.0009 } });
     await sink!.finish();
     expect(fake.inits).toEqual([
-      { project: 'imgcap', entity: 'me', name: 'run-1', config: CONFIG, settings: { apiKey: 'k', baseUrl: 'https://api.wandb.ai' } },
+      {
+        project: 'imgcap',
+        entity: 'me',
+        name: 'run-1',
+        config: CONFIG,
+        settings: { apiKey: 'k', baseUrl: 'https://api.wandb.ai' },
+      },
     ]);
     expect(fake.logs.map(({ data, step }) => [step, data])).toEqual([
       [10, { epoch: 0, 'train/loss': 2.5, _step: 10 }],
@@ -109,7 +124,14 @@ describe('createWandbSink', () => {
   it('finish() returns within its bound when init hangs', async () => {
     const fake = fakeWandb({ init: 'hang' });
     const { warnings, warn } = collectWarnings();
-    const sink = createWandbSink({ project: 'p', config: CONFIG, apiKey: 'k', client: fake.client, warn, finishTimeoutMs: 150 })!;
+    const sink = createWandbSink({
+      project: 'p',
+      config: CONFIG,
+      apiKey: 'k',
+      client: fake.client,
+      warn,
+      finishTimeoutMs: 150,
+    })!;
     sink.log(TRAIN);
     const started = performance.now();
     await sink.finish();
@@ -121,7 +143,14 @@ describe('createWandbSink', () => {
 
   it('finish() returns within its bound when the upload flush hangs', async () => {
     const fake = fakeWandb({ finish: 'hang' });
-    const sink = createWandbSink({ project: 'p', config: CONFIG, apiKey: 'k', client: fake.client, warn: () => {}, finishTimeoutMs: 100 })!;
+    const sink = createWandbSink({
+      project: 'p',
+      config: CONFIG,
+      apiKey: 'k',
+      client: fake.client,
+      warn: () => {},
+      finishTimeoutMs: 100,
+    })!;
     const started = performance.now();
     await sink.finish();
     expect(performance.now() - started).toBeLessThan(1000);
@@ -131,7 +160,14 @@ describe('createWandbSink', () => {
   it('gives up on a run that never starts after initTimeoutMs, warning once', async () => {
     const fake = fakeWandb({ init: 'hang' });
     const { warnings, warn } = collectWarnings();
-    const sink = createWandbSink({ project: 'p', config: CONFIG, apiKey: 'k', client: fake.client, warn, initTimeoutMs: 50 })!;
+    const sink = createWandbSink({
+      project: 'p',
+      config: CONFIG,
+      apiKey: 'k',
+      client: fake.client,
+      warn,
+      initTimeoutMs: 50,
+    })!;
     await new Promise((resolve) => setTimeout(resolve, 80));
     sink.log(TRAIN);
     const started = performance.now();

@@ -55,14 +55,18 @@ export function createWandbSink(options: WandbSinkOptions): TrackerSink | undefi
   if (!options.project) return undefined;
   const apiKey = options.apiKey ?? process.env['WANDB_API_KEY'];
   if (!apiKey) {
-    warn(`W&B project "${options.project}" given but no API key (set WANDB_API_KEY); W&B logging is off, local logs only.`);
+    warn(
+      `W&B project "${options.project}" given but no API key (set WANDB_API_KEY); W&B logging is off, local logs only.`,
+    );
     return undefined;
   }
   let warned = false;
   const fail = (what: string, error: unknown) => {
     if (warned) return;
     warned = true;
-    warn(`W&B ${what} failed: ${errorMessage(error)}; training continues with local logs only (further W&B errors are not shown).`);
+    warn(
+      `W&B ${what} failed: ${errorMessage(error)}; training continues with local logs only (further W&B errors are not shown).`,
+    );
   };
   const initOptions: WandbInitOptions = {
     project: options.project,
@@ -74,11 +78,14 @@ export function createWandbSink(options: WandbSinkOptions): TrackerSink | undefi
   const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
   // Resolves to `undefined` when the run never started (failed or timed out), so later calls drop their data
   // instead of queueing it for the whole training run.
-  const runReady: Promise<WandbRun | undefined> = withTimeout(startRun(options.client, initOptions), initTimeoutMs, 'init')
-    .catch((error: unknown) => {
-      fail('init', error);
-      return undefined;
-    });
+  const runReady: Promise<WandbRun | undefined> = withTimeout(
+    startRun(options.client, initOptions),
+    initTimeoutMs,
+    'init',
+  ).catch((error: unknown) => {
+    fail('init', error);
+    return undefined;
+  });
 
   const send = (what: string, use: (run: WandbRun) => void | Promise<void>) => {
     void runReady

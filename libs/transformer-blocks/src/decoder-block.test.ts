@@ -5,7 +5,11 @@ import { describeLayerContract, expectClose, useCpuBackend } from './test-helper
 
 const tokens = (seed = 1, len = 5) => tf.randomNormal([2, len, 8], 0, 1, 'float32', seed);
 const encoded = () => tf.randomNormal([2, 3, 6], 0, 1, 'float32', 2) as tf.Tensor3D;
-const padding = () => tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]);
+const padding = () =>
+  tf.tensor2d([
+    [1, 1, 1, 1, 1],
+    [1, 1, 1, 0, 0],
+  ]);
 const slicePositions = (y: tf.Tensor, start: number, len: number) => tf.slice(y, [0, start, 0], [-1, len, -1]);
 
 describeLayerContract('TransformerDecoderBlock (cross-attention + padding)', {
@@ -83,7 +87,9 @@ describe('TransformerDecoderBlock', () => {
     expect(() => block.apply(tokens())).toThrow(/built with an encoder sequence but called without one/);
     const cache = block.initCache(2, 4);
     const memory = block.precomputeCrossAttention(encoded());
-    expect(() => block.step(slicePositions(tokens(), 0, 1) as tf.Tensor3D, cache, memory, 4)).toThrow(/position must be an integer in \[0, 3\], got 4/);
+    expect(() => block.step(slicePositions(tokens(), 0, 1) as tf.Tensor3D, cache, memory, 4)).toThrow(
+      /position must be an integer in \[0, 3\], got 4/,
+    );
     expect(() => block.step(tokens() as tf.Tensor3D, cache, memory, 0)).toThrow(/step input must be \[2, 1, dim\]/);
     expect(() => block.apply([tokens(), tf.ones([2, 2, 2, 2])])).toThrow(/got ranks \[3,4\]/);
   });

@@ -11,7 +11,14 @@ import {
   type BlockHyperparams,
   type TransformerBlockArgs,
 } from './internal/block-parts.js';
-import { isTraining, lastDim, maybeDropout, weightFactory, type BaseLayerArgs, type LayerKwargs } from './internal/weights.js';
+import {
+  isTraining,
+  lastDim,
+  maybeDropout,
+  weightFactory,
+  type BaseLayerArgs,
+  type LayerKwargs,
+} from './internal/weights.js';
 
 export type TransformerDecoderBlockArgs = BaseLayerArgs & TransformerBlockArgs;
 
@@ -65,7 +72,10 @@ export class TransformerDecoderBlock extends layers.Layer {
   }
 
   override build(inputShape: Shape | Shape[]): void {
-    const { decoder, encoder } = splitByRank(this.name, Array.isArray(inputShape[0]) ? (inputShape as Shape[]) : [inputShape as Shape]);
+    const { decoder, encoder } = splitByRank(
+      this.name,
+      Array.isArray(inputShape[0]) ? (inputShape as Shape[]) : [inputShape as Shape],
+    );
     const hidden = lastDim(this.name, decoder, 'the decoder sequence');
     this.headWidth = headDim(this.name, hidden, this.hp);
     const add = weightFactory((n, s, d, i) => this.addWeight(n, s, d, i));
@@ -73,10 +83,18 @@ export class TransformerDecoderBlock extends layers.Layer {
     const attentionHp = attentionHyperparams(this.hp, this.headWidth);
     const encoderDim = encoder ? lastDim(this.name, encoder, 'the encoder sequence') : 0;
     this.parts = {
-      selfAttention: AttentionParts.create(add, 'self_attention/', attentionHp, { queryDim: hidden, keyDim: hidden, valueDim: hidden }),
+      selfAttention: AttentionParts.create(add, 'self_attention/', attentionHp, {
+        queryDim: hidden,
+        keyDim: hidden,
+        valueDim: hidden,
+      }),
       selfAttentionNorm: LayerNormParts.create(add, 'self_attention_norm/', hidden, epsilon),
       crossAttention: encoder
-        ? AttentionParts.create(add, 'cross_attention/', attentionHp, { queryDim: hidden, keyDim: encoderDim, valueDim: encoderDim })
+        ? AttentionParts.create(add, 'cross_attention/', attentionHp, {
+            queryDim: hidden,
+            keyDim: encoderDim,
+            valueDim: encoderDim,
+          })
         : null,
       crossAttentionNorm: encoder ? LayerNormParts.create(add, 'cross_attention_norm/', hidden, epsilon) : null,
       feedForward: FeedForwardParts.create(add, 'feedforward_', hidden, intermediateDim),
@@ -94,18 +112,31 @@ export class TransformerDecoderBlock extends layers.Layer {
       const len = decoder.shape[1] as number;
       const causal = causalMask(len, len);
       const mask = padding ? tf.mul(causal, keyPaddingMask(padding)) : causal;
-      let x = residual(decoder, parts.selfAttentionNorm, this.hp, training, (h) => {
-        const seq = h as tf.Tensor3D;
-        return parts.selfAttention.attend(seq, seq, seq, mask, training).output;
+      const memory = encoder as tf.Tensor3D | undefined;
+      const cross = parts.crossAttention;
+      return this.forward(decoder as tf.Tensor3D, training, {
+        self: (h) => parts.selfAttention.attend(h, h, h, mask, training).output,
+        cross: cross && memory ? (h) => cross.attend(h, memory, memory, null, training).output : null,
       });
-      if (parts.crossAttention && parts.crossAttentionNorm && encoder) {
-        const cross = parts.crossAttention;
-        const memory = encoder as tf.Tensor3D;
-        x = residual(x, parts.crossAttentionNorm, this.hp, training, (h) => cross.attend(h as tf.Tensor3D, memory, memory, null, training).output);
-      }
-      const out = residual(x, parts.feedForwardNorm, this.hp, training, (h) => parts.feedForward.apply(h, this.hp.feedForwardDropout, training));
-      return maybeDropout(out, this.hp.outputDropout, training);
     });
+  }
+
+  /**
+   * The block's one definition, shared by the full pass (`call`) and the cached step (`step`), which differ only in
+   * where attention's keys and values come from: self-attention, cross-attention over the encoder output (when built
+   * with one), the feed-forward network, each a residual sub-layer with its norm, then the output dropout.
+   */
+  private forward(x: tf.Tensor3D, training: boolean, attention: SubLayerAttention): tf.Tensor3D {
+    const parts = this.requireParts();
+    let h = residual(x, parts.selfAttentionNorm, this.hp, training, (input) => attention.self(input as tf.Tensor3D));
+    const cross = attention.cross;
+    if (cross && parts.crossAttentionNorm) {
+      h = residual(h, parts.crossAttentionNorm, this.hp, training, (input) => cross(input as tf.Tensor3D));
+    }
+    const out = residual(h, parts.feedForwardNorm, this.hp, training, (input) =>
+      parts.feedForward.apply(input, this.hp.feedForwardDropout, training),
+    );
+    return maybeDropout(out, this.hp.outputDropout, training) as tf.Tensor3D;
   }
 
   /** An empty self-attention cache for `batch` sequences of up to `maxLength` tokens. */
@@ -134,25 +165,32 @@ export class TransformerDecoderBlock extends layers.Layer {
       const maxLength = cache.keys.shape[2];
       // 1 at `position`, shaped to broadcast over [batch, heads, maxLength, headDim].
       const slot = tf.reshape(tf.oneHot(tf.tensor1d([position], 'int32'), maxLength), [1, 1, maxLength, 1]);
-      const write = (old: tf.Tensor4D, fresh: tf.Tensor4D) => tf.add(tf.mul(old, tf.sub(1, slot)), tf.mul(fresh, slot)) as tf.Tensor4D;
-      const visible = tf.reshape(tf.cast(tf.lessEqual(tf.range(0, maxLength, 1, 'int32'), position), 'float32'), [1, 1, 1, maxLength]);
+      const write = (old: tf.Tensor4D, fresh: tf.Tensor4D) =>
+        tf.add(tf.mul(old, tf.sub(1, slot)), tf.mul(fresh, slot)) as tf.Tensor4D;
+      const visible = tf.reshape(tf.cast(tf.lessEqual(tf.range(0, maxLength, 1, 'int32'), position), 'float32'), [
+        1,
+        1,
+        1,
+        maxLength,
+      ]);
       let next: DecoderCache = cache;
-      let h = residual(x, parts.selfAttentionNorm, this.hp, false, (input) => {
-        const seq = input as tf.Tensor3D;
-        const self = parts.selfAttention;
-        next = { keys: write(cache.keys, self.projectKey(seq)), values: write(cache.values, self.projectValue(seq)) };
-        return self.attendProjected(self.projectQuery(seq), next.keys, next.values, visible, false).output;
-      });
       let crossAttention = null as tf.Tensor4D | null;
-      if (parts.crossAttention && parts.crossAttentionNorm && memory) {
-        const cross = parts.crossAttention;
-        h = residual(h, parts.crossAttentionNorm, this.hp, false, (input) => {
-          const result = cross.attendProjected(cross.projectQuery(input as tf.Tensor3D), memory.keys, memory.values, null, false);
-          crossAttention = result.scores;
-          return result.output;
-        });
-      }
-      const output = residual(h, parts.feedForwardNorm, this.hp, false, (input) => parts.feedForward.apply(input)) as tf.Tensor3D;
+      const self = parts.selfAttention;
+      const cross = parts.crossAttention;
+      const output = this.forward(x, false, {
+        self: (h) => {
+          next = { keys: write(cache.keys, self.projectKey(h)), values: write(cache.values, self.projectValue(h)) };
+          return self.attendProjected(self.projectQuery(h), next.keys, next.values, visible, false).output;
+        },
+        cross:
+          cross && memory
+            ? (h) => {
+                const attended = cross.attendProjected(cross.projectQuery(h), memory.keys, memory.values, null, false);
+                crossAttention = attended.scores;
+                return attended.output;
+              }
+            : null,
+      });
       return { output, keys: next.keys, values: next.values, crossAttention } as tf.TensorContainerObject;
     });
     const { output, keys, values, crossAttention } = result as Record<string, tf.Tensor | null>;
@@ -179,7 +217,9 @@ export class TransformerDecoderBlock extends layers.Layer {
   private checkEncoderPresence(given: boolean): void {
     const built = this.requireParts().crossAttention != null;
     if (given !== built) {
-      throw new Error(`${this.name}: was built ${built ? 'with' : 'without'} an encoder sequence but called ${given ? 'with' : 'without'} one`);
+      throw new Error(
+        `${this.name}: was built ${built ? 'with' : 'without'} an encoder sequence but called ${given ? 'with' : 'without'} one`,
+      );
     }
   }
 
@@ -189,9 +229,18 @@ export class TransformerDecoderBlock extends layers.Layer {
       throw new Error(`${this.name}: position must be an integer in [0, ${maxLength - 1}], got ${position}`);
     }
     if (x.rank !== 3 || x.shape[0] !== batch || x.shape[1] !== 1) {
-      throw new Error(`${this.name}: step input must be [${batch}, 1, dim] to match the cache, got ${JSON.stringify(x.shape)}`);
+      throw new Error(
+        `${this.name}: step input must be [${batch}, 1, dim] to match the cache, got ${JSON.stringify(x.shape)}`,
+      );
     }
   }
+}
+
+/** How a sub-layer attends, given its normalised input [batch, len, dim] → [batch, len, dim]. */
+interface SubLayerAttention {
+  self: (h: tf.Tensor3D) => tf.Tensor;
+  /** Null when the block has no encoder sequence. */
+  cross: ((h: tf.Tensor3D) => tf.Tensor) | null;
 }
 
 /** Tells the decoder's optional inputs apart by rank: sequences are rank 3, the padding mask rank 2. */
@@ -200,7 +249,12 @@ function splitByRank<T extends { length?: number; shape?: unknown } | Shape>(lay
   const [decoder, ...rest] = items;
   const encoders = rest.filter((item) => rankOf(item) === 3);
   const paddings = rest.filter((item) => rankOf(item) === 2);
-  if (rankOf(decoder) !== 3 || encoders.length > 1 || paddings.length > 1 || encoders.length + paddings.length !== rest.length) {
+  if (
+    rankOf(decoder) !== 3 ||
+    encoders.length > 1 ||
+    paddings.length > 1 ||
+    encoders.length + paddings.length !== rest.length
+  ) {
     throw new Error(
       `${layer}: inputs must be decoderSequence (rank 3), then optionally encoderSequence (rank 3) and decoderPaddingMask (rank 2); got ranks ${JSON.stringify(items.map(rankOf))}`,
     );

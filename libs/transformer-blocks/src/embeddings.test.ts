@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { PositionEmbedding, TokenAndPositionEmbedding } from './embeddings.js';
 import { describeLayerContract, expectClose, useCpuBackend } from './test-helpers/layer-contract.js';
 
-const tokenIds = () => tf.tensor2d([[1, 2, 3], [4, 0, 0]]);
+const tokenIds = () =>
+  tf.tensor2d([
+    [1, 2, 3],
+    [4, 0, 0],
+  ]);
 
 describeLayerContract('TokenAndPositionEmbedding', {
   create: () => new TokenAndPositionEmbedding({ vocabSize: 5, sequenceLength: 4, embedDim: 6, scaleBySqrtDim: true }),
@@ -34,12 +38,20 @@ describe('TokenAndPositionEmbedding', () => {
 
   it('scales token vectors by √embedDim when scaleBySqrtDim is set', async () => {
     const plain = new TokenAndPositionEmbedding({ vocabSize: 5, sequenceLength: 4, embedDim: 4 });
-    const scaled = new TokenAndPositionEmbedding({ vocabSize: 5, sequenceLength: 4, embedDim: 4, scaleBySqrtDim: true });
+    const scaled = new TokenAndPositionEmbedding({
+      vocabSize: 5,
+      sequenceLength: 4,
+      embedDim: 4,
+      scaleBySqrtDim: true,
+    });
     plain.apply(tokenIds());
     scaled.apply(tokenIds());
     const [tokens, positions] = plain.getWeights();
     scaled.setWeights([tokens, positions]);
-    const expected = tf.add(tf.mul(tf.gather(tokens, tf.tensor2d([[3]], undefined, 'int32')), 2), tf.slice(positions, [0, 0], [1, 4]));
+    const expected = tf.add(
+      tf.mul(tf.gather(tokens, tf.tensor2d([[3]], undefined, 'int32')), 2),
+      tf.slice(positions, [0, 0], [1, 4]),
+    );
     await expectClose(scaled.apply(tf.tensor2d([[3]])) as tf.Tensor, expected, 1e-6);
   });
 

@@ -4,7 +4,11 @@ import { TransformerEncoderBlock } from './encoder-block.js';
 import { describeLayerContract, expectClose, useCpuBackend } from './test-helpers/layer-contract.js';
 
 const grid = (seed = 1) => tf.randomNormal([2, 4, 6], 0, 1, 'float32', seed);
-const padding = () => tf.tensor2d([[1, 1, 1, 1], [1, 1, 0, 0]]);
+const padding = () =>
+  tf.tensor2d([
+    [1, 1, 1, 1],
+    [1, 1, 0, 0],
+  ]);
 
 describeLayerContract('TransformerEncoderBlock', {
   create: () => new TransformerEncoderBlock({ intermediateDim: 8, numHeads: 2 }),
@@ -31,13 +35,17 @@ describe('TransformerEncoderBlock', () => {
     const b = block.apply([changedPadding, padding()]) as tf.Tensor;
     await expectClose(tf.slice(b, [1, 0, 0], [1, 2, 6]), tf.slice(a, [1, 0, 0], [1, 2, 6]), 1e-5);
     // Item 0 has no padding, so the same change must move its outputs.
-    expect(tf.max(tf.abs(tf.sub(tf.slice(a, [0, 0, 0], [1, 2, 6]), tf.slice(b, [0, 0, 0], [1, 2, 6])))).dataSync()[0]).toBeGreaterThan(1e-3);
+    expect(
+      tf.max(tf.abs(tf.sub(tf.slice(a, [0, 0, 0], [1, 2, 6]), tf.slice(b, [0, 0, 0], [1, 2, 6])))).dataSync()[0],
+    ).toBeGreaterThan(1e-3);
   });
 
   it('post-norm (default) ends on a LayerNorm; pre-norm does not', async () => {
     const meanVar = (y: tf.Tensor) => tf.moments(y, -1);
     const post = new TransformerEncoderBlock({ intermediateDim: 8, numHeads: 2 }).apply(grid()) as tf.Tensor;
-    const pre = new TransformerEncoderBlock({ intermediateDim: 8, numHeads: 2, normalizeFirst: true }).apply(grid()) as tf.Tensor;
+    const pre = new TransformerEncoderBlock({ intermediateDim: 8, numHeads: 2, normalizeFirst: true }).apply(
+      grid(),
+    ) as tf.Tensor;
     // Fresh LayerNorms have gamma 1, beta 0: each position's features then have mean 0 and variance ≈ 1.
     await expectClose(meanVar(post).mean, tf.zeros([2, 4]), 1e-5);
     await expectClose(meanVar(post).variance, tf.ones([2, 4]), 1e-3);

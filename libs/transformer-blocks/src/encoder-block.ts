@@ -11,7 +11,14 @@ import {
   type BlockHyperparams,
   type TransformerBlockArgs,
 } from './internal/block-parts.js';
-import { isTraining, lastDim, maybeDropout, weightFactory, type BaseLayerArgs, type LayerKwargs } from './internal/weights.js';
+import {
+  isTraining,
+  lastDim,
+  maybeDropout,
+  weightFactory,
+  type BaseLayerArgs,
+  type LayerKwargs,
+} from './internal/weights.js';
 
 export type TransformerEncoderBlockArgs = BaseLayerArgs & TransformerBlockArgs;
 
@@ -24,8 +31,12 @@ const LAYER = 'TransformerEncoderBlock';
 export class TransformerEncoderBlock extends layers.Layer {
   static readonly className = 'ImgcapTransformerEncoderBlock';
   private readonly hp: BlockHyperparams;
-  private parts: { attention: AttentionParts; attentionNorm: LayerNormParts; feedForward: FeedForwardParts; feedForwardNorm: LayerNormParts } | null =
-    null;
+  private parts: {
+    attention: AttentionParts;
+    attentionNorm: LayerNormParts;
+    feedForward: FeedForwardParts;
+    feedForwardNorm: LayerNormParts;
+  } | null = null;
 
   constructor(args: TransformerEncoderBlockArgs) {
     super(args);
@@ -62,7 +73,9 @@ export class TransformerEncoderBlock extends layers.Layer {
         const seq = h as tf.Tensor3D;
         return attention.attend(seq, seq, seq, mask, training).output;
       });
-      const out = residual(attended, feedForwardNorm, this.hp, training, (h) => feedForward.apply(h, this.hp.feedForwardDropout, training));
+      const out = residual(attended, feedForwardNorm, this.hp, training, (h) =>
+        feedForward.apply(h, this.hp.feedForwardDropout, training),
+      );
       return maybeDropout(out, this.hp.outputDropout, training);
     });
   }

@@ -6,7 +6,11 @@ export {
   type PositionEmbeddingArgs,
   type TokenAndPositionEmbeddingArgs,
 } from './embeddings.js';
-export { MultiHeadAttention, type MultiHeadAttentionArgs, type MultiHeadAttentionCallOptions } from './multi-head-attention.js';
+export {
+  MultiHeadAttention,
+  type MultiHeadAttentionArgs,
+  type MultiHeadAttentionCallOptions,
+} from './multi-head-attention.js';
 export type { TransformerBlockArgs } from './internal/block-parts.js';
 export { TransformerEncoderBlock, type TransformerEncoderBlockArgs } from './encoder-block.js';
 export {

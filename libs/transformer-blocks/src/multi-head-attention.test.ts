@@ -26,7 +26,13 @@ describe('MultiHeadAttention', () => {
 
   it('returns per-head scores that are zero where attentionMask is 0 and sum to 1', async () => {
     const layer = new MultiHeadAttention({ numHeads: 2, keyDim: 3 });
-    const mask = tf.tensor3d([[[1, 1, 0, 0], [1, 0, 1, 0], [1, 1, 1, 1]]]);
+    const mask = tf.tensor3d([
+      [
+        [1, 1, 0, 0],
+        [1, 0, 1, 0],
+        [1, 1, 1, 1],
+      ],
+    ]);
     const [output, scores] = layer.apply([tf.slice(seq(1), [0, 0, 0], [1, 3, 6]), seq(2)], {
       attentionMask: mask,
       returnAttentionScores: true,
@@ -45,8 +51,14 @@ describe('MultiHeadAttention', () => {
 
   it('rejects a mask of the wrong shape and a bad input list, naming what is allowed', () => {
     const layer = new MultiHeadAttention({ numHeads: 2, keyDim: 3 });
-    expect(() => layer.apply([seq(1), seq(2)], { attentionMask: tf.ones([1, 4, 3]) })).toThrow(/\[batch, queryLen, keyLen\] = \[1,4,4\], got \[1,4,3\]/);
-    expect(() => new MultiHeadAttention({ numHeads: 2, keyDim: 3 }).apply(seq(1))).toThrow(/\[query, value\] or \[query, value, key\]/);
-    expect(() => new MultiHeadAttention({ numHeads: 2, keyDim: 3, dropout: 1 })).toThrow(/dropout must be a number in \[0, 1\), got 1/);
+    expect(() => layer.apply([seq(1), seq(2)], { attentionMask: tf.ones([1, 4, 3]) })).toThrow(
+      /\[batch, queryLen, keyLen\] = \[1,4,4\], got \[1,4,3\]/,
+    );
+    expect(() => new MultiHeadAttention({ numHeads: 2, keyDim: 3 }).apply(seq(1))).toThrow(
+      /\[query, value\] or \[query, value, key\]/,
+    );
+    expect(() => new MultiHeadAttention({ numHeads: 2, keyDim: 3, dropout: 1 })).toThrow(
+      /dropout must be a number in \[0, 1\), got 1/,
+    );
   });
 });

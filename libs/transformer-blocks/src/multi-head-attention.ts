@@ -118,7 +118,9 @@ export class MultiHeadAttention extends layers.Layer {
 
   private splitShapes(inputShape: Shape | Shape[]): [Shape, Shape, Shape | undefined] {
     if (!Array.isArray(inputShape[0]) || inputShape.length < 2 || inputShape.length > 3) {
-      throw new Error(`${this.name}: inputs must be [query, value] or [query, value, key], got shapes ${JSON.stringify(inputShape)}`);
+      throw new Error(
+        `${this.name}: inputs must be [query, value] or [query, value, key], got shapes ${JSON.stringify(inputShape)}`,
+      );
     }
     const shapes = inputShape as Shape[];
     return [shapes[0], shapes[1], shapes[2]];

@@ -38,14 +38,24 @@ describe('the seed decoder', () => {
   useCpuBackend();
 
   it("embedding + block + vocabulary Dense have the Keras project's decoder parameter count: 14,733,840", () => {
-    const embedding = new TokenAndPositionEmbedding({ vocabSize: 10_000, sequenceLength: 32, embedDim: 512, scaleBySqrtDim: true });
+    const embedding = new TokenAndPositionEmbedding({
+      vocabSize: 10_000,
+      sequenceLength: 32,
+      embedDim: 512,
+      scaleBySqrtDim: true,
+    });
     const block = new TransformerDecoderBlock(seedArgs(512, 256, 2));
     const out = layers.dense({ units: 10_000 });
     embedding.build([null, 31]);
-    block.build([[null, 31, 512], [null, 49, 512]]);
+    block.build([
+      [null, 31, 512],
+      [null, 49, 512],
+    ]);
     out.build([null, 31, 512]);
     expect(embedding.countParams() + block.countParams() + out.countParams()).toBe(14_733_840);
-    expect(block.weights.find((w) => ownName(w.originalName) === 'cross_attention/value/kernel')?.shape).toEqual([512, 2, 512]);
+    expect(block.weights.find((w) => ownName(w.originalName) === 'cross_attention/value/kernel')?.shape).toEqual([
+      512, 2, 512,
+    ]);
     [embedding, block, out].forEach((l) => l.weights.forEach((w) => w.dispose()));
   });
 

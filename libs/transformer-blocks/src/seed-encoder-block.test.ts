@@ -51,14 +51,27 @@ describe('SeedEncoderBlock', () => {
     const w = Object.fromEntries(block.weights.map((v) => [ownName(v.originalName), v.read()]));
     const norm = (t: tf.Tensor, prefix: string) => {
       const { mean, variance } = tf.moments(t, -1, true);
-      return tf.add(tf.mul(tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-3))), w[`${prefix}/gamma`]!), w[`${prefix}/beta`]!);
+      return tf.add(
+        tf.mul(tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-3))), w[`${prefix}/gamma`]!),
+        w[`${prefix}/beta`]!,
+      );
     };
-    const projected = tf.relu(tf.add(tf.matMul(tf.reshape(norm(x, 'feature_norm'), [8, 6]), w['feature_projection/kernel'] as tf.Tensor2D), w['feature_projection/bias']!));
+    const projected = tf.relu(
+      tf.add(
+        tf.matMul(tf.reshape(norm(x, 'feature_norm'), [8, 6]), w['feature_projection/kernel'] as tf.Tensor2D),
+        w['feature_projection/bias']!,
+      ),
+    );
     const h = tf.reshape(projected, [2, 4, 5]);
     // The attention in Keras's own weight shapes, through the standalone layer.
     const mha = new MultiHeadAttention({ numHeads: 3, keyDim: 5, kerasLayout: true });
     mha.apply([h, h]);
-    mha.setWeights(['query', 'key', 'value', 'attention_output'].flatMap((p) => [w[`self_attention/${p}/kernel`]!, w[`self_attention/${p}/bias`]!]));
+    mha.setWeights(
+      ['query', 'key', 'value', 'attention_output'].flatMap((p) => [
+        w[`self_attention/${p}/kernel`]!,
+        w[`self_attention/${p}/bias`]!,
+      ]),
+    );
     const expected = norm(tf.add(h, mha.apply([h, h]) as tf.Tensor), 'self_attention_norm');
     await expectClose(actual, expected, 1e-5);
   });
@@ -71,6 +84,15 @@ describe('SeedEncoderBlock', () => {
     plain.apply([q, v]);
     plain.setWeights(keras.getWeights().map((t, i) => tf.reshape(t, plain.weights[i]!.shape as number[])));
     await expectClose(plain.apply([q, v]) as tf.Tensor, expected, 1e-6);
-    expect(keras.weights.map((w) => w.shape)).toEqual([[4, 2, 3], [2, 3], [4, 2, 3], [2, 3], [4, 2, 3], [2, 3], [2, 3, 4], [4]]);
+    expect(keras.weights.map((w) => w.shape)).toEqual([
+      [4, 2, 3],
+      [2, 3],
+      [4, 2, 3],
+      [2, 3],
+      [4, 2, 3],
+      [2, 3],
+      [2, 3, 4],
+      [4],
+    ]);
   });
 });

@@ -3,7 +3,16 @@ import { layers, type Shape } from '@tensorflow/tfjs-layers';
 import { LayerNormParts } from './layer-norm.js';
 import { AttentionParts } from './internal/attention-parts.js';
 import { requireBoolean, requirePositive, requirePositiveInt, requireRate } from './internal/validate.js';
-import { addDense, applyDense, isTraining, lastDim, weightFactory, type BaseLayerArgs, type DenseParams, type LayerKwargs } from './internal/weights.js';
+import {
+  addDense,
+  applyDense,
+  isTraining,
+  lastDim,
+  weightFactory,
+  type BaseLayerArgs,
+  type DenseParams,
+  type LayerKwargs,
+} from './internal/weights.js';
 
 export interface SeedEncoderBlockArgs extends BaseLayerArgs {
   /** Output width: the Dense projection's units and the attention's model width. */

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { input, layers, loadLayersModel, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { PositionEmbedding, TokenAndPositionEmbedding, TransformerDecoderBlock, TransformerEncoderBlock } from './index.js';
+import {
+  PositionEmbedding,
+  TokenAndPositionEmbedding,
+  TransformerDecoderBlock,
+  TransformerEncoderBlock,
+} from './index.js';
 import { expectClose, useCpuBackend } from './test-helpers/layer-contract.js';
 
 const VOCAB = 7;
@@ -15,9 +20,17 @@ function toyCaptioner(): LayersModel {
   const tokenIds = input({ shape: [SEQ], name: 'tokens' });
   const padding = input({ shape: [SEQ], name: 'padding' });
   const gridTokens = new PositionEmbedding({ sequenceLength: GRID }).apply(grid) as SymbolicTensor;
-  const encoded = new TransformerEncoderBlock({ intermediateDim: 8, numHeads: 2, dropout: 0.1 }).apply(gridTokens) as SymbolicTensor;
-  const embedded = new TokenAndPositionEmbedding({ vocabSize: VOCAB, sequenceLength: SEQ, embedDim: 8 }).apply(tokenIds) as SymbolicTensor;
-  const decoded = new TransformerDecoderBlock({ intermediateDim: 16, numHeads: 2, dropout: 0.1 }).apply([embedded, encoded, padding]) as SymbolicTensor;
+  const encoded = new TransformerEncoderBlock({ intermediateDim: 8, numHeads: 2, dropout: 0.1 }).apply(
+    gridTokens,
+  ) as SymbolicTensor;
+  const embedded = new TokenAndPositionEmbedding({ vocabSize: VOCAB, sequenceLength: SEQ, embedDim: 8 }).apply(
+    tokenIds,
+  ) as SymbolicTensor;
+  const decoded = new TransformerDecoderBlock({ intermediateDim: 16, numHeads: 2, dropout: 0.1 }).apply([
+    embedded,
+    encoded,
+    padding,
+  ]) as SymbolicTensor;
   const logits = layers.dense({ units: VOCAB }).apply(decoded) as SymbolicTensor;
   return model({ inputs: [grid, tokenIds, padding], outputs: logits });
 }
@@ -25,8 +38,14 @@ function toyCaptioner(): LayersModel {
 function batch() {
   return [
     tf.randomNormal([2, GRID, FEATURES], 0, 1, 'float32', 11),
-    tf.tensor2d([[1, 3, 4, 2, 0], [1, 5, 2, 0, 0]]),
-    tf.tensor2d([[1, 1, 1, 1, 0], [1, 1, 1, 0, 0]]),
+    tf.tensor2d([
+      [1, 3, 4, 2, 0],
+      [1, 5, 2, 0, 0],
+    ]),
+    tf.tensor2d([
+      [1, 1, 1, 1, 0],
+      [1, 1, 1, 0, 0],
+    ]),
   ];
 }
 
@@ -35,8 +54,21 @@ describe('encoder + decoder stack in a functional model', () => {
 
   it('one optimizer step (model.trainOnBatch) changes every trainable weight', async () => {
     const m = toyCaptioner();
-    m.compile({ optimizer: tf.train.adam(0.01), loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred) });
-    const targets = tf.oneHot(tf.tensor2d([[3, 4, 2, 0, 0], [5, 2, 0, 0, 0]], undefined, 'int32'), VOCAB);
+    m.compile({
+      optimizer: tf.train.adam(0.01),
+      loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred),
+    });
+    const targets = tf.oneHot(
+      tf.tensor2d(
+        [
+          [3, 4, 2, 0, 0],
+          [5, 2, 0, 0, 0],
+        ],
+        undefined,
+        'int32',
+      ),
+      VOCAB,
+    );
     const before = m.trainableWeights.map((w) => w.read().clone());
     expect(before.length).toBe(1 + 16 + 2 + 26 + 2);
     await m.trainOnBatch(batch(), targets);

@@ -1,7 +1,13 @@
 // Which frozen backbone turns images into encoder tokens, and its stable string id. The id keys feature
 // caches and is stored in caption bundles, so it names everything that changes the features: variant,
 // resolution, cut layer, and whether the weights are pretrained or the seeded random initialisation.
-import { assertVariant, countEfficientNetParams, efficientNetPlan, VARIANT_SCALING, type EfficientNetVariant } from './efficientnet-spec.js';
+import {
+  assertVariant,
+  countEfficientNetParams,
+  efficientNetPlan,
+  VARIANT_SCALING,
+  type EfficientNetVariant,
+} from './efficientnet-spec.js';
 
 export interface EfficientNetBackboneSpec {
   kind: 'efficientnet';
@@ -33,12 +39,15 @@ function assertSide(value: number, what: string, min: number): void {
 }
 
 /** Throws a message naming the bad field and what is allowed; returns the spec with defaults filled in. */
-export function resolveBackboneSpec(spec: BackboneSpec): Required<PatchBackboneSpec> | EfficientNetBackboneSpec & { imageSize: number } {
+export function resolveBackboneSpec(
+  spec: BackboneSpec,
+): Required<PatchBackboneSpec> | (EfficientNetBackboneSpec & { imageSize: number }) {
   if (spec.kind === 'patch') {
     const { patchSize = PATCH_DEFAULTS.patchSize, imageSize = PATCH_DEFAULTS.imageSize } = spec;
     assertSide(patchSize, 'patchSize', 1);
     assertSide(imageSize, 'imageSize', patchSize);
-    if (imageSize % patchSize !== 0) throw new Error(`imageSize ${imageSize} is not a multiple of patchSize ${patchSize}`);
+    if (imageSize % patchSize !== 0)
+      throw new Error(`imageSize ${imageSize} is not a multiple of patchSize ${patchSize}`);
     return { kind: 'patch', patchSize, imageSize };
   }
   if (spec.kind === 'efficientnet') {
@@ -72,19 +81,27 @@ const EFFICIENTNET_ID = /^efficientnet-(b\d)@(\d+)((?:-[a-z0-9_]+){0,2})$/;
 export function parseBackboneId(id: string, weightsDir?: string): BackboneSpec {
   const patch = PATCH_ID.exec(id);
   if (patch) {
-    if (weightsDir !== undefined) throw new Error(`Backbone '${id}' has no weights, but weightsDir '${weightsDir}' was given`);
+    if (weightsDir !== undefined)
+      throw new Error(`Backbone '${id}' has no weights, but weightsDir '${weightsDir}' was given`);
     return resolveBackboneSpec({ kind: 'patch', patchSize: Number(patch[1]), imageSize: Number(patch[2]) });
   }
   const net = EFFICIENTNET_ID.exec(id);
   if (!net) {
-    throw new Error(`Unknown backbone id '${id}'; expected 'patch<size>@<px>' or 'efficientnet-b<0-7>@<px>[-<layer>][-random]'`);
+    throw new Error(
+      `Unknown backbone id '${id}'; expected 'patch<size>@<px>' or 'efficientnet-b<0-7>@<px>[-<layer>][-random]'`,
+    );
   }
   const [, variant, size, suffix] = net;
   const parts = suffix.split('-').slice(1);
   const random = parts[parts.length - 1] === RANDOM_SUFFIX;
   if (random) parts.pop();
-  if (parts.length > 1) throw new Error(`Backbone id '${id}' names two cut layers (${parts.join(', ')}); expected at most one`);
-  const spec: EfficientNetBackboneSpec = { kind: 'efficientnet', variant: variant as EfficientNetVariant, imageSize: Number(size) };
+  if (parts.length > 1)
+    throw new Error(`Backbone id '${id}' names two cut layers (${parts.join(', ')}); expected at most one`);
+  const spec: EfficientNetBackboneSpec = {
+    kind: 'efficientnet',
+    variant: variant as EfficientNetVariant,
+    imageSize: Number(size),
+  };
   if (parts.length === 1) spec.cutLayer = parts[0];
   resolveBackboneSpec(spec);
   if (random && weightsDir !== undefined) {
@@ -116,9 +133,16 @@ export function backboneSummary(spec: BackboneSpec): BackboneSummary {
   const id = backboneId(spec);
   if (resolved.kind === 'patch') {
     const grid = resolved.imageSize / resolved.patchSize;
-    return { id, imageSize: resolved.imageSize, featureShape: [grid * grid, resolved.patchSize * resolved.patchSize * 3], parameters: 0 };
+    return {
+      id,
+      imageSize: resolved.imageSize,
+      featureShape: [grid * grid, resolved.patchSize * resolved.patchSize * 3],
+      parameters: 0,
+    };
   }
   const grid = Math.ceil(resolved.imageSize / 32);
-  const featureShape: [number, number] | null = resolved.cutLayer ? null : [grid * grid, efficientNetPlan(resolved.variant).topFilters];
+  const featureShape: [number, number] | null = resolved.cutLayer
+    ? null
+    : [grid * grid, efficientNetPlan(resolved.variant).topFilters];
   return { id, imageSize: resolved.imageSize, featureShape, parameters: countEfficientNetParams(resolved.variant) };
 }

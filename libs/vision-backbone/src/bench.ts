@@ -28,7 +28,11 @@ function startClock(clock: 'wall' | 'cpu'): () => number {
 }
 
 /** Images per second of a randomly initialised EfficientNet forward pass at the given batch size. */
-export async function benchBackbone(variant: EfficientNetVariant, batch: number, options: BenchOptions = {}): Promise<number> {
+export async function benchBackbone(
+  variant: EfficientNetVariant,
+  batch: number,
+  options: BenchOptions = {},
+): Promise<number> {
   const { repeats = 3, clock = 'wall' } = options;
   if (clock !== 'wall' && clock !== 'cpu') throw new Error(`clock must be 'wall' or 'cpu', got '${String(clock)}'`);
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch must be a positive integer, got ${batch}`);

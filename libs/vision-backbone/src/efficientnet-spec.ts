@@ -139,7 +139,7 @@ function blockParams(block: BlockPlan): number {
   let params = 0;
   if (block.expandRatio !== 1) params += block.filtersIn * expanded + batchNormParams(expanded);
   params += block.kernelSize * block.kernelSize * expanded + batchNormParams(expanded);
-  params += (expanded * block.seFilters + block.seFilters) + (block.seFilters * expanded + expanded);
+  params += expanded * block.seFilters + block.seFilters + (block.seFilters * expanded + expanded);
   params += expanded * block.filtersOut + batchNormParams(block.filtersOut);
   return params;
 }

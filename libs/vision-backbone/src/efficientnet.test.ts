@@ -33,11 +33,25 @@ describe('buildEfficientNet', () => {
     const model = buildEfficientNet('b1', { includeTop: true });
     const names = model.layers.map((l) => l.name);
     expect(names.slice(0, 7)).toEqual([
-      'input_1', 'rescaling', 'normalization', 'stem_conv_pad', 'stem_conv', 'stem_bn', 'stem_activation',
+      'input_1',
+      'rescaling',
+      'normalization',
+      'stem_conv_pad',
+      'stem_conv',
+      'stem_bn',
+      'stem_activation',
     ]);
     expect(names.slice(7, 17)).toEqual([
-      'block1a_dwconv', 'block1a_bn', 'block1a_activation', 'block1a_se_squeeze', 'block1a_se_reshape',
-      'block1a_se_reduce', 'block1a_se_expand', 'block1a_se_excite', 'block1a_project_conv', 'block1a_project_bn',
+      'block1a_dwconv',
+      'block1a_bn',
+      'block1a_activation',
+      'block1a_se_squeeze',
+      'block1a_se_reshape',
+      'block1a_se_reduce',
+      'block1a_se_expand',
+      'block1a_se_excite',
+      'block1a_project_conv',
+      'block1a_project_bn',
     ]);
     expect(names).toContain('block2a_expand_conv');
     expect(names).toContain('block2a_dwconv_pad');
@@ -91,7 +105,12 @@ describe('buildEfficientNet', () => {
 
   it("adds Keras's per-channel rescaling_1 after normalization and the optional global pooling", () => {
     const model = buildEfficientNet('b0', { inputShape: [32, 32, 3], inputChannelScale: [2, 2, 2], pooling: 'max' });
-    expect(model.layers.map((l) => l.name).slice(1, 5)).toEqual(['rescaling', 'normalization', 'rescaling_1', 'stem_conv_pad']);
+    expect(model.layers.map((l) => l.name).slice(1, 5)).toEqual([
+      'rescaling',
+      'normalization',
+      'rescaling_1',
+      'stem_conv_pad',
+    ]);
     expect(model.layers[model.layers.length - 1].name).toBe('max_pool');
     expect(model.outputs[0].shape).toEqual([null, 1280]);
     model.dispose();

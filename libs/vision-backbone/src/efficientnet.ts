@@ -176,7 +176,10 @@ function classifier(x: SymbolicTensor, classes: number, dropoutRate: number, see
     distribution: 'uniform',
     seed: layerSeed(seed, 'predictions'),
   });
-  return apply(tfl.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: initializer, name: 'predictions' }), x);
+  return apply(
+    tfl.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: initializer, name: 'predictions' }),
+    x,
+  );
 }
 
 /**

@@ -15,14 +15,18 @@ afterAll(async () => {
 });
 
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
-const images = (n: number, size: number, seed = 5) => tf.randomUniform([n, size, size, 3], 0, 255, 'float32', seed) as tf.Tensor4D;
+const images = (n: number, size: number, seed = 5) =>
+  tf.randomUniform([n, size, size, 3], 0, 255, 'float32', seed) as tf.Tensor4D;
 
 describe('patch feature extractor', () => {
   it('turns each p×p patch into one token of its pixels scaled to [0,1], row by row', async () => {
     const extractor = await createFeatureExtractor({ kind: 'patch', patchSize: 2, imageSize: 4 });
     expect(extractor.id).toBe('patch2@4');
     expect(extractor.featureShape).toEqual([4, 12]);
-    const pixels = tf.tensor4d(Array.from({ length: 4 * 4 * 3 }, (_, i) => i), [1, 4, 4, 3]);
+    const pixels = tf.tensor4d(
+      Array.from({ length: 4 * 4 * 3 }, (_, i) => i),
+      [1, 4, 4, 3],
+    );
     const before = tf.memory().numTensors;
     const tokens = extractor.extract(pixels);
     expect(tf.memory().numTensors).toBe(before + 1);
@@ -38,7 +42,9 @@ describe('patch feature extractor', () => {
   it('rejects images of another size, naming both shapes', async () => {
     const extractor = await createFeatureExtractor({ kind: 'patch' });
     const wrong = images(1, 32);
-    expect(() => extractor.extract(wrong)).toThrow('Backbone patch8@64 expects images of shape [N, 64, 64, 3], got [1, 32, 32, 3]');
+    expect(() => extractor.extract(wrong)).toThrow(
+      'Backbone patch8@64 expects images of shape [N, 64, 64, 3], got [1, 32, 32, 3]',
+    );
     wrong.dispose();
   });
 });
@@ -64,7 +70,12 @@ describe('EfficientNet feature extractor', () => {
   });
 
   it('cuts at an earlier layer', async () => {
-    const extractor = await createFeatureExtractor({ kind: 'efficientnet', variant: 'b0', imageSize: 64, cutLayer: 'block3b_add' });
+    const extractor = await createFeatureExtractor({
+      kind: 'efficientnet',
+      variant: 'b0',
+      imageSize: 64,
+      cutLayer: 'block3b_add',
+    });
     expect(extractor.id).toBe('efficientnet-b0@64-block3b_add-random');
     expect(extractor.featureShape).toEqual([64, 40]); // stride 8, stage-3 width
     const batch = images(1, 64);
@@ -75,9 +86,9 @@ describe('EfficientNet feature extractor', () => {
   });
 
   it('rejects an unknown cut layer, listing the block outputs', async () => {
-    await expect(createFeatureExtractor({ kind: 'efficientnet', variant: 'b0', imageSize: 64, cutLayer: 'block9a_add' })).rejects.toThrow(
-      /'block9a_add'.*block1a_project_bn, block2a_project_bn, block2b_add.*top_activation/,
-    );
+    await expect(
+      createFeatureExtractor({ kind: 'efficientnet', variant: 'b0', imageSize: 64, cutLayer: 'block9a_add' }),
+    ).rejects.toThrow(/'block9a_add'.*block1a_project_bn, block2a_project_bn, block2b_add.*top_activation/);
   });
 
   it("loads converted weights and applies the file's per-channel input rescaling", async () => {
@@ -88,7 +99,12 @@ describe('EfficientNet feature extractor', () => {
     };
     const dir = await writeConvertedWeightsDir(source, { modelTopology });
     dirs.push(dir);
-    const extractor = await createFeatureExtractor({ kind: 'efficientnet', variant: 'b0', imageSize: 64, weightsDir: dir });
+    const extractor = await createFeatureExtractor({
+      kind: 'efficientnet',
+      variant: 'b0',
+      imageSize: 64,
+      weightsDir: dir,
+    });
     expect(extractor.id).toBe('efficientnet-b0@64');
     const batch = images(1, 64);
     const expected = tf.reshape(source.predict(batch) as tf.Tensor, [1, 4, 1280]);
@@ -105,10 +121,16 @@ describe('backboneSummary', () => {
     const { backboneSummary } = await import('./backbone-spec.js');
     // The seed's B1 at 224 px: 7 × 7 × 1280, and Keras's top-less B1 count.
     expect(backboneSummary({ kind: 'efficientnet', variant: 'b1', imageSize: 224 })).toEqual({
-      id: 'efficientnet-b1@224-random', imageSize: 224, featureShape: [49, 1280], parameters: 6_575_239,
+      id: 'efficientnet-b1@224-random',
+      imageSize: 224,
+      featureShape: [49, 1280],
+      parameters: 6_575_239,
     });
     expect(backboneSummary({ kind: 'efficientnet', variant: 'b1' }).featureShape).toEqual([64, 1280]);
-    expect(backboneSummary({ kind: 'patch', patchSize: 16, imageSize: 64 })).toMatchObject({ featureShape: [16, 768], parameters: 0 });
+    expect(backboneSummary({ kind: 'patch', patchSize: 16, imageSize: 64 })).toMatchObject({
+      featureShape: [16, 768],
+      parameters: 0,
+    });
     expect(backboneSummary({ kind: 'efficientnet', variant: 'b0', cutLayer: 'block3b_add' }).featureShape).toBeNull();
     for (const imageSize of [72, 100]) {
       const spec = { kind: 'efficientnet' as const, variant: 'b0' as const, imageSize };

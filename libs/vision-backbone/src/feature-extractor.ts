@@ -6,7 +6,12 @@ import { backboneId, resolveBackboneSpec, type BackboneSpec, type EfficientNetBa
 import { buildEfficientNet } from './efficientnet.js';
 import { efficientNetPlan } from './efficientnet-spec.js';
 import { isKerasWeightsFile } from './keras-weights-file.js';
-import { inputChannelScaleOf, inputChannelScaleOfWeightsFile, loadBackboneWeights, readConvertedModelJson } from './load-weights.js';
+import {
+  inputChannelScaleOf,
+  inputChannelScaleOfWeightsFile,
+  loadBackboneWeights,
+  readConvertedModelJson,
+} from './load-weights.js';
 
 export interface FeatureExtractor {
   /** backboneId of the spec, e.g. `efficientnet-b1@240` or `patch8@64`. */
@@ -64,24 +69,29 @@ async function createEfficientNetExtractor(
   id: string,
 ): Promise<FeatureExtractor> {
   const { variant, imageSize, weightsDir, cutLayer = 'top_activation' } = spec;
-  const inputChannelScale = weightsDir === undefined
-    ? undefined
-    : isKerasWeightsFile(weightsDir)
-      ? await inputChannelScaleOfWeightsFile(weightsDir)
-      : inputChannelScaleOf((await readConvertedModelJson(weightsDir)).modelTopology);
+  const inputChannelScale =
+    weightsDir === undefined
+      ? undefined
+      : isKerasWeightsFile(weightsDir)
+        ? await inputChannelScaleOfWeightsFile(weightsDir)
+        : inputChannelScaleOf((await readConvertedModelJson(weightsDir)).modelTopology);
   const full = buildEfficientNet(variant, { inputShape: [imageSize, imageSize, 3], inputChannelScale });
   if (weightsDir) await loadBackboneWeights(full, weightsDir);
 
   const candidates = full.layers.map((l) => l.name);
   if (!candidates.includes(cutLayer)) {
     full.dispose();
-    throw new Error(`cutLayer '${cutLayer}' is not a layer of EfficientNet-${variant}; block outputs: ${cutCandidates(spec).join(', ')}`);
+    throw new Error(
+      `cutLayer '${cutLayer}' is not a layer of EfficientNet-${variant}; block outputs: ${cutCandidates(spec).join(', ')}`,
+    );
   }
   const output = full.getLayer(cutLayer).output as tfl.SymbolicTensor;
   const [, height, width, channels] = output.shape;
   if (output.shape.length !== 4 || height == null || width == null || channels == null) {
     full.dispose();
-    throw new Error(`cutLayer '${cutLayer}' gives shape [${output.shape.join(', ')}]; a feature grid needs [N, H, W, C]`);
+    throw new Error(
+      `cutLayer '${cutLayer}' gives shape [${output.shape.join(', ')}]; a feature grid needs [N, H, W, C]`,
+    );
   }
   const network = cutLayer === 'top_activation' ? full : tfl.model({ inputs: full.inputs, outputs: output });
   const tokens = height * width;

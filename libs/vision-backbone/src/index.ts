@@ -2,8 +2,18 @@ export { buildEfficientNet, type EfficientNetOptions } from './efficientnet.js';
 export { countEfficientNetParams, EFFICIENTNET_VARIANTS, type EfficientNetVariant } from './efficientnet-spec.js';
 export { assignBackboneWeights, loadBackboneWeights, storedTensor } from './load-weights.js';
 export { efficientNetPlan } from './efficientnet-spec.js';
-export { isKerasWeightsFile, readKerasWeightsFile, type KerasLayerWeights, type StoredVariable } from './keras-weights-file.js';
-export { saveKerasWeightGroups, saveKerasWeightsFile, type KerasWeightGroup, type SaveKerasWeightsOptions } from './save-keras-weights.js';
+export {
+  isKerasWeightsFile,
+  readKerasWeightsFile,
+  type KerasLayerWeights,
+  type StoredVariable,
+} from './keras-weights-file.js';
+export {
+  saveKerasWeightGroups,
+  saveKerasWeightsFile,
+  type KerasWeightGroup,
+  type SaveKerasWeightsOptions,
+} from './save-keras-weights.js';
 export {
   backboneId,
   backboneSummary,

@@ -26,7 +26,8 @@ export class KerasNormalization extends tfl.layers.Layer {
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const channels = shape[shape.length - 1];
-    if (channels !== 3) throw new Error(`Normalization expects 3 RGB channels, got input shape [${shape.map(String).join(', ')}]`);
+    if (channels !== 3)
+      throw new Error(`Normalization expects 3 RGB channels, got input shape [${shape.map(String).join(', ')}]`);
     const variance = IMAGENET_STDDEV_RGB.map((s) => s * s);
     this.mean = this.addWeight('mean', [3], 'float32', tfl.initializers.zeros(), undefined, false);
     this.variance = this.addWeight('variance', [3], 'float32', tfl.initializers.ones(), undefined, false);

@@ -38,15 +38,24 @@ const images = () => tf.randomUniform([2, 64, 64, 3], 0, 255, 'float32', 5) as t
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 
 describe('EfficientNet weights from Keras files', () => {
-  it('an ImageNet .h5 (Keras 2 layout) and the equivalent converter directory give identical features, Keras\'s 1/√stddev rescaling applied', async () => {
+  it("an ImageNet .h5 (Keras 2 layout) and the equivalent converter directory give identical features, Keras's 1/√stddev rescaling applied", async () => {
     const source = imagenetLikeB0(9, KERAS_SCALE);
     const h5 = join(dir, 'efficientnetb0_notop.h5');
     await writeKerasWeightsFile(source, h5, { layout: 'keras2' });
-    const modelTopology = { model_config: { config: { layers: [{ class_name: 'Rescaling', config: { name: 'rescaling_1', scale: KERAS_SCALE } }] } } };
+    const modelTopology = {
+      model_config: {
+        config: { layers: [{ class_name: 'Rescaling', config: { name: 'rescaling_1', scale: KERAS_SCALE } }] },
+      },
+    };
     const converted = await writeConvertedWeightsDir(source, { modelTopology });
     cleanup.push(converted);
     const fromH5 = await createFeatureExtractor({ kind: 'efficientnet', variant: 'b0', imageSize: 64, weightsDir: h5 });
-    const fromDir = await createFeatureExtractor({ kind: 'efficientnet', variant: 'b0', imageSize: 64, weightsDir: converted });
+    const fromDir = await createFeatureExtractor({
+      kind: 'efficientnet',
+      variant: 'b0',
+      imageSize: 64,
+      weightsDir: converted,
+    });
     expect(fromH5.id).toBe('efficientnet-b0@64');
     const batch = images();
     const [a, b] = [fromH5.extract(batch), fromDir.extract(batch)];
@@ -63,7 +72,13 @@ describe('EfficientNet weights from Keras files', () => {
     const v3 = join(dir, 'b0.weights.h5');
     await writeKerasWeightsFile(source, v3, { layout: 'keras3' });
     const archive = join(dir, 'b0.keras');
-    await writeFile(archive, zipSync({ 'metadata.json': new TextEncoder().encode('{"keras_version": "3.5.0"}'), 'model.weights.h5': new Uint8Array(await readFile(v3)) }));
+    await writeFile(
+      archive,
+      zipSync({
+        'metadata.json': new TextEncoder().encode('{"keras_version": "3.5.0"}'),
+        'model.weights.h5': new Uint8Array(await readFile(v3)),
+      }),
+    );
     for (const file of [v3, archive]) {
       const target = buildEfficientNet('b0', { inputShape: [32, 32, 3], seed: 5 });
       await loadBackboneWeights(target, file);
@@ -75,11 +90,16 @@ describe('EfficientNet weights from Keras files', () => {
     source.dispose();
   });
 
-  it('applies no rescaling to a file whose statistics are not ImageNet\'s (a model built with weights=None)', async () => {
+  it("applies no rescaling to a file whose statistics are not ImageNet's (a model built with weights=None)", async () => {
     const source = buildEfficientNet('b0', { inputShape: [64, 64, 3], seed: 3 });
     const h5 = join(dir, 'plain.h5');
     await writeKerasWeightsFile(source, h5, { layout: 'keras2' });
-    const extractor = await createFeatureExtractor({ kind: 'efficientnet', variant: 'b0', imageSize: 64, weightsDir: h5 });
+    const extractor = await createFeatureExtractor({
+      kind: 'efficientnet',
+      variant: 'b0',
+      imageSize: 64,
+      weightsDir: h5,
+    });
     const batch = images();
     const [a, expected] = [extractor.extract(batch), tf.reshape(source.predict(batch) as tf.Tensor, [2, 4, 1280])];
     expect(maxAbsDiff(a, expected)).toBeLessThan(1e-5);
@@ -93,14 +113,24 @@ describe('EfficientNet weights from Keras files', () => {
     const h5 = join(dir, 'efficientnetb0_notop-for-b1.h5');
     await writeKerasWeightsFile(b0, h5, { layout: 'keras2' });
     const b1 = buildEfficientNet('b1', { inputShape: [32, 32, 3], seed: 2 });
-    const probe = () => ['stem_conv', 'block1a_dwconv', 'top_conv'].map((name) => Array.from(b1.getLayer(name).getWeights()[0]!.dataSync().slice(0, 64)));
+    const probe = () =>
+      ['stem_conv', 'block1a_dwconv', 'top_conv'].map((name) =>
+        Array.from(b1.getLayer(name).getWeights()[0]!.dataSync().slice(0, 64)),
+      );
     const before = probe();
-    await expect(loadBackboneWeights(b1, h5)).rejects.toThrow(/is missing from .*efficientnetb0_notop-for-b1\.h5|another EfficientNet variant/);
+    await expect(loadBackboneWeights(b1, h5)).rejects.toThrow(
+      /is missing from .*efficientnetb0_notop-for-b1\.h5|another EfficientNet variant/,
+    );
     expect(probe()).toEqual(before);
     // A shape mismatch (here: a stem from a wider variant) names the layer, both shapes and the likely cause.
     const widened = join(dir, 'wide-stem.h5');
-    await writeKerasWeightsFile(b0, widened, { layout: 'keras2', transform: (name, v) => (name === 'stem_conv/kernel' ? tf.zeros([3, 3, 3, 40]) : v) });
-    await expect(loadBackboneWeights(b0, widened)).rejects.toThrow(/Layer 'stem_conv' weight 'stem_conv\/kernel' has shape \[3, 3, 3, 32\].*but \[3, 3, 3, 40\].*another EfficientNet variant/);
+    await writeKerasWeightsFile(b0, widened, {
+      layout: 'keras2',
+      transform: (name, v) => (name === 'stem_conv/kernel' ? tf.zeros([3, 3, 3, 40]) : v),
+    });
+    await expect(loadBackboneWeights(b0, widened)).rejects.toThrow(
+      /Layer 'stem_conv' weight 'stem_conv\/kernel' has shape \[3, 3, 3, 32\].*but \[3, 3, 3, 40\].*another EfficientNet variant/,
+    );
     [b0, b1].forEach((m) => m.dispose());
   });
 

@@ -34,7 +34,12 @@ function shortName(weightName: string): string {
 /** A string-list attribute, joined from Keras's chunks (`layer_names0`, `layer_names1`… past HDF5's 64 KiB header). */
 function stringListAttribute(group: H5Group, name: string): string[] | null {
   const attrs = group.attrs as Record<string, { value: unknown }>;
-  const chunks = attrs[name] ? [attrs[name]] : Object.keys(attrs).filter((k) => new RegExp(`^${name}\\d+$`).test(k)).sort((a, b) => Number(a.slice(name.length)) - Number(b.slice(name.length))).map((k) => attrs[k]!);
+  const chunks = attrs[name]
+    ? [attrs[name]]
+    : Object.keys(attrs)
+        .filter((k) => new RegExp(`^${name}\\d+$`).test(k))
+        .sort((a, b) => Number(a.slice(name.length)) - Number(b.slice(name.length)))
+        .map((k) => attrs[k]!);
   if (chunks.length === 0) return null;
   return chunks.flatMap((chunk) => {
     const value = chunk.value;
@@ -62,7 +67,10 @@ function readLegacyLayout(root: H5Group, layerNames: string[]): KerasLayerWeight
     const group = root.get(layer) as H5Group | null;
     if (!group) throw new Error(`layer '${layer}' is listed in layer_names but has no group`);
     const weightNames = stringListAttribute(group, 'weight_names') ?? [];
-    layers.set(layer, weightNames.map((weightName) => readVariable(group, weightName, weightName)));
+    layers.set(
+      layer,
+      weightNames.map((weightName) => readVariable(group, weightName, weightName)),
+    );
   }
   return layers;
 }
@@ -72,8 +80,16 @@ function readVarsLayout(layersGroup: H5Group): KerasLayerWeights {
   const layers: KerasLayerWeights = new Map();
   for (const layer of layersGroup.keys()) {
     const vars = (layersGroup.get(layer) as H5Group).get('vars') as H5Group | null;
-    const indices = vars ? vars.keys().map(Number).sort((a, b) => a - b) : [];
-    layers.set(layer, indices.map((i) => readVariable(vars!, String(i), null)));
+    const indices = vars
+      ? vars
+          .keys()
+          .map(Number)
+          .sort((a, b) => a - b)
+      : [];
+    layers.set(
+      layer,
+      indices.map((i) => readVariable(vars!, String(i), null)),
+    );
   }
   return layers;
 }
@@ -88,14 +104,17 @@ function readOpenFile(file: H5File, path: string): KerasLayerWeights {
     const group = file.get(name) as H5Group | null;
     if (group) return readVarsLayout(group);
   }
-  throw new Error(`${path} is an HDF5 file but not Keras weights: no 'layer_names' attribute (Keras 2 save_weights), no 'model_weights' group (Keras 2 model.save) and no 'layers' group (Keras 3)`);
+  throw new Error(
+    `${path} is an HDF5 file but not Keras weights: no 'layer_names' attribute (Keras 2 save_weights), no 'model_weights' group (Keras 2 model.save) and no 'layers' group (Keras 3)`,
+  );
 }
 
 /** Opens an HDF5 file with h5wasm and reads its Keras layers; a file that is not HDF5 is a clear error. */
 async function readH5(path: string): Promise<KerasLayerWeights> {
   await h5wasm.ready;
   const head = await readFile(path).then((bytes) => bytes.subarray(0, 8));
-  if (head.toString('latin1') !== '\x89HDF\r\n\x1a\n') throw new Error(`${path} is not an HDF5 file (no HDF5 signature)`);
+  if (head.toString('latin1') !== '\x89HDF\r\n\x1a\n')
+    throw new Error(`${path} is not an HDF5 file (no HDF5 signature)`);
   let file: H5File;
   try {
     file = new h5wasm.File(path, 'r');

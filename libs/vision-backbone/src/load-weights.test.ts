@@ -31,7 +31,10 @@ describe('loadBackboneWeights', () => {
     const dir = track(
       await writeConvertedWeightsDir(source, {
         shardBytes: 1 << 20,
-        transform: (name, value) => ({ name, value: name === 'normalization/count' ? tf.cast(value, 'float32') : value }),
+        transform: (name, value) => ({
+          name,
+          value: name === 'normalization/count' ? tf.cast(value, 'float32') : value,
+        }),
       }),
     );
     const withoutTop = buildEfficientNet('b0', { ...small, seed: 11 });
@@ -47,11 +50,17 @@ describe('loadBackboneWeights', () => {
 
   it('names the layer when a weight is missing, and leaves the model unchanged', async () => {
     const source = buildEfficientNet('b0', { ...small, seed: 11 });
-    const dir = track(await writeConvertedWeightsDir(source, { transform: (n, v) => (n === 'block3a_se_reduce/bias' ? null : { name: n, value: v }) }));
+    const dir = track(
+      await writeConvertedWeightsDir(source, {
+        transform: (n, v) => (n === 'block3a_se_reduce/bias' ? null : { name: n, value: v }),
+      }),
+    );
     const target = buildEfficientNet('b0', { ...small, seed: 22 });
     const untouched = buildEfficientNet('b0', { ...small, seed: 22 });
     const before = tf.memory().numTensors;
-    await expect(loadBackboneWeights(target, dir)).rejects.toThrow(/Layer 'block3a_se_reduce' weight 'block3a_se_reduce\/bias' \(shape \[6\]\) is missing/);
+    await expect(loadBackboneWeights(target, dir)).rejects.toThrow(
+      /Layer 'block3a_se_reduce' weight 'block3a_se_reduce\/bias' \(shape \[6\]\) is missing/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     expect(maxDifference(untouched, target)).toBe(0);
     [source, target, untouched].forEach((m) => m.dispose());
@@ -61,11 +70,14 @@ describe('loadBackboneWeights', () => {
     const source = buildEfficientNet('b0', { ...small });
     const b2TopKernel = tf.zeros([1, 1, 320, 1408]);
     const dir = track(
-      await writeConvertedWeightsDir(source, { transform: (name, value) => ({ name, value: name === 'top_conv/kernel' ? b2TopKernel : value }) }),
+      await writeConvertedWeightsDir(source, {
+        transform: (name, value) => ({ name, value: name === 'top_conv/kernel' ? b2TopKernel : value }),
+      }),
     );
     b2TopKernel.dispose();
     await expect(loadBackboneWeights(source, dir)).rejects.toThrow(
-      "Layer 'top_conv' weight 'top_conv/kernel' has shape [1, 1, 320, 1280] in the model but [1, 1, 320, 1408] in " + dir,
+      "Layer 'top_conv' weight 'top_conv/kernel' has shape [1, 1, 320, 1280] in the model but [1, 1, 320, 1408] in " +
+        dir,
     );
     source.dispose();
   });

@@ -6,7 +6,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { isKerasWeightsFile, readKerasWeightsFile, type KerasLayerWeights, type StoredVariable } from './keras-weights-file.js';
+import {
+  isKerasWeightsFile,
+  readKerasWeightsFile,
+  type KerasLayerWeights,
+  type StoredVariable,
+} from './keras-weights-file.js';
 
 type WeightsGroup = tf.io.WeightsManifestConfig[number];
 
@@ -19,7 +24,9 @@ export async function readConvertedModelJson(dir: string): Promise<ConvertedMode
   const path = join(dir, 'model.json');
   const json = JSON.parse(await readFile(path, 'utf8')) as Partial<ConvertedModelJson>;
   if (!Array.isArray(json.weightsManifest)) {
-    throw new Error(`${path} has no weightsManifest array; expected the output of tensorflowjs_converter --input_format keras`);
+    throw new Error(
+      `${path} has no weightsManifest array; expected the output of tensorflowjs_converter --input_format keras`,
+    );
   }
   return json as ConvertedModelJson;
 }
@@ -62,7 +69,9 @@ function keyKerasWeights(model: tfl.LayersModel, layers: KerasLayerWeights): tf.
   for (const [layerName, variables] of layers) {
     const modelLayer = model.layers.find((l) => l.name === layerName);
     variables.forEach((variable, i) => {
-      const name = variable.name ?? (modelLayer ? weightKey(modelLayer.weights[i]?.originalName ?? `#${i}`).split('/')[1] : `#${i}`);
+      const name =
+        variable.name ??
+        (modelLayer ? weightKey(modelLayer.weights[i]?.originalName ?? `#${i}`).split('/')[1] : `#${i}`);
       byKey[`${layerName}/${name}`] = storedTensor(variable);
     });
   }
@@ -106,7 +115,9 @@ export function assignBackboneWeights(model: tfl.LayersModel, stored: tf.NamedTe
         const key = weightKey(variable.originalName);
         const tensor = stored[key];
         if (tensor === undefined) {
-          throw new Error(`Layer '${layer.name}' weight '${key}' (shape ${shapeText(variable.shape)}) is missing from ${dir} (model ${model.name})${variantHint(model, stored)}`);
+          throw new Error(
+            `Layer '${layer.name}' weight '${key}' (shape ${shapeText(variable.shape)}) is missing from ${dir} (model ${model.name})${variantHint(model, stored)}`,
+          );
         }
         if (!tf.util.arraysEqual(tensor.shape, variable.shape as number[])) {
           throw new Error(
@@ -163,7 +174,9 @@ const IMAGENET_STDDEV_RGB = [0.229, 0.224, 0.225];
  * with `weights=None`) gets no rescaling.
  */
 export async function inputChannelScaleOfWeightsFile(path: string): Promise<number[] | undefined> {
-  const variance = (await readKerasWeightsFile(path)).get('normalization')?.find((v, i) => v.name === 'variance' || (v.name === null && i === 1));
+  const variance = (await readKerasWeightsFile(path))
+    .get('normalization')
+    ?.find((v, i) => v.name === 'variance' || (v.name === null && i === 1));
   if (!variance) return undefined;
   const values = Array.from(variance.values as Float32Array, Number);
   const isImageNet = values.length === 3 && values.every((v, i) => Math.abs(v - IMAGENET_STDDEV_RGB[i]!) < 1e-6);

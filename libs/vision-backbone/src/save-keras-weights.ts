@@ -21,14 +21,20 @@ const fixedStrings = (values: string[]) => `A${Math.max(1, ...values.map((v) => 
 
 function typedValues(value: tf.Tensor): Float32Array | BigInt64Array {
   // Keras keeps Normalization's count as int64.
-  return value.dtype === 'int32' ? BigInt64Array.from(value.dataSync() as Int32Array, (v) => BigInt(v)) : (value.dataSync() as Float32Array);
+  return value.dtype === 'int32'
+    ? BigInt64Array.from(value.dataSync() as Int32Array, (v) => BigInt(v))
+    : (value.dataSync() as Float32Array);
 }
 
 /**
  * Writes `groups` as Keras 2 `save_weights` does: root `layer_names`, per group `weight_names`, a dataset per
  * weight at `<layer>/<weight name>` (a name with slashes makes nested groups, as in h5py).
  */
-export async function saveKerasWeightGroups(path: string, groups: readonly KerasWeightGroup[], layout: 'keras2' | 'keras3' = 'keras2'): Promise<void> {
+export async function saveKerasWeightGroups(
+  path: string,
+  groups: readonly KerasWeightGroup[],
+  layout: 'keras2' | 'keras3' = 'keras2',
+): Promise<void> {
   await h5wasm.ready;
   const file = new h5wasm.File(path, 'w');
   try {
@@ -43,7 +49,9 @@ export async function saveKerasWeightGroups(path: string, groups: readonly Keras
       const group = root.create_group(layer);
       if (layout === 'keras3') {
         const vars = group.create_group('vars');
-        weights.forEach((w, i) => vars.create_dataset({ name: String(i), data: typedValues(w.value), shape: w.value.shape }));
+        weights.forEach((w, i) =>
+          vars.create_dataset({ name: String(i), data: typedValues(w.value), shape: w.value.shape }),
+        );
         continue;
       }
       const names = weights.map((w) => w.name);
@@ -51,7 +59,8 @@ export async function saveKerasWeightGroups(path: string, groups: readonly Keras
       for (const w of weights) {
         const parts = w.name.split('/');
         let parent = group;
-        for (const part of parts.slice(0, -1)) parent = (parent.get(part) as typeof group | null) ?? parent.create_group(part);
+        for (const part of parts.slice(0, -1))
+          parent = (parent.get(part) as typeof group | null) ?? parent.create_group(part);
         parent.create_dataset({ name: parts[parts.length - 1]!, data: typedValues(w.value), shape: w.value.shape });
       }
     }
@@ -61,7 +70,11 @@ export async function saveKerasWeightGroups(path: string, groups: readonly Keras
 }
 
 /** Saves every weight of `model` to `path` by layer name, in Keras 2 or Keras 3 layout. */
-export async function saveKerasWeightsFile(model: tfl.LayersModel, path: string, options: SaveKerasWeightsOptions): Promise<void> {
+export async function saveKerasWeightsFile(
+  model: tfl.LayersModel,
+  path: string,
+  options: SaveKerasWeightsOptions,
+): Promise<void> {
   const groups = model.layers
     .filter((layer) => layer.weights.length > 0)
     .map((layer) => ({

@@ -63,7 +63,9 @@ export async function countSavedParameters(modelJson: string): Promise<number> {
 
 async function evalDirsIn(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((entry) => entry.isDirectory() && entry.name.startsWith('eval-')).map((entry) => join(dir, entry.name));
+  return entries
+    .filter((entry) => entry.isDirectory() && entry.name.startsWith('eval-'))
+    .map((entry) => join(dir, entry.name));
 }
 
 async function readEvalSummary(file: string, warn: (line: string) => void): Promise<EvalSummary | undefined> {

@@ -17,14 +17,27 @@ beforeAll(async () => {
   bundleB = join(root, 'bundle-b');
   parameters = await saveTinyBundle(dataDir, join(runA, 'bundle'), { preset: 'tiny' });
   await saveTinyBundle(dataDir, bundleB);
-  const common = ['--model', runA, '--dataset', 'synthetic', '--data_dir', dataDir, '--backend', 'wasm', '--examples', '0'];
+  const common = [
+    '--model',
+    runA,
+    '--dataset',
+    'synthetic',
+    '--data_dir',
+    dataDir,
+    '--backend',
+    'wasm',
+    '--examples',
+    '0',
+  ];
   for (const beam of ['1', '3']) expect((await runEval([...common, '--beam', beam])).exitCode).toBe(0);
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 async function filesBytes(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const sizes = await Promise.all(entries.filter((e) => e.isFile()).map((e) => stat(join(e.parentPath, e.name)).then((s) => s.size)));
+  const sizes = await Promise.all(
+    entries.filter((e) => e.isFile()).map((e) => stat(join(e.parentPath, e.name)).then((s) => s.size)),
+  );
   return sizes.reduce((sum, size) => sum + size, 0);
 }
 
@@ -41,8 +54,15 @@ describe('eval compare', () => {
     expect(exitCode).toBe(0);
     const [header, a, b] = parseTable(stdout);
     expect(header).toEqual([
-      'run', 'arch', 'preset', 'backbone', 'parameters', 'bundle MB',
-      'CIDEr-D (greedy / beam-3)', 'BLEU-4 (greedy / beam-3)', 'captions/s (greedy / beam-3)',
+      'run',
+      'arch',
+      'preset',
+      'backbone',
+      'parameters',
+      'bundle MB',
+      'CIDEr-D (greedy / beam-3)',
+      'BLEU-4 (greedy / beam-3)',
+      'captions/s (greedy / beam-3)',
     ]);
     expect(a.slice(0, 5)).toEqual(['run-a', 'imgcap', 'tiny', 'patch8@64', parameters.toLocaleString('en-US')]);
     expect(a[5]).toBe(((await filesBytes(join(runA, 'bundle'))) / 1e6).toFixed(1));
@@ -74,6 +94,8 @@ describe('eval compare', () => {
     const { stdout, stderr, exitCode } = await runEval(['compare', runA, join(root, 'data')]);
     expect(exitCode).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^error: .*data is neither a caption bundle nor a training run with a bundle: looked for [^\n]*\n$/);
+    expect(stderr).toMatch(
+      /^error: .*data is neither a caption bundle nor a training run with a bundle: looked for [^\n]*\n$/,
+    );
   });
 });

@@ -20,7 +20,10 @@ function latestByBeam(evals: readonly EvalSummary[], split: string): Map<number,
 }
 
 function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 function format(value: number | undefined, digits: number): string {

@@ -31,7 +31,11 @@ describe('captionSplit', () => {
     await captionSplit(captioner, records.slice(0, 1), { search: { beamWidth: 2 }, batchSize: 1, log: () => {} });
     const before = tf.memory().numTensors;
     for (const beamWidth of [1, 3]) {
-      const { captioned } = await captionSplit(captioner, records, { search: { beamWidth }, batchSize: 2, log: () => {} });
+      const { captioned } = await captionSplit(captioner, records, {
+        search: { beamWidth },
+        batchSize: 2,
+        log: () => {},
+      });
       expect(captioned).toHaveLength(5);
     }
     expect(tf.memory().numTensors).toBe(before);
@@ -41,7 +45,11 @@ describe('captionSplit', () => {
     const broken = { ...records[1], id: 'missing.jpg', path: join(root, 'missing.jpg') };
     const input = [records[0], broken, records[2], records[3]];
     const lines: string[] = [];
-    const result = await captionSplit(captioner, input, { search: { beamWidth: 1 }, batchSize: 2, log: (line) => lines.push(line) });
+    const result = await captionSplit(captioner, input, {
+      search: { beamWidth: 1 },
+      batchSize: 2,
+      log: (line) => lines.push(line),
+    });
     expect(result.captioned.map(({ record }) => record.id)).toEqual([records[0].id, records[2].id, records[3].id]);
     expect(result.skipped.map(({ id }) => id)).toEqual(['missing.jpg']);
     expect(lines.some((line) => line.startsWith('skipping image missing.jpg: not_found'))).toBe(true);

@@ -19,7 +19,17 @@ const common = () => ['--dataset', 'synthetic', '--data_dir', dataDir, '--backen
 
 describe('eval --model (default command)', () => {
   it('captions the test split of a run dir and writes metrics.json, captions.json and report.html', async () => {
-    const { stdout, stderr, exitCode } = await runEval(['--model', runDir, ...common(), '--beam', '2', '--examples', '2', '--batch_size', '2']);
+    const { stdout, stderr, exitCode } = await runEval([
+      '--model',
+      runDir,
+      ...common(),
+      '--beam',
+      '2',
+      '--examples',
+      '2',
+      '--batch_size',
+      '2',
+    ]);
     expect(exitCode).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(1);
     const line = JSON.parse(stdout);
@@ -54,7 +64,17 @@ describe('eval --model (default command)', () => {
 
   it('defaults to the bundle itself and beam 3 when DIR is a bundle, honouring --out and --limit', async () => {
     const out = join(root, 'custom-out');
-    const { stdout, exitCode } = await runEval(['--model', join(runDir, 'bundle'), ...common(), '--limit', '1', '--out', out, '--max_length', '4']);
+    const { stdout, exitCode } = await runEval([
+      '--model',
+      join(runDir, 'bundle'),
+      ...common(),
+      '--limit',
+      '1',
+      '--out',
+      out,
+      '--max_length',
+      '4',
+    ]);
     expect(exitCode).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ images: 1, beam: 3 });
     const captions = JSON.parse(await readFile(join(out, 'captions.json'), 'utf8'));
@@ -65,7 +85,8 @@ describe('eval --model (default command)', () => {
   it('skips a missing image by name and escapes captions in the report', async () => {
     const splitFile = join(root, 'custom.json');
     // Two of the model's held-out images (eval refuses to score its training images as test images).
-    const [first, second] = JSON.parse(await readFile(join(runDir, 'bundle', 'data-split.json'), 'utf8')).images.test as string[];
+    const [first, second] = JSON.parse(await readFile(join(runDir, 'bundle', 'data-split.json'), 'utf8')).images
+      .test as string[];
     const images = [
       { filename: first, split: 'test', sentences: [{ raw: 'a <script>alert(1)</script> circle' }] },
       { filename: second, split: 'test', sentences: [{ raw: 'a square' }] },
@@ -73,7 +94,18 @@ describe('eval --model (default command)', () => {
     ];
     await writeFile(splitFile, JSON.stringify({ images }));
     const out = join(root, 'skip-out');
-    const args = ['--model', runDir, '--dataset', 'karpathy', '--data_dir', dataDir, '--split_file', splitFile, '--backend', 'wasm'];
+    const args = [
+      '--model',
+      runDir,
+      '--dataset',
+      'karpathy',
+      '--data_dir',
+      dataDir,
+      '--split_file',
+      splitFile,
+      '--backend',
+      'wasm',
+    ];
     const { stdout, stderr, exitCode } = await runEval([...args, '--beam', '1', '--out', out]);
     expect(exitCode).toBe(0);
     expect(stderr).toMatch(/skipping image gone\.jpg: not_found/);
@@ -99,7 +131,9 @@ describe('eval --model errors: one line naming the bad flag or file, exit code 1
   it('names both places looked at when a run dir has no bundle', async () => {
     const { stderr, exitCode } = await runEval(['--model', dataDir, ...common()]);
     expect(exitCode).toBe(1);
-    expect(stderr).toContain(`looked for ${join(dataDir, 'bundle.json')} and ${join(dataDir, 'bundle', 'bundle.json')}`);
+    expect(stderr).toContain(
+      `looked for ${join(dataDir, 'bundle.json')} and ${join(dataDir, 'bundle', 'bundle.json')}`,
+    );
   });
 
   it('rejects unknown flags and out-of-range values', async () => {
@@ -116,6 +150,8 @@ describe('eval --model errors: one line naming the bad flag or file, exit code 1
   it('names --max_length beyond what the model can generate', async () => {
     const { stderr, exitCode } = await runEval(['--model', runDir, ...common(), '--max_length', '40']);
     expect(exitCode).toBe(1);
-    expect(stderr).toBe('error: --max_length 40 is too long for this model: its captions hold at most 11 ids (seqLength 12)\n');
+    expect(stderr).toBe(
+      'error: --max_length 40 is too long for this model: its captions hold at most 11 ids (seqLength 12)\n',
+    );
   });
 });

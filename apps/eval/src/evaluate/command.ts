@@ -9,14 +9,16 @@ import { heldOutRecords } from './held-out.js';
 import { addEvaluateOptions, toEvaluateSettings, type EvaluateFlags, type EvaluateSettings } from './options.js';
 import { writeEvaluationOutputs, type EvaluationLine, type MetricsFile } from './outputs.js';
 
-
 export interface EvaluationResult {
   line: EvaluationLine;
   outDir: string;
 }
 
 /** Captions one split with a bundle, scores it, and writes metrics.json, captions.json and report.html. */
-export async function runEvaluation(settings: EvaluateSettings, log: (line: string) => void): Promise<EvaluationResult> {
+export async function runEvaluation(
+  settings: EvaluateSettings,
+  log: (line: string) => void,
+): Promise<EvaluationResult> {
   const { modelDir, bundleDir } = await locateCaptionBundle(settings.model);
   const { records, facts: heldOut } = await heldOutRecords(settings, bundleDir, log);
   const selected = await selectBackend({ backend: settings.backend, log });
@@ -24,9 +26,12 @@ export async function runEvaluation(settings: EvaluateSettings, log: (line: stri
   const captioner = await loadCaptioner(bundleDir, engine);
   try {
     const search = searchOptions(captioner, settings);
-    log(`captioning ${records.length} ${settings.split} images (${heldOut.source}) with ${bundleDir} on ${engine} (beam ${search.beamWidth})`);
+    log(
+      `captioning ${records.length} ${settings.split} images (${heldOut.source}) with ${bundleDir} on ${engine} (beam ${search.beamWidth})`,
+    );
     const captions = await captionSplit(captioner, records, { search, batchSize: settings.batchSize, log });
-    if (captions.captioned.length === 0) throw new Error(`none of the ${records.length} ${settings.split} images could be read`);
+    if (captions.captioned.length === 0)
+      throw new Error(`none of the ${records.length} ${settings.split} images could be read`);
     const references = Object.fromEntries(captions.captioned.map(({ record }) => [record.id, record.captions]));
     const candidates = Object.fromEntries(captions.captioned.map(({ record, result }) => [record.id, result.caption]));
     const scores = scoreCaptions(references, candidates);

@@ -20,7 +20,18 @@ interface EvalOutputs {
 
 async function evaluate(engine: string, beam: number): Promise<EvalOutputs> {
   const out = join(root, `out-${engine}-${beam}`);
-  const args = ['--model', runDir, '--dataset', 'synthetic', '--data_dir', dataDir, '--backend', 'wasm', '--examples', '0'];
+  const args = [
+    '--model',
+    runDir,
+    '--dataset',
+    'synthetic',
+    '--data_dir',
+    dataDir,
+    '--backend',
+    'wasm',
+    '--examples',
+    '0',
+  ];
   const { stderr, exitCode } = await runEval([...args, '--beam', String(beam), '--engine', engine, '--out', out]);
   expect(exitCode, stderr).toBe(0);
   return {
@@ -43,14 +54,38 @@ describe('eval --engine onnx', () => {
 
   it('runs on ONNX Runtime by default on wasm (auto), and says so in metrics.json', async () => {
     const out = join(root, 'out-auto');
-    const { exitCode } = await runEval(['--model', runDir, '--dataset', 'synthetic', '--data_dir', dataDir, '--backend', 'wasm', '--examples', '0', '--out', out]);
+    const { exitCode } = await runEval([
+      '--model',
+      runDir,
+      '--dataset',
+      'synthetic',
+      '--data_dir',
+      dataDir,
+      '--backend',
+      'wasm',
+      '--examples',
+      '0',
+      '--out',
+      out,
+    ]);
     expect(exitCode).toBe(0);
-    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')) as { settings: { engine: string; backend: string } };
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')) as {
+      settings: { engine: string; backend: string };
+    };
     expect(metrics.settings).toMatchObject({ engine: 'onnx', backend: 'wasm' });
   });
 
   it('refuses an unknown engine, naming the choices', async () => {
-    const { stderr, exitCode } = await runEval(['--model', runDir, '--dataset', 'synthetic', '--data_dir', dataDir, '--engine', 'tensorrt']);
+    const { stderr, exitCode } = await runEval([
+      '--model',
+      runDir,
+      '--dataset',
+      'synthetic',
+      '--data_dir',
+      dataDir,
+      '--engine',
+      'tensorrt',
+    ]);
     expect(exitCode).not.toBe(0);
     expect(stderr).toMatch(/Allowed choices are auto, tfjs, onnx/);
   });

@@ -19,10 +19,21 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const settings = (overrides: Partial<EvaluateSettings> = {}): EvaluateSettings => ({
-  model: root, dataset: 'synthetic', dataDir, split: 'test', beam: 1, lengthPenalty: 1, noRepeatNgramSize: 0, batchSize: 8,
-  examples: 0, engine: 'tfjs', allowTrainingImages: false, ...overrides,
-} as EvaluateSettings);
+const settings = (overrides: Partial<EvaluateSettings> = {}): EvaluateSettings =>
+  ({
+    model: root,
+    dataset: 'synthetic',
+    dataDir,
+    split: 'test',
+    beam: 1,
+    lengthPenalty: 1,
+    noRepeatNgramSize: 0,
+    batchSize: 8,
+    examples: 0,
+    engine: 'tfjs',
+    allowTrainingImages: false,
+    ...overrides,
+  }) as EvaluateSettings;
 
 /** A bundle directory holding only what heldOutRecords reads: the model's recorded split. */
 async function bundleWith(name: string, record: DataSplitRecord | null): Promise<string> {
@@ -34,14 +45,19 @@ async function bundleWith(name: string, record: DataSplitRecord | null): Promise
 
 // The model trained on every image but the last four (its own seeded split, not the dataset file's).
 const record = (): DataSplitRecord => ({
-  dataset: 'synthetic', source: 'seeded', seed: 42, splitFile: null,
+  dataset: 'synthetic',
+  source: 'seeded',
+  seed: 42,
+  splitFile: null,
   images: { train: ids.slice(0, -4), val: ids.slice(-4, -2), test: ids.slice(-2) },
 });
 
 describe('the images eval scores', () => {
   it("are by default the model's own held-out images, as its bundle recorded them", async () => {
     const lines: string[] = [];
-    const { records, facts } = await heldOutRecords(settings(), await bundleWith('recorded', record()), (l) => lines.push(l));
+    const { records, facts } = await heldOutRecords(settings(), await bundleWith('recorded', record()), (l) =>
+      lines.push(l),
+    );
     expect(records.map((r) => r.id).sort()).toEqual(ids.slice(-2));
     expect(facts).toEqual({ source: "the model's recorded split (seeded 42)", overlap_with_training: 0 });
   });
@@ -49,11 +65,17 @@ describe('the images eval scores', () => {
   it('are refused when another split would score training images, naming the count and the way out', async () => {
     const dir = await bundleWith('recorded-2', record());
     // The dataset file's test split: most of those images were training images of this model.
-    await expect(heldOutRecords(settings({ splitFile: join(dataDir, 'dataset_synthetic.json') }), dir, () => {})).rejects.toThrow(
+    await expect(
+      heldOutRecords(settings({ splitFile: join(dataDir, 'dataset_synthetic.json') }), dir, () => {}),
+    ).rejects.toThrow(
       /\d+ of the \d+ test images \(split file .*\) are training images of this model: their scores would be inflated\. Drop --seed\/--split_file/,
     );
     const lines: string[] = [];
-    const { facts } = await heldOutRecords(settings({ splitFile: join(dataDir, 'dataset_synthetic.json'), allowTrainingImages: true }), dir, (l) => lines.push(l));
+    const { facts } = await heldOutRecords(
+      settings({ splitFile: join(dataDir, 'dataset_synthetic.json'), allowTrainingImages: true }),
+      dir,
+      (l) => lines.push(l),
+    );
     expect(facts.overlap_with_training).toBeGreaterThan(0);
     expect(lines.join('\n')).toMatch(/WARNING: .*training images of this model; scoring them anyway/);
   });

@@ -16,7 +16,11 @@ export interface HeldOutFacts {
  * (`data-split.json`); with `--seed` or `--split_file`, or for another dataset, the split they give. Scoring images
  * the model trained on is refused unless `--allow_training_images`; a bundle that records no split gets a warning.
  */
-export async function heldOutRecords(settings: EvaluateSettings, bundleDir: string, log: (line: string) => void): Promise<{ records: ImageRecord[]; facts: HeldOutFacts }> {
+export async function heldOutRecords(
+  settings: EvaluateSettings,
+  bundleDir: string,
+  log: (line: string) => void,
+): Promise<{ records: ImageRecord[]; facts: HeldOutFacts }> {
   const record = await readBundleDataSplit(bundleDir);
   const { dataset: kind, dataDir, splitFile } = settings;
   const explicit = splitFile !== undefined || settings.seed !== undefined;
@@ -26,12 +30,16 @@ export async function heldOutRecords(settings: EvaluateSettings, bundleDir: stri
   let source: string;
   if (record && !explicit && record.dataset === kind) {
     const recorded = new Map<string, ImageRecord['split']>();
-    for (const split of ['train', 'val', 'test'] as const) for (const id of record.images[split]) recorded.set(id, split);
+    for (const split of ['train', 'val', 'test'] as const)
+      for (const id of record.images[split]) recorded.set(id, split);
     images = images.flatMap((image) => (recorded.has(image.id) ? [{ ...image, split: recorded.get(image.id)! }] : []));
     source = `the model's recorded split (${record.source === 'file' ? `split file ${record.splitFile}` : `seeded ${record.seed}`})`;
   } else {
     source = dataset.splitSource === 'file' ? `split file ${splitFile ?? dataDir}` : `seeded ${seed}`;
-    if (!record) log(`warning: ${bundleDir} records no training split; using ${source}. If the model trained on this dataset with another seed or split, some of these images are training images and the scores are inflated.`);
+    if (!record)
+      log(
+        `warning: ${bundleDir} records no training split; using ${source}. If the model trained on this dataset with another seed or split, some of these images are training images and the scores are inflated.`,
+      );
   }
   const inSplit = images.filter((image) => image.split === settings.split);
   if (inSplit.length === 0) {
@@ -43,7 +51,9 @@ export async function heldOutRecords(settings: EvaluateSettings, bundleDir: stri
   if (overlap) {
     const message = `${overlap} of the ${chosen.length} ${settings.split} images (${source}) are training images of this model`;
     if (!settings.allowTrainingImages) {
-      throw new Error(`${message}: their scores would be inflated. Drop --seed/--split_file to score the model's own held-out images, or pass --allow_training_images to score them anyway.`);
+      throw new Error(
+        `${message}: their scores would be inflated. Drop --seed/--split_file to score the model's own held-out images, or pass --allow_training_images to score them anyway.`,
+      );
     }
     log(`WARNING: ${message}; scoring them anyway (--allow_training_images): the scores are inflated.`);
   }

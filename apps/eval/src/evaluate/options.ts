@@ -33,7 +33,6 @@ export interface EvaluateSettings {
   allowTrainingImages: boolean;
 }
 
-
 /** The flags exactly as commander stores them (snake_case names kept from the seed's CLI). */
 interface RawFlags {
   model: string;
@@ -86,17 +85,38 @@ export function addEvaluateOptions(command: Command): Command {
     .option('--split_file <file>', 'Karpathy split JSON (flickr30k: split membership; karpathy: the file to read)')
     .addOption(new Option('--split <name>', 'split to caption').choices(SPLITS).default('test'))
     .option('--beam <n>', 'beam width; 1 = greedy', integerIn(1, 16), 3)
-    .option('--max_length <n>', 'most generated ids per caption (default: the model\'s limit, at most 35)', integerIn(1, MAX_INT))
+    .option(
+      '--max_length <n>',
+      "most generated ids per caption (default: the model's limit, at most 35)",
+      integerIn(1, MAX_INT),
+    )
     .option('--length_penalty <x>', 'beams are ranked by logProb / length^x', numberIn(0, 5), 1)
     .option('--no_repeat_ngram_size <n>', 'no n-gram of words twice in a caption (0 = off)', integerIn(0, 10), 0)
     .option('--limit <n>', 'caption only the first N images of the split', integerIn(1, MAX_INT))
     .option('--batch_size <n>', 'images captioned per call', integerIn(1, 1024), 16)
     .option('--out <dir>', 'output directory (default: <model>/eval-<split>-beam<N>)')
     .option('--examples <n>', 'examples with attention maps in report.html', integerIn(0, 1000), 20)
-    .addOption(new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else auto)').choices(BACKEND_CHOICES))
-    .addOption(new Option('--engine <name>', 'inference engine: tfjs, onnx (ONNX Runtime; same captions), or auto: onnx unless tfjs runs on tfjs-node').choices(ENGINE_CHOICES).default('auto'))
-    .option('--seed <n>', "seed of the split-by-image when the dataset has no split file (default: the model's own recorded split; else train's default 42)", integerIn(0, 2 ** 32 - 1))
-    .option('--allow_training_images', 'score images the model trained on (refused by default: such scores are inflated)', false);
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else auto)').choices(BACKEND_CHOICES),
+    )
+    .addOption(
+      new Option(
+        '--engine <name>',
+        'inference engine: tfjs, onnx (ONNX Runtime; same captions), or auto: onnx unless tfjs runs on tfjs-node',
+      )
+        .choices(ENGINE_CHOICES)
+        .default('auto'),
+    )
+    .option(
+      '--seed <n>',
+      "seed of the split-by-image when the dataset has no split file (default: the model's own recorded split; else train's default 42)",
+      integerIn(0, 2 ** 32 - 1),
+    )
+    .option(
+      '--allow_training_images',
+      'score images the model trained on (refused by default: such scores are inflated)',
+      false,
+    );
 }
 
 export function toEvaluateSettings(flags: RawFlags): EvaluateSettings {

@@ -38,7 +38,9 @@ export async function writeEvaluationOutputs(outputs: EvaluationOutputs): Promis
   const { outDir, metricsFile, captions } = outputs;
   await mkdir(outDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
     // A model mounted read-only is normal in deployment: say where else the outputs can go.
-    throw new Error(`cannot write the evaluation outputs into ${outDir} (${error.code ?? error.message}); pass --out DIR`);
+    throw new Error(
+      `cannot write the evaluation outputs into ${outDir} (${error.code ?? error.message}); pass --out DIR`,
+    );
   });
   const coco = captions.captioned.map(({ record, result }) => ({ image_id: record.id, caption: result.caption }));
   await writeFile(join(outDir, 'metrics.json'), `${JSON.stringify(metricsFile, null, 2)}\n`);

@@ -14,12 +14,38 @@ let config: string;
 beforeAll(async () => {
   await useTestBackend();
   root = await mkdtemp(join(tmpdir(), 'imgcap-import-keras-'));
-  const model = new CaptionModel({ arch: 'seed', vocabSize: 10_000, seqLength: 10, embedDim: 16, ffDim: 8, encHeads: 2, decHeads: 2, dropout: 0, backbone: 'efficientnet-b0@64-random', imageSize: 64, featureShape: [4, 1280] }, { seed: 2 });
+  const model = new CaptionModel(
+    {
+      arch: 'seed',
+      vocabSize: 10_000,
+      seqLength: 10,
+      embedDim: 16,
+      ffDim: 8,
+      encHeads: 2,
+      decHeads: 2,
+      dropout: 0,
+      backbone: 'efficientnet-b0@64-random',
+      imageSize: 64,
+      featureShape: [4, 1280],
+    },
+    { seed: 2 },
+  );
   const cnn = buildEfficientNet('b0', { inputShape: [64, 64, 3], seed: 1 });
   weights = join(root, 'model.h5');
   config = join(root, 'trial_config.json');
   await saveSeedKerasWeights(model, cnn, weights);
-  await writeFile(config, JSON.stringify({ IMAGE_SIZE: [64, 64], SEQ_LENGTH: 10, VOCAB_SIZE: 10_000, EMBED_DIM: 16, FF_DIM: 8, ENC_HEADS: 2, DEC_HEADS: 2 }));
+  await writeFile(
+    config,
+    JSON.stringify({
+      IMAGE_SIZE: [64, 64],
+      SEQ_LENGTH: 10,
+      VOCAB_SIZE: 10_000,
+      EMBED_DIM: 16,
+      FF_DIM: 8,
+      ENC_HEADS: 2,
+      DEC_HEADS: 2,
+    }),
+  );
   [model, cnn].forEach((m) => m.dispose());
 }, 60_000);
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -28,12 +54,43 @@ describe('eval import-keras', () => {
   it("writes a seed bundle from the Keras project's files that eval then scores like any other", async () => {
     const bundle = join(root, 'imported');
     const tokenizer = join(SEED, 's_tokenizer.keras');
-    const imported = await runEval(['import-keras', '--weights', weights, '--config', config, '--tokenizer', tokenizer, '--out', bundle, '--backend', 'wasm']);
+    const imported = await runEval([
+      'import-keras',
+      '--weights',
+      weights,
+      '--config',
+      config,
+      '--tokenizer',
+      tokenizer,
+      '--out',
+      bundle,
+      '--backend',
+      'wasm',
+    ]);
     expect(imported.exitCode).toBe(0);
-    expect(JSON.parse(imported.stdout)).toMatchObject({ bundle, arch: 'seed', backbone: 'efficientnet-b0@64', embed_dim: 16, vocabulary: 10_000 });
-    expect(JSON.parse(await readFile(join(bundle, 'tokenizer.json'), 'utf8')).format).toBe('imgcap-keras-text-vectorization');
+    expect(JSON.parse(imported.stdout)).toMatchObject({
+      bundle,
+      arch: 'seed',
+      backbone: 'efficientnet-b0@64',
+      embed_dim: 16,
+      vocabulary: 10_000,
+    });
+    expect(JSON.parse(await readFile(join(bundle, 'tokenizer.json'), 'utf8')).format).toBe(
+      'imgcap-keras-text-vectorization',
+    );
     const data = await makeSyntheticData(join(root, 'data'));
-    const evaluated = await runEval(['--model', bundle, '--dataset', 'synthetic', '--data_dir', data, '--backend', 'wasm', '--examples', '0']);
+    const evaluated = await runEval([
+      '--model',
+      bundle,
+      '--dataset',
+      'synthetic',
+      '--data_dir',
+      data,
+      '--backend',
+      'wasm',
+      '--examples',
+      '0',
+    ]);
     expect(evaluated.exitCode, evaluated.stderr).toBe(0);
     const metrics = JSON.parse(await readFile(join(bundle, 'eval-test-beam3', 'metrics.json'), 'utf8'));
     expect(metrics.model.arch).toBe('seed');
@@ -45,7 +102,17 @@ describe('eval import-keras', () => {
     const missing = await runEval(['import-keras', '--weights', weights, '--config', config, '--out', join(root, 'x')]);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/--tokenizer <tokenizer\.keras>' not specified/);
-    const wrong = await runEval(['import-keras', '--weights', config, '--config', config, '--tokenizer', join(SEED, 's_tokenizer.keras'), '--out', join(root, 'y')]);
+    const wrong = await runEval([
+      'import-keras',
+      '--weights',
+      config,
+      '--config',
+      config,
+      '--tokenizer',
+      join(SEED, 's_tokenizer.keras'),
+      '--out',
+      join(root, 'y'),
+    ]);
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stderr).toMatch(/^error: .*trial_config\.json is not an HDF5 file/);
   });

@@ -8,7 +8,12 @@ const MAX_OPACITY = 0.8;
  * opacity is the word's attention weight scaled from its weakest (clear) to its strongest cell. Plain HTML + CSS, so
  * the report needs no script and shows the same in every viewer.
  */
-export function attentionStrip(words: readonly string[], attention: readonly number[][], gridSize: [number, number], imageClass: string): string {
+export function attentionStrip(
+  words: readonly string[],
+  attention: readonly number[][],
+  gridSize: [number, number],
+  imageClass: string,
+): string {
   const [rows, cols] = gridSize;
   const tiles = words.map((word, i) => {
     const weights = attention[i] ?? [];

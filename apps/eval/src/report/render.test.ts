@@ -18,15 +18,27 @@ function example(overrides: Partial<ReportExample> = {}): ReportExample {
     references: ['a red circle on white'],
     scores: SCORES,
     words: ['a', 'red', 'circle'],
-    attention: [[1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 0.5, 0.5]],
+    attention: [
+      [1, 0, 0, 0],
+      [0, 2, 0, 0],
+      [0, 0, 0.5, 0.5],
+    ],
     gridSize: [2, 2],
     ...overrides,
   };
 }
 
 describe('attentionStrip', () => {
-  it('draws one tile per word, each cell scaled between that word\'s weakest and strongest weight', () => {
-    const html = attentionStrip(['red', '<b>'], [[0.3, 0.2, 0.1, 0.3], [0.25, 0.25, 0.25, 0.25]], [2, 2], 'ex0');
+  it("draws one tile per word, each cell scaled between that word's weakest and strongest weight", () => {
+    const html = attentionStrip(
+      ['red', '<b>'],
+      [
+        [0.3, 0.2, 0.1, 0.3],
+        [0.25, 0.25, 0.25, 0.25],
+      ],
+      [2, 2],
+      'ex0',
+    );
     expect(html.match(/<figure class="tile ex0">/g)).toHaveLength(2);
     expect(html).toContain('grid-template-columns:repeat(2,1fr);grid-template-rows:repeat(2,1fr)');
     const opacities = [...html.matchAll(/opacity:([\d.]+)/g)].map((m) => m[1]);
@@ -69,7 +81,9 @@ describe('thumbnailDataUri', () => {
     const dir = await mkdtemp(join(tmpdir(), 'imgcap-thumb-'));
     try {
       const path = join(dir, 'wide.png');
-      await sharp({ create: { width: 640, height: 320, channels: 3, background: '#3366cc' } }).png().toFile(path);
+      await sharp({ create: { width: 640, height: 320, channels: 3, background: '#3366cc' } })
+        .png()
+        .toFile(path);
       const uri = await thumbnailDataUri(path);
       expect(uri).toMatch(/^data:image\/jpeg;base64,/);
       const meta = await sharp(Buffer.from(uri!.split(',')[1], 'base64')).metadata();

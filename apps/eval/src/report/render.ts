@@ -60,7 +60,7 @@ export function renderEvalReport(input: EvalReportInput): string {
     skippedList(input.skipped),
     `<h2>Examples (${input.examples.length})</h2>`,
     '<p>Under each caption, one tile per generated word: red cells are where the decoder looked for that word ',
-    '(cross-attention averaged over heads, scaled from the word\'s weakest to its strongest cell).</p>',
+    "(cross-attention averaged over heads, scaled from the word's weakest to its strongest cell).</p>",
     input.examples.map((example, i) => exampleCard(example, `ex${i}`)).join('\n'),
     '</body></html>',
     '',
@@ -91,8 +91,12 @@ function exampleCard(example: ReportExample, imageClass: string): string {
       : '<div>(image unavailable)</div>';
   const cut = example.finished ? '' : ' <span class="cut">(cut at --max_length)</span>';
   const refs = example.references.map((ref) => `<li>${escapeHtml(ref)}</li>`).join('');
-  const header = Object.keys(example.scores).map((name) => `<th>${escapeHtml(name)}</th>`).join('');
-  const scores = Object.values(example.scores).map((v) => `<td class="num">${v.toFixed(3)}</td>`).join('');
+  const header = Object.keys(example.scores)
+    .map((name) => `<th>${escapeHtml(name)}</th>`)
+    .join('');
+  const scores = Object.values(example.scores)
+    .map((v) => `<td class="num">${v.toFixed(3)}</td>`)
+    .join('');
   return [
     `<section class="example" id="${imageClass}">`,
     image,

@@ -43,7 +43,13 @@ const CANDIDATES = [
 describe('eval score', () => {
   it('prints one JSON line with the six corpus metrics, in order', async () => {
     const files = await writeJsonFiles({ 'R.json': REFERENCES, 'C.json': CANDIDATES });
-    const { stdout, exitCode } = await runEval(['score', '--references', files['R.json'], '--candidates', files['C.json']]);
+    const { stdout, exitCode } = await runEval([
+      'score',
+      '--references',
+      files['R.json'],
+      '--candidates',
+      files['C.json'],
+    ]);
     expect(exitCode).toBe(0);
     expect(stdout.endsWith('\n')).toBe(true);
     expect(stdout.trim().split('\n')).toHaveLength(1);
@@ -56,7 +62,13 @@ describe('eval score', () => {
 
   it('exits non-zero with one line naming the ids only one file has', async () => {
     const files = await writeJsonFiles({ 'R.json': { ...REFERENCES, c: ['x'] }, 'C.json': CANDIDATES });
-    const { stdout, stderr, exitCode } = await runEval(['score', '--references', files['R.json'], '--candidates', files['C.json']]);
+    const { stdout, stderr, exitCode } = await runEval([
+      'score',
+      '--references',
+      files['R.json'],
+      '--candidates',
+      files['C.json'],
+    ]);
     expect(exitCode).not.toBe(0);
     expect(stdout).toBe('');
     expect(stderr).toBe('error: image ids differ between references and candidates: no candidate for "c"\n');
@@ -64,7 +76,13 @@ describe('eval score', () => {
 
   it('exits non-zero with one line naming a malformed file', async () => {
     const files = await writeJsonFiles({ 'R.json': REFERENCES, 'C.json': '[{"image_id": "a",' });
-    const { stderr, exitCode } = await runEval(['score', '--references', files['R.json'], '--candidates', files['C.json']]);
+    const { stderr, exitCode } = await runEval([
+      'score',
+      '--references',
+      files['R.json'],
+      '--candidates',
+      files['C.json'],
+    ]);
     expect(exitCode).not.toBe(0);
     expect(stderr).toMatch(new RegExp(`^error: ${files['C.json']} is not valid JSON: [^\\n]*\\n$`));
   });

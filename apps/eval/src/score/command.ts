@@ -31,16 +31,27 @@ export function registerScoreCommand(program: Command): Command {
     .command('score')
     .description('score candidate captions against references as pycocoevalcap does (BLEU-1..4, ROUGE-L, CIDEr-D)')
     .requiredOption('--references <file>', 'references JSON: { "<id>": ["caption", …] } or a Karpathy dataset JSON')
-    .requiredOption('--candidates <file>', 'candidates JSON: { "<id>": "caption" } or COCO results [{ image_id, caption }]')
+    .requiredOption(
+      '--candidates <file>',
+      'candidates JSON: { "<id>": "caption" } or COCO results [{ image_id, caption }]',
+    )
     .option('--split <name>', 'only the images of this Karpathy split (train, val, test, restval)')
     .option('--no-tokenize', 'captions are already tokenized: score them exactly as given')
-    .action(async (options: Required<Pick<ScoreRequest, 'references' | 'candidates' | 'tokenize'>> & ScoreRequest, command: Command) => {
-      let scores: MetricScores;
-      try {
-        scores = await runScore(options);
-      } catch (error) {
-        command.error(`error: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`, { exitCode: 1, code: 'imgcap.score' });
-      }
-      command.configureOutput().writeOut?.(`${JSON.stringify(scores)}\n`);
-    });
+    .action(
+      async (
+        options: Required<Pick<ScoreRequest, 'references' | 'candidates' | 'tokenize'>> & ScoreRequest,
+        command: Command,
+      ) => {
+        let scores: MetricScores;
+        try {
+          scores = await runScore(options);
+        } catch (error) {
+          command.error(`error: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`, {
+            exitCode: 1,
+            code: 'imgcap.score',
+          });
+        }
+        command.configureOutput().writeOut?.(`${JSON.stringify(scores)}\n`);
+      },
+    );
 }

@@ -18,7 +18,10 @@ describe('parseReferences', () => {
   });
 
   it('reads a Karpathy file keyed by filename, raw captions when tokenizing and tokens otherwise', () => {
-    expect(parseReferences(karpathy, 'K.json', undefined, true)).toEqual({ '1.jpg': ['A dog runs.'], '2.jpg': ['A cat.'] });
+    expect(parseReferences(karpathy, 'K.json', undefined, true)).toEqual({
+      '1.jpg': ['A dog runs.'],
+      '2.jpg': ['A cat.'],
+    });
     expect(parseReferences(karpathy, 'K.json', 'test', false)).toEqual({ '1.jpg': ['a dog runs'] });
   });
 
@@ -30,9 +33,13 @@ describe('parseReferences', () => {
 
   it('rejects --split on a plain map and malformed shapes, naming the file', () => {
     expect(() => parseReferences({ a: ['x'] }, 'R.json', 'test', true)).toThrow('--split test needs a Karpathy-format');
-    expect(() => parseReferences({ a: 'x' }, 'R.json', undefined, true)).toThrow('R.json: references of "a" must be an array');
+    expect(() => parseReferences({ a: 'x' }, 'R.json', undefined, true)).toThrow(
+      'R.json: references of "a" must be an array',
+    );
     expect(() => parseReferences(['x'], 'R.json', undefined, true)).toThrow('R.json: expected');
-    expect(() => parseReferences({ images: [{ filename: 1 }] }, 'K.json', undefined, true)).toThrow('K.json: images[0]');
+    expect(() => parseReferences({ images: [{ filename: 1 }] }, 'K.json', undefined, true)).toThrow(
+      'K.json: images[0]',
+    );
   });
 });
 

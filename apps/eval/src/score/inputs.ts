@@ -35,10 +35,17 @@ export async function readJsonFile(file: string): Promise<unknown> {
  * sentences: [{ raw, tokens }] }] }`, id = filename, optionally one split). Karpathy captions come from `raw` when
  * the scorer tokenizes and from `tokens` joined by spaces when it takes pre-tokenized text.
  */
-export function parseReferences(json: unknown, file: string, split: string | undefined, tokenize: boolean): ReferenceCaptions {
+export function parseReferences(
+  json: unknown,
+  file: string,
+  split: string | undefined,
+  tokenize: boolean,
+): ReferenceCaptions {
   if (isRecord(json) && Array.isArray(json.images)) return parseKarpathy(json.images, file, split, tokenize);
   if (split !== undefined) {
-    throw new Error(`--split ${split} needs a Karpathy-format references file ({ images: [...] }); ${file} is an id → captions map`);
+    throw new Error(
+      `--split ${split} needs a Karpathy-format references file ({ images: [...] }); ${file} is an id → captions map`,
+    );
   }
   if (!isRecord(json) || Array.isArray(json)) {
     throw new Error(`${file}: expected { "<id>": ["caption", …] } or a Karpathy dataset JSON ({ images: [...] })`);
@@ -51,7 +58,12 @@ export function parseReferences(json: unknown, file: string, split: string | und
   return json as ReferenceCaptions;
 }
 
-function parseKarpathy(images: unknown[], file: string, split: string | undefined, tokenize: boolean): ReferenceCaptions {
+function parseKarpathy(
+  images: unknown[],
+  file: string,
+  split: string | undefined,
+  tokenize: boolean,
+): ReferenceCaptions {
   const references: ReferenceCaptions = {};
   const splitsSeen = new Set<string>();
   images.forEach((value, index) => {
@@ -67,7 +79,9 @@ function parseKarpathy(images: unknown[], file: string, split: string | undefine
   });
   if (Object.keys(references).length === 0) {
     const seen = [...splitsSeen].sort().join(', ');
-    throw new Error(`${file}: no images${split === undefined ? '' : ` in split ${JSON.stringify(split)}`}; splits present: ${seen || 'none'}`);
+    throw new Error(
+      `${file}: no images${split === undefined ? '' : ` in split ${JSON.stringify(split)}`}; splits present: ${seen || 'none'}`,
+    );
   }
   return references;
 }
@@ -75,7 +89,9 @@ function parseKarpathy(images: unknown[], file: string, split: string | undefine
 function karpathyCaption(sentence: KarpathySentence, tokenize: boolean, where: string): string {
   const raw = typeof sentence.raw === 'string' ? sentence.raw : undefined;
   const tokens =
-    Array.isArray(sentence.tokens) && sentence.tokens.every((t) => typeof t === 'string') ? sentence.tokens.join(' ') : undefined;
+    Array.isArray(sentence.tokens) && sentence.tokens.every((t) => typeof t === 'string')
+      ? sentence.tokens.join(' ')
+      : undefined;
   const caption = tokenize ? (raw ?? tokens) : (tokens ?? raw);
   if (caption === undefined) throw new Error(`${where} has neither a string "raw" nor a string-array "tokens"`);
   return caption;
@@ -102,7 +118,8 @@ function parseCocoResults(results: unknown[], file: string): CandidateCaptions {
     }
     const id = String(imageId);
     // pycocoevalcap scores one caption per image; a second one would silently replace or be dropped.
-    if (Object.hasOwn(candidates, id)) throw new Error(`${file}: image_id ${JSON.stringify(id)} has more than one caption`);
+    if (Object.hasOwn(candidates, id))
+      throw new Error(`${file}: image_id ${JSON.stringify(id)} has more than one caption`);
     candidates[id] = caption;
   });
   return candidates;

@@ -23,9 +23,16 @@ export async function makeSyntheticData(dir: string): Promise<string> {
  * Saves an untrained tiny caption bundle (patch backbone, 8×8 grid) fitted to the synthetic captions, recording the
  * dataset file's split as a model trained on it would; returns its parameter count.
  */
-export async function saveTinyBundle(dataDir: string, bundleDir: string, metadata: Record<string, unknown> = {}): Promise<number> {
+export async function saveTinyBundle(
+  dataDir: string,
+  bundleDir: string,
+  metadata: Record<string, unknown> = {},
+): Promise<number> {
   const dataset = await readKarpathy(join(dataDir, 'dataset_synthetic.json'), join(dataDir, 'images'));
-  const tokenizer = WordTokenizer.fit(dataset.images.flatMap((image) => image.captions), { vocabSize: 50 });
+  const tokenizer = WordTokenizer.fit(
+    dataset.images.flatMap((image) => image.captions),
+    { vocabSize: 50 },
+  );
   const model = new CaptionModel({
     vocabSize: tokenizer.vocabSize,
     seqLength: 12,
@@ -40,8 +47,18 @@ export async function saveTinyBundle(dataDir: string, bundleDir: string, metadat
   });
   try {
     await mkdir(join(bundleDir, '..'), { recursive: true });
-    const ids = (split: string) => dataset.images.filter((image) => image.split === split).map((image) => image.id).sort();
-    const dataSplit = { dataset: 'synthetic', source: 'file' as const, seed: null, splitFile: null, images: { train: ids('train'), val: ids('val'), test: ids('test') } };
+    const ids = (split: string) =>
+      dataset.images
+        .filter((image) => image.split === split)
+        .map((image) => image.id)
+        .sort();
+    const dataSplit = {
+      dataset: 'synthetic',
+      source: 'file' as const,
+      seed: null,
+      splitFile: null,
+      images: { train: ids('train'), val: ids('val'), test: ids('test') },
+    };
     await saveCaptionBundle(bundleDir, { model, tokenizer, metadata, dataSplit });
     return model.countParams();
   } finally {
@@ -81,7 +98,11 @@ export interface TinyEvalFixture {
 }
 
 /** A temp dir with 30 synthetic images and a run dir holding an untrained tiny bundle; on wasm. */
-export async function setUpTinyEvalRun(prefix: string, runName: string, metadata: Record<string, unknown> = {}): Promise<TinyEvalFixture> {
+export async function setUpTinyEvalRun(
+  prefix: string,
+  runName: string,
+  metadata: Record<string, unknown> = {},
+): Promise<TinyEvalFixture> {
   await useTestBackend();
   const root = await mkdtemp(join(tmpdir(), prefix));
   const dataDir = await makeSyntheticData(join(root, 'data'));

@@ -22,8 +22,7 @@ export interface BrowserModelInfo {
 }
 
 export type BrowserModel =
-  | { info: BrowserModelInfo; dir: string }
-  | { info: { available: false; reason: string }; dir: null };
+  { info: BrowserModelInfo; dir: string } | { info: { available: false; reason: string }; dir: null };
 
 /** Loads (once) what the page needs; never rejects: a model the browser cannot run says why. */
 export type BrowserModelSource = () => Promise<BrowserModel>;
@@ -31,7 +30,10 @@ export type BrowserModelSource = () => Promise<BrowserModel>;
 /** The bundle's ONNX export for browsers, made on first use where the ONNX engine makes it (ensureOnnxExport). */
 export function browserModelFromBundle(bundleDir: string): BrowserModelSource {
   let loading: Promise<BrowserModel> | undefined;
-  return () => (loading ??= describe(bundleDir).catch((error: unknown) => unavailable(`the model could not be exported to ONNX: ${String(error)}`)));
+  return () =>
+    (loading ??= describe(bundleDir).catch((error: unknown) =>
+      unavailable(`the model could not be exported to ONNX: ${String(error)}`),
+    ));
 }
 
 function unavailable(reason: string): BrowserModel {

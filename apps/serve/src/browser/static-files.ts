@@ -8,7 +8,11 @@ export interface StaticFile {
   type: string;
 }
 
-const MEDIA_TYPES: Record<string, string> = { '.mjs': 'text/javascript; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
+const MEDIA_TYPES: Record<string, string> = {
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
 
 function mediaType(name: string): string {
   return MEDIA_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
@@ -21,7 +25,8 @@ function packageRoot(name: string): string {
     const candidate = join(dir, 'node_modules', name);
     if (existsSync(join(candidate, 'package.json'))) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`package ${name} not found in any node_modules above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`package ${name} not found in any node_modules above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }
@@ -29,7 +34,9 @@ function packageRoot(name: string): string {
 /** The built file a package's published entry point (`exports[subpath]`, `import` condition) is. */
 function entryPoint(name: string, subpath: string): string {
   const root = packageRoot(name);
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports?: Record<string, { import?: string }> };
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    exports?: Record<string, { import?: string }>;
+  };
   const target = manifest.exports?.[subpath]?.import;
   if (!target) throw new Error(`${name} has no "${subpath}" entry point in its exports map`);
   return join(root, target);
@@ -42,7 +49,8 @@ function moduleGraph(entry: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;
-    if (!existsSync(file)) throw new Error(`${file}, imported by the browser's modules, is not built (run the build first)`);
+    if (!existsSync(file))
+      throw new Error(`${file}, imported by the browser's modules, is not built (run the build first)`);
     seen.add(file);
     for (const match of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) visit(join(dirname(file), match[1]!));
   };
@@ -61,7 +69,8 @@ export function browserStaticFiles(): Map<string, StaticFile> {
   const add = (urlPath: string, path: string) => files.set(urlPath, { path, type: mediaType(path) });
   // ONNX Runtime Web's own files, as its package lays them out (its exports map names bundles, not these three).
   const ortDist = join(packageRoot('onnxruntime-web'), 'dist');
-  for (const name of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) add(`ort/${name}`, join(ortDist, name));
+  for (const name of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'])
+    add(`ort/${name}`, join(ortDist, name));
   for (const [prefix, name, subpath] of [
     ['lib/captioner/generation', '@imgcap/captioner', './generation'],
     ['lib/onnx-engine', '@imgcap/onnx-engine', './browser'],

@@ -13,8 +13,13 @@ export async function loadBrowserCaptioner(info) {
   ort.env.wasm.wasmPaths = new URL('ort/', base).href;
   // Threads need a cross-origin-isolated page (SharedArrayBuffer); one thread works everywhere.
   ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
-  const create = (file) => ort.InferenceSession.create(new URL(`model/${file}`, base).href, { executionProviders: ['wasm'] });
-  const [backbone, encoder, step] = await Promise.all([create(info.files.backbone), create(info.files.encoder), create(info.files.decoderStep)]);
+  const create = (file) =>
+    ort.InferenceSession.create(new URL(`model/${file}`, base).href, { executionProviders: ['wasm'] });
+  const [backbone, encoder, step] = await Promise.all([
+    create(info.files.backbone),
+    create(info.files.encoder),
+    create(info.files.decoderStep),
+  ]);
   const runStep = stepRunner(ort, step);
   const { numHeads, gridTokens, headDim } = info.step;
   const crossRow = numHeads * gridTokens * headDim;
@@ -27,14 +32,21 @@ export async function loadBrowserCaptioner(info) {
     const started = performance.now();
     const options = resolveSearchOptions(overrides, info.maxLength);
     const size = info.imageSize;
-    if (rgb.length !== size * size * 3) throw new Error(`caption needs ${size}×${size} RGB pixels, got ${rgb.length} values`);
-    const { features } = await backbone.run({ images: new ort.Tensor('float32', Float32Array.from(rgb), [1, size, size, 3]) });
+    if (rgb.length !== size * size * 3)
+      throw new Error(`caption needs ${size}×${size} RGB pixels, got ${rgb.length} values`);
+    const { features } = await backbone.run({
+      images: new ort.Tensor('float32', Float32Array.from(rgb), [1, size, size, 3]),
+    });
     const encoded = await encoder.run({ features });
     const K = options.beamWidth;
     const beams = new Int32Array(K); // every beam decodes image 0
-    const cross = { keys: gatherRows(encoded.cross_keys.data, beams, crossRow), values: gatherRows(encoded.cross_values.data, beams, crossRow) };
+    const cross = {
+      keys: gatherRows(encoded.cross_keys.data, beams, crossRow),
+      values: gatherRows(encoded.cross_values.data, beams, crossRow),
+    };
     const session = new OnnxDecoderSession(runStep, K, cross, info.step);
-    const [best] = K === 1 ? await greedySearch(session, info.tokens, options) : await beamSearch(session, 1, info.tokens, options);
+    const [best] =
+      K === 1 ? await greedySearch(session, info.tokens, options) : await beamSearch(session, 1, info.tokens, options);
     session.dispose();
     const words = best.tokens.map((id) => info.vocabulary[id]);
     return {

@@ -32,7 +32,9 @@ describe('GET / web page', () => {
     await expect.poll(() => page.textContent('#caption')).toBe('a red picture');
     // This server has no model for browsers, so the page does not offer to caption locally.
     expect(await page.locator('#where').isHidden()).toBe(true);
-    expect(await page.locator('#preview').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(32);
+    expect(await page.locator('#preview').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(
+      32,
+    );
     expect(await page.locator('#words button').allTextContents()).toEqual(['a', 'red', 'picture']);
 
     // Word 2 ("red") attends to grid cell 1 (top right) of the fake engine's 2×2 grid.
@@ -58,7 +60,7 @@ describe('GET / web page', () => {
 });
 
 describe('security headers', () => {
-  it('every answer carries nosniff, no framing and a CSP that allows exactly the page\'s own inline code', async () => {
+  it("every answer carries nosniff, no framing and a CSP that allows exactly the page's own inline code", async () => {
     const { buildApp } = await import('../app.js');
     const { inlineHashes } = await import('../routes/security-headers.js');
     const { readPage } = await import('../routes/page.js');

@@ -51,8 +51,16 @@ describe('GET /browser/model.json', () => {
     try {
       const tokenizer = WordTokenizer.fit(['a dog'], { vocabSize: 8 });
       const model = new CaptionModel({
-        vocabSize: tokenizer.vocabSize, seqLength: 6, embedDim: 8, ffDim: 8, encHeads: 1, decHeads: 1, dropout: 0,
-        backbone: 'efficientnet-b0@224-random', imageSize: 224, featureShape: [49, 1280],
+        vocabSize: tokenizer.vocabSize,
+        seqLength: 6,
+        embedDim: 8,
+        ffDim: 8,
+        encHeads: 1,
+        decHeads: 1,
+        dropout: 0,
+        backbone: 'efficientnet-b0@224-random',
+        imageSize: 224,
+        featureShape: [49, 1280],
       });
       await saveCaptionBundle(join(dir, 'bundle'), { model, tokenizer });
       model.dispose();
@@ -71,7 +79,10 @@ describe('GET /browser/model.json', () => {
   it('says why when the model cannot be exported', async () => {
     const broken = await buildApp({ browserModel: browserModelFromBundle('/nonexistent/bundle') });
     const info = (await broken.inject('/browser/model.json')).json() as { available: boolean; reason: string };
-    expect(info).toEqual({ available: false, reason: expect.stringMatching(/could not be exported to ONNX.*nonexistent/) });
+    expect(info).toEqual({
+      available: false,
+      reason: expect.stringMatching(/could not be exported to ONNX.*nonexistent/),
+    });
     expect((await broken.inject('/browser/model/encoder.onnx')).statusCode).toBe(404);
     await broken.close();
   });
@@ -100,13 +111,24 @@ describe('GET /browser/* scripts', () => {
   });
 
   it('serves only its fixed list of files', async () => {
-    for (const path of ['ort/ort.node.min.mjs', 'lib/captioner/index.js', '../package.json', 'lib/captioner/generation/../../package.json']) {
+    for (const path of [
+      'ort/ort.node.min.mjs',
+      'lib/captioner/index.js',
+      '../package.json',
+      'lib/captioner/generation/../../package.json',
+    ]) {
       expect((await app.inject(`/browser/${path}`)).statusCode).toBe(404);
     }
   });
 
   it('hands browsers decoding modules that import nothing but each other', async () => {
-    for (const path of ['lib/captioner/generation/index.js', 'lib/captioner/generation/greedy-search.js', 'lib/captioner/generation/beam-search.js', 'lib/onnx-engine/browser.js', 'lib/onnx-engine/onnx-decoder-session.js']) {
+    for (const path of [
+      'lib/captioner/generation/index.js',
+      'lib/captioner/generation/greedy-search.js',
+      'lib/captioner/generation/beam-search.js',
+      'lib/onnx-engine/browser.js',
+      'lib/onnx-engine/onnx-decoder-session.js',
+    ]) {
       const source = (await app.inject(`/browser/${path}`)).body;
       const specifiers = [...source.matchAll(/^(?:import|export) .* from '([^']+)';$/gm)].map((m) => m[1]!);
       expect(source.length).toBeGreaterThan(100);

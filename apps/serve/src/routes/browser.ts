@@ -24,10 +24,15 @@ export async function browserRoutes(app: FastifyInstance, options: BrowserRouteO
     const model = options.model ? await options.model() : null;
     const { file } = request.params;
     if (!model?.dir || !Object.values((model.info as BrowserModelInfo).files).includes(file)) {
-      return reply.status(404).send({ error: { code: 'not_found', message: `No browser model file ${JSON.stringify(file)}` } });
+      return reply
+        .status(404)
+        .send({ error: { code: 'not_found', message: `No browser model file ${JSON.stringify(file)}` } });
     }
     // Re-exported whenever the bundle is re-saved: revalidate rather than cache for long.
-    return reply.type('application/octet-stream').header('cache-control', 'no-cache').send(createReadStream(join(model.dir, file)));
+    return reply
+      .type('application/octet-stream')
+      .header('cache-control', 'no-cache')
+      .send(createReadStream(join(model.dir, file)));
   });
 
   app.get<{ Params: { '*': string } }>('/browser/*', hide, async (request, reply) => {

@@ -69,7 +69,10 @@ describe('POST /caption with real images', () => {
   });
 
   it('passes beam, max_length and no_repeat_ngram_size to the engine and adds attention on request', async () => {
-    const response = await post(await fixtureUpload('rgbaPng'), '?beam=3&max_length=2&no_repeat_ngram_size=3&attention=1');
+    const response = await post(
+      await fixtureUpload('rgbaPng'),
+      '?beam=3&max_length=2&no_repeat_ngram_size=3&attention=1',
+    );
     expect(response.statusCode).toBe(200);
     expect(engine.received[0].options).toEqual({ beam: 3, maxLength: 2, noRepeatNgramSize: 3 });
     expect(response.json()).toMatchObject({
@@ -82,13 +85,19 @@ describe('POST /caption with real images', () => {
     });
   });
 
-  it.each(['?beam=0', '?beam=9', '?beam=two', '?max_length=65', '?max_length=0', '?no_repeat_ngram_size=11', '?attention=yes', '?beams=2'])(
-    'refuses query %s with 400 before reading the image',
-    async (query) => {
-      expectError(await post(await fixtureUpload('jpeg'), query), 400, 'invalid_request');
-      expect(engine.received).toHaveLength(0);
-    },
-  );
+  it.each([
+    '?beam=0',
+    '?beam=9',
+    '?beam=two',
+    '?max_length=65',
+    '?max_length=0',
+    '?no_repeat_ngram_size=11',
+    '?attention=yes',
+    '?beams=2',
+  ])('refuses query %s with 400 before reading the image', async (query) => {
+    expectError(await post(await fixtureUpload('jpeg'), query), 400, 'invalid_request');
+    expect(engine.received).toHaveLength(0);
+  });
 });
 
 describe('POST /caption refusals', () => {
@@ -114,7 +123,12 @@ describe('POST /caption refusals', () => {
     // photo.png is 12.9 KB; the limit here is 4 KB.
     const small = await buildApp({ engine, limits: { maxUploadBytes: 4096 } });
     const form = await fixtureUpload('png');
-    const response = await small.inject({ method: 'POST', url: '/caption', payload: form.payload, headers: form.headers });
+    const response = await small.inject({
+      method: 'POST',
+      url: '/caption',
+      payload: form.payload,
+      headers: form.headers,
+    });
     expectError(response, 413, 'upload_too_large');
     await small.close();
   });

@@ -19,7 +19,12 @@ const querySchema = {
   properties: {
     beam: { type: 'integer', minimum: 1, maximum: 8, description: 'Beam width; 1 is greedy' },
     max_length: { type: 'integer', minimum: 1, maximum: 64, description: 'Most words to generate' },
-    no_repeat_ngram_size: { type: 'integer', minimum: 0, maximum: 10, description: 'No n-gram of words twice in the caption; 0 = off' },
+    no_repeat_ngram_size: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 10,
+      description: 'No n-gram of words twice in the caption; 0 = off',
+    },
     attention: { type: 'string', enum: ['0', '1', 'true', 'false'], description: 'Include attention maps' },
   },
 } as const;
@@ -88,10 +93,18 @@ function engineIfServing(state: ServingState): CaptionEngine {
   return state.engine;
 }
 
-async function captionUpload(state: ServingState, request: FastifyRequest<{ Querystring: CaptionQuery }>, reply: FastifyReply) {
+async function captionUpload(
+  state: ServingState,
+  request: FastifyRequest<{ Querystring: CaptionQuery }>,
+  reply: FastifyReply,
+) {
   const engine = engineIfServing(state);
   const maxBodyBytes = state.limits.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
-  const upload = await readUpload(request, reply, { maxBodyBytes, timeoutMs: state.limits.bodyTimeoutMs, receiving: state.receiving });
+  const upload = await readUpload(request, reply, {
+    maxBodyBytes,
+    timeoutMs: state.limits.bodyTimeoutMs,
+    receiving: state.receiving,
+  });
   const { beam, max_length: maxLength, no_repeat_ngram_size: noRepeatNgramSize, attention } = request.query;
   const wantAttention = attention === '1' || attention === 'true';
   const job = state.admission.run(async () => {
@@ -127,7 +140,11 @@ function requireMultipart(limits: ServingState['limits']) {
     const maxBodyBytes = limits.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
     if (Number.isFinite(declared) && declared > maxBodyBytes) {
       reply.header('connection', 'close');
-      throw new HttpError(413, 'body_too_large', `Content-Length ${declared} exceeds ${maxBodyBytes} bytes (a ${limits.maxUploadBytes}-byte upload and its framing)`);
+      throw new HttpError(
+        413,
+        'body_too_large',
+        `Content-Length ${declared} exceeds ${maxBodyBytes} bytes (a ${limits.maxUploadBytes}-byte upload and its framing)`,
+      );
     }
   };
 }
@@ -138,7 +155,11 @@ async function requireDecimalOptions(request: FastifyRequest): Promise<void> {
   for (const name of ['beam', 'max_length', 'no_repeat_ngram_size']) {
     const value = query[name];
     if (value !== undefined && !(typeof value === 'string' && /^(0|[1-9][0-9]{0,8})$/.test(value))) {
-      throw new HttpError(400, 'invalid_request', `querystring/${name} must be a decimal integer, got ${JSON.stringify(value)}`);
+      throw new HttpError(
+        400,
+        'invalid_request',
+        `querystring/${name} must be a decimal integer, got ${JSON.stringify(value)}`,
+      );
     }
   }
 }

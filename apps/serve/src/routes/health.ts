@@ -15,7 +15,12 @@ export async function healthRoutes(
 
   app.get(
     '/readyz',
-    { schema: { summary: 'Readiness: model loaded and warmed, not draining', response: { 200: statusSchema, 503: errorBodySchema } } },
+    {
+      schema: {
+        summary: 'Readiness: model loaded and warmed, not draining',
+        response: { 200: statusSchema, 503: errorBodySchema },
+      },
+    },
     async () => {
       if (state.draining) throw unavailable('draining', 'The server is shutting down', NOT_READY_RETRY_SECONDS);
       if (!state.engine) throw unavailable('not_ready', 'The model is still loading', NOT_READY_RETRY_SECONDS);

@@ -9,5 +9,7 @@ export function readPage(): Promise<string> {
 }
 
 export async function pageRoutes(app: FastifyInstance, { page }: { page: string }): Promise<void> {
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(page),
+  );
 }

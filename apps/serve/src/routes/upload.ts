@@ -41,9 +41,13 @@ function guardBody(request: FastifyRequest, bounds: UploadBounds): { failure: Pr
   let received = 0;
   const onData = (chunk: Buffer) => {
     received += chunk.length;
-    if (received > bounds.maxBodyBytes) fail(new HttpError(413, 'body_too_large', `The request body exceeds ${bounds.maxBodyBytes} bytes`));
+    if (received > bounds.maxBodyBytes)
+      fail(new HttpError(413, 'body_too_large', `The request body exceeds ${bounds.maxBodyBytes} bytes`));
   };
-  const timer = setTimeout(() => fail(new HttpError(408, 'body_timeout', `The request body did not arrive within ${bounds.timeoutMs} ms`)), bounds.timeoutMs);
+  const timer = setTimeout(
+    () => fail(new HttpError(408, 'body_timeout', `The request body did not arrive within ${bounds.timeoutMs} ms`)),
+    bounds.timeoutMs,
+  );
   const cut = () => fail(new HttpError(503, 'draining', 'The server is shutting down', 5));
   request.raw.on('data', onData);
   bounds.receiving.add(cut);

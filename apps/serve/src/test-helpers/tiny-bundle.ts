@@ -9,22 +9,28 @@ import { WordTokenizer } from '@imgcap/tokenizer';
 /** A real (randomly initialised, seeded) caption bundle: the whole model path runs, captions are arbitrary words. */
 export async function writeTinyBundle(dir: string, arch: Architecture = 'imgcap'): Promise<string> {
   await selectBackend({ backend: 'wasm', log: () => {} });
-  const tokenizer = WordTokenizer.fit(['a red circle on a white background', 'two blue squares', 'a small green triangle'], {
-    vocabSize: 20,
-  });
-  const model = new CaptionModel({
-    arch,
-    vocabSize: tokenizer.vocabSize,
-    seqLength: 10,
-    embedDim: 16,
-    ffDim: 32,
-    encHeads: 2,
-    decHeads: 2,
-    dropout: 0,
-    backbone: 'patch8@32',
-    imageSize: 32,
-    featureShape: [16, 192],
-  }, { seed: 7 }); // seeded: the same words every run (an unseeded model sometimes ends every caption at once)
+  const tokenizer = WordTokenizer.fit(
+    ['a red circle on a white background', 'two blue squares', 'a small green triangle'],
+    {
+      vocabSize: 20,
+    },
+  );
+  const model = new CaptionModel(
+    {
+      arch,
+      vocabSize: tokenizer.vocabSize,
+      seqLength: 10,
+      embedDim: 16,
+      ffDim: 32,
+      encHeads: 2,
+      decHeads: 2,
+      dropout: 0,
+      backbone: 'patch8@32',
+      imageSize: 32,
+      featureShape: [16, 192],
+    },
+    { seed: 7 },
+  ); // seeded: the same words every run (an unseeded model sometimes ends every caption at once)
   const bundle = join(dir, arch === 'imgcap' ? 'bundle' : `bundle-${arch}`);
   await saveCaptionBundle(bundle, { model, tokenizer });
   model.dispose();
@@ -32,7 +38,10 @@ export async function writeTinyBundle(dir: string, arch: Architecture = 'imgcap'
 }
 
 /** Registers hooks that write a tiny bundle into a temp dir before the tests of the enclosing scope and remove it after. */
-export function useTinyBundle(prefix: string, arch: Architecture = 'imgcap'): { readonly dir: string; readonly bundle: string } {
+export function useTinyBundle(
+  prefix: string,
+  arch: Architecture = 'imgcap',
+): { readonly dir: string; readonly bundle: string } {
   const fixture = { dir: '', bundle: '' };
   beforeAll(async () => {
     fixture.dir = await mkdtemp(join(tmpdir(), prefix));

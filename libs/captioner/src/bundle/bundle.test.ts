@@ -15,7 +15,9 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const tokenizer = WordTokenizer.fit(['a red circle', 'a blue square', 'two green triangles'], { vocabSize: TINY_CONFIG.vocabSize });
+const tokenizer = WordTokenizer.fit(['a red circle', 'a blue square', 'two green triangles'], {
+  vocabSize: TINY_CONFIG.vocabSize,
+});
 
 function images(n: number) {
   return Array.from({ length: n }, (_, i) => ({
@@ -57,14 +59,18 @@ describe('caption bundles', () => {
   });
 
   it('refuses a directory that is not a bundle, and images of the wrong size, with clear errors', async () => {
-    await expect(loadCaptionBundle(join(dir, 'missing'))).rejects.toThrow(/not a caption bundle: bundle.json not found/);
+    await expect(loadCaptionBundle(join(dir, 'missing'))).rejects.toThrow(
+      /not a caption bundle: bundle.json not found/,
+    );
     await writeFile(join(dir, 'bundle.json'), JSON.stringify({ format: 'imgcap-caption-bundle', version: 99 }));
     await expect(readBundleManifest(dir)).rejects.toThrow(/version 99 is not supported/);
     const model = new CaptionModel(TINY_CONFIG);
     await saveCaptionBundle(join(dir, 'size'), { model, tokenizer });
     model.dispose();
     const captioner = await loadCaptionBundle(join(dir, 'size'));
-    await expect(captioner.captionImages([{ width: 4, height: 4, data: new Uint8Array(48) }])).rejects.toThrow(/needs 8×8 RGB/);
+    await expect(captioner.captionImages([{ width: 4, height: 4, data: new Uint8Array(48) }])).rejects.toThrow(
+      /needs 8×8 RGB/,
+    );
     captioner.dispose();
   });
 });
@@ -75,14 +81,22 @@ describe('a bundle whose backbone weights are a Keras .h5 file', () => {
     const source = buildEfficientNet('b0', { inputShape: [64, 64, 3], seed: 8 });
     const h5 = join(dir, 'efficientnetb0_notop.h5');
     await saveKerasWeightsFile(source, h5, { layout: 'keras2' });
-    const config = { ...TINY_CONFIG, backbone: 'efficientnet-b0@64', imageSize: 64, featureShape: [4, 1280] as [number, number] };
+    const config = {
+      ...TINY_CONFIG,
+      backbone: 'efficientnet-b0@64',
+      imageSize: 64,
+      featureShape: [4, 1280] as [number, number],
+    };
     const model = new CaptionModel(config);
     await saveCaptionBundle(join(dir, 'h5-bundle'), { model, tokenizer, backboneWeightsDir: h5 });
     model.dispose();
     const loaded = await loadCaptionBundle(join(dir, 'h5-bundle'));
     expect(loaded.manifest.backbone.weights).toBe(join('backbone', 'efficientnetb0_notop.h5'));
     const pixels = tf.randomUniform([1, 64, 64, 3], 0, 255, 'float32', 2) as tf.Tensor4D;
-    const [features, expected] = [loaded.backbone.extract(pixels), tf.reshape(source.predict(pixels) as tf.Tensor, [1, 4, 1280])];
+    const [features, expected] = [
+      loaded.backbone.extract(pixels),
+      tf.reshape(source.predict(pixels) as tf.Tensor, [1, 4, 1280]),
+    ];
     expect(tf.max(tf.abs(tf.sub(features, expected))).dataSync()[0]).toBeLessThan(1e-5);
     tf.dispose([pixels, features, expected]);
     loaded.dispose();
@@ -102,9 +116,13 @@ describe('bundle files that look right but are not', () => {
     const flipped = Buffer.from(original);
     flipped[10] ^= 0xff;
     await writeFile(weights, flipped);
-    await expect(loadCaptionBundle(join(dir, 'checked'))).rejects.toThrow(/model\/weights\.bin does not match its recorded sha256/);
+    await expect(loadCaptionBundle(join(dir, 'checked'))).rejects.toThrow(
+      /model\/weights\.bin does not match its recorded sha256/,
+    );
     await writeFile(weights, original);
     await writeFile(join(dir, 'checked', 'tokenizer.json'), '{"format": ');
-    await expect(loadCaptionBundle(join(dir, 'checked'))).rejects.toThrow(/tokenizer\.json does not match its recorded sha256/);
+    await expect(loadCaptionBundle(join(dir, 'checked'))).rejects.toThrow(
+      /tokenizer\.json does not match its recorded sha256/,
+    );
   });
 });

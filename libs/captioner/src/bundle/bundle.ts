@@ -39,7 +39,10 @@ export async function writeBundleFiles(dir: string, contents: BundleContents): P
     config: model.config,
     backbone: { id: model.config.backbone, imageSize: model.config.imageSize, weights },
     createdAt: new Date().toISOString(),
-    files: await fileChecksums(dir, (await filesBelow(dir)).filter((f) => f !== BUNDLE_MANIFEST_FILE)),
+    files: await fileChecksums(
+      dir,
+      (await filesBelow(dir)).filter((f) => f !== BUNDLE_MANIFEST_FILE),
+    ),
     metadata,
   };
   // Written last: a directory with bundle.json is complete.

@@ -13,7 +13,10 @@ export async function fileChecksums(dir: string, files: readonly string[]): Prom
 /** Every regular file below `dir`, as paths relative to it (sorted). */
 export async function filesBelow(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
 }
 
 function sha256File(path: string): Promise<string> {
@@ -30,11 +33,18 @@ function sha256File(path: string): Promise<string> {
  * Checks `dir`'s files against recorded checksums; the first missing or changed file is an error naming it. Files
  * that look right but are not (flipped bytes, another run's weights of the same size) must never load silently.
  */
-export async function verifyChecksums(dir: string, expected: Readonly<Record<string, string>>, what: string): Promise<void> {
+export async function verifyChecksums(
+  dir: string,
+  expected: Readonly<Record<string, string>>,
+  what: string,
+): Promise<void> {
   for (const [file, sum] of Object.entries(expected)) {
     const actual = await sha256File(join(dir, file)).catch((error: NodeJS.ErrnoException) => {
       throw new Error(`${what}: ${join(dir, file)} is missing or unreadable (${error.code ?? error.message})`);
     });
-    if (actual !== sum) throw new Error(`${what}: ${join(dir, file)} does not match its recorded sha256 (damaged or replaced); refusing to use it`);
+    if (actual !== sum)
+      throw new Error(
+        `${what}: ${join(dir, file)} does not match its recorded sha256 (damaged or replaced); refusing to use it`,
+      );
   }
 }

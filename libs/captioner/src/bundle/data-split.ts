@@ -41,7 +41,11 @@ export async function readBundleDataSplit(dir: string): Promise<DataSplitRecord 
     throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
   }
   const lists = record.images;
-  if (typeof record.dataset !== 'string' || !lists || !(['train', 'val', 'test'] as const).every((s) => Array.isArray(lists[s]))) {
+  if (
+    typeof record.dataset !== 'string' ||
+    !lists ||
+    !(['train', 'val', 'test'] as const).every((s) => Array.isArray(lists[s]))
+  ) {
     throw new Error(`${file}: expected { dataset, source, seed, splitFile, images: { train, val, test } }`);
   }
   return record as DataSplitRecord;

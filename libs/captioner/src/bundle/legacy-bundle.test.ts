@@ -15,7 +15,11 @@ describe('a bundle written before --arch existed', () => {
     const expected = JSON.parse(await readFile(join(FIXTURES, 'bundle-v1-imgcap.expected.json'), 'utf8'));
     const captioner = await loadCaptionBundle(join(FIXTURES, 'bundle-v1-imgcap'));
     expect(captioner.model.config.arch).toBe('imgcap');
-    const images = [0, 1, 2].map((i) => ({ width: 8, height: 8, data: Uint8Array.from({ length: 192 }, (_, j) => (j * 37 + i * 101) % 256) }));
+    const images = [0, 1, 2].map((i) => ({
+      width: 8,
+      height: 8,
+      data: Uint8Array.from({ length: 192 }, (_, j) => (j * 37 + i * 101) % 256),
+    }));
     for (const beamWidth of [1, 3]) {
       const captions = await captioner.captionImages(images, { beamWidth });
       const want = expected[`beam${beamWidth}`] as typeof captions;

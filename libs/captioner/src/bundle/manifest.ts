@@ -29,9 +29,12 @@ export interface BundleManifest {
 
 export function parseManifest(json: unknown, file: string): BundleManifest {
   const m = json as Partial<BundleManifest>;
-  if (m?.format !== BUNDLE_FORMAT) throw new Error(`${file}: not a caption bundle (format ${JSON.stringify(m?.format)}).`);
+  if (m?.format !== BUNDLE_FORMAT)
+    throw new Error(`${file}: not a caption bundle (format ${JSON.stringify(m?.format)}).`);
   if (m.version !== BUNDLE_VERSION) {
-    throw new Error(`${file}: bundle version ${String(m.version)} is not supported (this build reads version ${BUNDLE_VERSION}).`);
+    throw new Error(
+      `${file}: bundle version ${String(m.version)} is not supported (this build reads version ${BUNDLE_VERSION}).`,
+    );
   }
   if (!m.config || !m.backbone?.id) throw new Error(`${file}: missing config or backbone.`);
   return m as BundleManifest;

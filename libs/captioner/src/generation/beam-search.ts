@@ -91,7 +91,18 @@ export async function beamSearch(
       history: beams.history.slice(),
       attention: beams.attention.slice(),
     };
-    const context: StepContext = { K, tokens, options, banned, logProbs, weights, vocab: logProbs.length / session.rows, grid: weights.length / session.rows, beams, next };
+    const context: StepContext = {
+      K,
+      tokens,
+      options,
+      banned,
+      logProbs,
+      weights,
+      vocab: logProbs.length / session.rows,
+      grid: weights.length / session.rows,
+      beams,
+      next,
+    };
     for (let image = 0; image < images; image++) {
       if (!done[image]) done[image] = advanceImage(context, image, position, finished[image]!);
     }
@@ -110,7 +121,12 @@ function advanceImage(ctx: StepContext, image: number, position: number, finishe
   for (let beam = 0; beam < K; beam++) {
     const row = image * K + beam;
     if (!Number.isFinite(beams.logProb[row])) continue;
-    live.push({ row, beam, logProb: beams.logProb[row]!, repeats: repeatedNgramBans(beams.history[row]!, options.noRepeatNgramSize) });
+    live.push({
+      row,
+      beam,
+      logProb: beams.logProb[row]!,
+      repeats: repeatedNgramBans(beams.history[row]!, options.noRepeatNgramSize),
+    });
   }
   let kept = 0;
   const candidates = topCandidates(ctx.logProbs, ctx.vocab, live, ctx.banned.forVocab(ctx.vocab), 2 * K);
@@ -128,7 +144,10 @@ function advanceImage(ctx: StepContext, image: number, position: number, finishe
     next.order[row] = parentRow;
     next.input[row] = candidate.token;
     next.history[row] = [...words, candidate.token];
-    next.attention[row] = [...beams.attention[parentRow]!, Array.from(ctx.weights.subarray(parentRow * ctx.grid, (parentRow + 1) * ctx.grid))];
+    next.attention[row] = [
+      ...beams.attention[parentRow]!,
+      Array.from(ctx.weights.subarray(parentRow * ctx.grid, (parentRow + 1) * ctx.grid)),
+    ];
     beams.logProb[row] = candidate.logProb;
   }
   for (let beam = kept; beam < K; beam++) beams.logProb[image * K + beam] = -Infinity;
@@ -143,8 +162,21 @@ function advanceImage(ctx: StepContext, image: number, position: number, finishe
 }
 
 /** A caption; its rank score counts the end marker as a word when there is one (`extra`). */
-function hypothesis(tokens: number[], logProb: number, attention: number[][], done: boolean, options: SearchOptions, extra: number): Hypothesis {
-  return { tokens, logProb, score: rankScore(logProb, tokens.length + extra, options.lengthPenalty), attention, finished: done };
+function hypothesis(
+  tokens: number[],
+  logProb: number,
+  attention: number[][],
+  done: boolean,
+  options: SearchOptions,
+  extra: number,
+): Hypothesis {
+  return {
+    tokens,
+    logProb,
+    score: rankScore(logProb, tokens.length + extra, options.lengthPenalty),
+    attention,
+    finished: done,
+  };
 }
 
 function best(hypotheses: Hypothesis[]): Hypothesis {

@@ -34,7 +34,7 @@ export class BigramSession implements DecoderSession {
 /** A random row-stochastic table over `vocab` ids. */
 export function randomTable(vocab: number, seed: number): number[][] {
   let state = seed;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   return Array.from({ length: vocab }, () => {
     const row = Array.from({ length: vocab }, () => random() + 0.01);
     const sum = row.reduce((a, b) => a + b, 0);

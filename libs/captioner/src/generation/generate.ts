@@ -24,10 +24,15 @@ export async function generateFromFeatures(
     const encoded = model.encode(features);
     if (K === 1) return encoded;
     // Row image·K + beam holds image's encoding: beam search needs one decoder row per beam.
-    const index = tf.tensor1d(Array.from({ length: images * K }, (_, row) => Math.floor(row / K)), 'int32');
+    const index = tf.tensor1d(
+      Array.from({ length: images * K }, (_, row) => Math.floor(row / K)),
+      'int32',
+    );
     return tf.gather(encoded, index, 0) as tf.Tensor3D;
   });
-  const session = options.useCache ? new CachedDecoderSession(model, encodedRows) : new FullDecoderSession(model, encodedRows);
+  const session = options.useCache
+    ? new CachedDecoderSession(model, encodedRows)
+    : new FullDecoderSession(model, encodedRows);
   encodedRows.dispose();
   try {
     return K === 1 ? await greedySearch(session, tokens, options) : await beamSearch(session, images, tokens, options);

@@ -5,7 +5,13 @@ import { repeatedNgramBans } from './repeat-ban.js';
 import { BannedIds } from './banned-ids.js';
 
 /** Arg-max over one row, skipping banned ids (and this row's repeat bans); ties go to the lower id. */
-function argMax(logProbs: Float32Array, offset: number, vocab: number, banned: Uint8Array, repeats: Set<number> | null): number {
+function argMax(
+  logProbs: Float32Array,
+  offset: number,
+  vocab: number,
+  banned: Uint8Array,
+  repeats: Set<number> | null,
+): number {
   let best = -1;
   for (let token = 0; token < vocab; token++) {
     if (banned[token] === 1 || repeats?.has(token)) continue;
@@ -40,7 +46,13 @@ export async function greedySearch(
         input[row] = tokens.end;
         return;
       }
-      const token = argMax(logProbs, row * vocab, vocab, banned.forVocab(vocab), repeatedNgramBans(result.tokens, options.noRepeatNgramSize));
+      const token = argMax(
+        logProbs,
+        row * vocab,
+        vocab,
+        banned.forVocab(vocab),
+        repeatedNgramBans(result.tokens, options.noRepeatNgramSize),
+      );
       result.logProb += logProbs[row * vocab + token]!;
       input[row] = token;
       if (token === tokens.end) result.finished = true;

@@ -12,16 +12,30 @@ export interface SearchOptions {
   noRepeatNgramSize: number;
 }
 
-export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { beamWidth: 1, maxLength: 35, lengthPenalty: 1, useCache: true, noRepeatNgramSize: 0 };
+export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
+  beamWidth: 1,
+  maxLength: 35,
+  lengthPenalty: 1,
+  useCache: true,
+  noRepeatNgramSize: 0,
+};
 
 /** Merges overrides over the defaults; unknown keys and out-of-range values are errors that name them. */
-export function resolveSearchOptions(overrides: Partial<SearchOptions> = {}, maxAllowedLength = Infinity): SearchOptions {
+export function resolveSearchOptions(
+  overrides: Partial<SearchOptions> = {},
+  maxAllowedLength = Infinity,
+): SearchOptions {
   for (const key of Object.keys(overrides)) {
     if (!(key in DEFAULT_SEARCH_OPTIONS)) {
-      throw new Error(`Unknown generation option "${key}"; allowed: ${Object.keys(DEFAULT_SEARCH_OPTIONS).join(', ')}.`);
+      throw new Error(
+        `Unknown generation option "${key}"; allowed: ${Object.keys(DEFAULT_SEARCH_OPTIONS).join(', ')}.`,
+      );
     }
   }
-  const options = { ...DEFAULT_SEARCH_OPTIONS, maxLength: Math.min(DEFAULT_SEARCH_OPTIONS.maxLength, maxAllowedLength) };
+  const options = {
+    ...DEFAULT_SEARCH_OPTIONS,
+    maxLength: Math.min(DEFAULT_SEARCH_OPTIONS.maxLength, maxAllowedLength),
+  };
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
   }
@@ -37,6 +51,7 @@ export function resolveSearchOptions(overrides: Partial<SearchOptions> = {}, max
   if (!Number.isInteger(options.noRepeatNgramSize) || options.noRepeatNgramSize < 0 || options.noRepeatNgramSize > 10) {
     throw new Error(`noRepeatNgramSize must be an integer from 0 (off) to 10, got ${options.noRepeatNgramSize}.`);
   }
-  if (typeof options.useCache !== 'boolean') throw new Error(`useCache must be true or false, got ${String(options.useCache)}.`);
+  if (typeof options.useCache !== 'boolean')
+    throw new Error(`useCache must be true or false, got ${String(options.useCache)}.`);
   return options;
 }

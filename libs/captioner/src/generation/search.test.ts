@@ -72,7 +72,9 @@ describe('greedy and beam search', () => {
     expect(() => resolveSearchOptions({ numBeams: 3 } as never)).toThrow(/Unknown generation option "numBeams"/);
     expect(() => resolveSearchOptions({ beamWidth: 0 })).toThrow(/beamWidth/);
     expect(() => resolveSearchOptions({ maxLength: 40 }, 35)).toThrow(/maxLength must be an integer from 1 to 35/);
-    expect(() => resolveSearchOptions({ noRepeatNgramSize: -1 })).toThrow(/noRepeatNgramSize must be an integer from 0/);
+    expect(() => resolveSearchOptions({ noRepeatNgramSize: -1 })).toThrow(
+      /noRepeatNgramSize must be an integer from 0/,
+    );
   });
 });
 

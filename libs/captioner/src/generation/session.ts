@@ -29,8 +29,7 @@ export interface DecoderSession {
  * such a session a copy into tfjs and back at every step.
  */
 export type StepOutput =
-  | { logProbs: tf.Tensor2D; attention: tf.Tensor2D | null }
-  | { logProbs: Float32Array; attention: Float32Array };
+  { logProbs: tf.Tensor2D; attention: tf.Tensor2D | null } | { logProbs: Float32Array; attention: Float32Array };
 
 /** The special ids search needs; they come from the tokenizer, never from decoded text. */
 export interface SearchTokens {

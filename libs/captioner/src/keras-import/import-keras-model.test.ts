@@ -13,10 +13,30 @@ import { useTestBackend } from '../test-helpers/tiny-model.js';
 import { importKerasCaptioner } from './import-keras-model.js';
 
 const SEED = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'data', 'seed');
-const TRIAL = { IMAGE_SIZE: [64, 64], SEQ_LENGTH: 12, VOCAB_SIZE: 10_000, EMBED_DIM: 24, FF_DIM: 16, ENC_HEADS: 2, DEC_HEADS: 3, BATCH_SIZE: 128, EPOCHS: 20, LR: 0.001 };
+const TRIAL = {
+  IMAGE_SIZE: [64, 64],
+  SEQ_LENGTH: 12,
+  VOCAB_SIZE: 10_000,
+  EMBED_DIM: 24,
+  FF_DIM: 16,
+  ENC_HEADS: 2,
+  DEC_HEADS: 3,
+  BATCH_SIZE: 128,
+  EPOCHS: 20,
+  LR: 0.001,
+};
 const CONFIG: CaptionModelConfig = {
-  arch: 'seed', vocabSize: 10_000, seqLength: 12, embedDim: 24, ffDim: 16, encHeads: 2, decHeads: 3, dropout: 0,
-  backbone: 'efficientnet-b0@64-random', imageSize: 64, featureShape: [4, 1280],
+  arch: 'seed',
+  vocabSize: 10_000,
+  seqLength: 12,
+  embedDim: 24,
+  ffDim: 16,
+  encHeads: 2,
+  decHeads: 3,
+  dropout: 0,
+  backbone: 'efficientnet-b0@64-random',
+  imageSize: 64,
+  featureShape: [4, 1280],
 };
 
 let dir: string;
@@ -43,7 +63,11 @@ afterAll(async () => {
 const images = (n: number) => tf.randomUniform([n, 64, 64, 3], 0, 255, 'float32', 17) as tf.Tensor4D;
 const rgb = async (pixels: tf.Tensor4D) => {
   const data = Uint8Array.from(await pixels.data(), (v) => Math.round(v));
-  return Array.from({ length: pixels.shape[0] }, (_, i) => ({ width: 64, height: 64, data: data.subarray(i * 64 * 64 * 3, (i + 1) * 64 * 64 * 3) }));
+  return Array.from({ length: pixels.shape[0] }, (_, i) => ({
+    width: 64,
+    height: 64,
+    data: data.subarray(i * 64 * 64 * 3, (i + 1) * 64 * 64 * 3),
+  }));
 };
 
 /**
@@ -55,7 +79,11 @@ async function kerasGreedy(model: CaptionModel, features: tf.Tensor3D, start: nu
   const length = model.config.seqLength - 1;
   const caption = [start];
   for (let i = 0; i < length; i++) {
-    const tokens = tf.tensor2d([[...caption, ...new Array<number>(length - caption.length).fill(0)]], [1, length], 'int32');
+    const tokens = tf.tensor2d(
+      [[...caption, ...new Array<number>(length - caption.length).fill(0)]],
+      [1, length],
+      'int32',
+    );
     const logits = model.decodeFull(encoded, tokens);
     const next = tf.tidy(() => tf.argMax(tf.squeeze(tf.slice(logits, [0, i, 0], [1, 1, -1])), -1).dataSync()[0]!);
     tf.dispose([tokens, logits]);
@@ -71,7 +99,18 @@ describe("importing the Keras project's trained model (save_weights .h5 + trial_
     const out = join(dir, 'bundle');
     await importKerasCaptioner(files, out);
     const manifest = await readBundleManifest(out);
-    expect(manifest.config).toMatchObject({ arch: 'seed', vocabSize: 10_000, seqLength: 12, embedDim: 24, ffDim: 16, encHeads: 2, decHeads: 3, backbone: 'efficientnet-b0@64', imageSize: 64, featureShape: [4, 1280] });
+    expect(manifest.config).toMatchObject({
+      arch: 'seed',
+      vocabSize: 10_000,
+      seqLength: 12,
+      embedDim: 24,
+      ffDim: 16,
+      encHeads: 2,
+      decHeads: 3,
+      backbone: 'efficientnet-b0@64',
+      imageSize: 64,
+      featureShape: [4, 1280],
+    });
     const imported = await loadCaptionBundle(out);
     const tokenizer = await loadKerasTokenizer(files.tokenizer);
     const pixels = images(3);
@@ -91,14 +130,24 @@ describe("importing the Keras project's trained model (save_weights .h5 + trial_
     imported.dispose();
   }, 120_000);
 
-  it('keeps the CNN in the bundle as an EfficientNet .h5 that gives the original CNN\'s features', async () => {
+  it("keeps the CNN in the bundle as an EfficientNet .h5 that gives the original CNN's features", async () => {
     const out = join(dir, 'bundle-cnn');
     await importKerasCaptioner(files, out);
     const manifest = await readBundleManifest(out);
     expect(manifest.backbone.weights).toBe(join('backbone', 'efficientnetb0_notop.h5'));
-    const extractor = await createFeatureExtractor({ kind: 'efficientnet', variant: 'b0', imageSize: 64, weightsDir: join(out, manifest.backbone.weights!) });
+    const extractor = await createFeatureExtractor({
+      kind: 'efficientnet',
+      variant: 'b0',
+      imageSize: 64,
+      weightsDir: join(out, manifest.backbone.weights!),
+    });
     const pixels = images(1);
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(extractor.extract(pixels), tf.reshape(cnn.predict(pixels) as tf.Tensor, [1, 4, 1280])))).dataSync()[0]!);
+    const diff = tf.tidy(
+      () =>
+        tf
+          .max(tf.abs(tf.sub(extractor.extract(pixels), tf.reshape(cnn.predict(pixels) as tf.Tensor, [1, 4, 1280]))))
+          .dataSync()[0]!,
+    );
     expect(diff).toBeLessThan(1e-5);
     pixels.dispose();
     extractor.dispose();
@@ -121,13 +170,19 @@ describe("importing the Keras project's trained model (save_weights .h5 + trial_
     await saveSeedKerasWeights(extra, cnn, broken, 1);
     extra.dispose();
     const out = join(dir, 'not-written');
-    await expect(importKerasCaptioner({ ...files, weights: broken }, out)).rejects.toThrow(/dense_\d+\/kernel:0 \[24, 20\] maps to decoder_block\/feedforward_intermediate\/kernel, which is \[24, 16\]/);
+    await expect(importKerasCaptioner({ ...files, weights: broken }, out)).rejects.toThrow(
+      /dense_\d+\/kernel:0 \[24, 20\] maps to decoder_block\/feedforward_intermediate\/kernel, which is \[24, 16\]/,
+    );
     await expect(readFile(join(out, 'bundle.json'))).rejects.toThrow(/ENOENT/);
     const wrongVocab = join(dir, 'trial-vocab.json');
     await writeFile(wrongVocab, JSON.stringify({ ...TRIAL, VOCAB_SIZE: 5000 }));
-    await expect(importKerasCaptioner({ ...files, config: wrongVocab }, out)).rejects.toThrow(/has 10000 ids but .*VOCAB_SIZE 5000/);
+    await expect(importKerasCaptioner({ ...files, config: wrongVocab }, out)).rejects.toThrow(
+      /has 10000 ids but .*VOCAB_SIZE 5000/,
+    );
     const notWeights = join(dir, 'tokenizer-as-weights.keras');
     await copyFile(files.tokenizer, notWeights);
-    await expect(importKerasCaptioner({ ...files, weights: notWeights }, out)).rejects.toThrow(/no cnn group|neither the CNN/);
+    await expect(importKerasCaptioner({ ...files, weights: notWeights }, out)).rejects.toThrow(
+      /no cnn group|neither the CNN/,
+    );
   }, 60_000);
 });

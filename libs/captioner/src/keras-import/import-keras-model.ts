@@ -53,7 +53,8 @@ export async function readTrialConfig(path: string): Promise<SeedTrialConfig> {
     throw new Error(`${path}: not a readable trial_config.json: ${(error as Error).message}`);
   }
   for (const field of TRIAL_FIELDS) {
-    if (!Number.isInteger(json[field]) || (json[field] as number) < 1) throw new Error(`${path}: ${field} must be a positive integer, got ${JSON.stringify(json[field])}`);
+    if (!Number.isInteger(json[field]) || (json[field] as number) < 1)
+      throw new Error(`${path}: ${field} must be a positive integer, got ${JSON.stringify(json[field])}`);
   }
   const size = json['IMAGE_SIZE'];
   if (!Array.isArray(size) || size.length !== 2 || size[0] !== size[1] || !Number.isInteger(size[0])) {
@@ -65,13 +66,25 @@ export async function readTrialConfig(path: string): Promise<SeedTrialConfig> {
 /** The EfficientNet variant whose plan the CNN group's layers follow (stem width, blocks, top width). */
 function variantOf(cnn: readonly StoredVariable[]): EfficientNetVariant {
   const layerOf = (v: StoredVariable) => (v.fullName ?? '').replace(/:\d+$/, '').split('/').slice(-2)[0]!;
-  const blocks = new Set(cnn.map(layerOf).filter((l) => /^block\d+[a-z]_/.test(l)).map((l) => l.split('_')[0]));
+  const blocks = new Set(
+    cnn
+      .map(layerOf)
+      .filter((l) => /^block\d+[a-z]_/.test(l))
+      .map((l) => l.split('_')[0]),
+  );
   const width = (layer: string) => cnn.find((v) => layerOf(v) === layer && v.name === 'kernel')?.shape[3];
   for (const variant of EFFICIENTNET_VARIANTS) {
     const plan = efficientNetPlan(variant);
-    if (plan.blocks.length === blocks.size && plan.stemFilters === width('stem_conv') && plan.topFilters === width('top_conv')) return variant;
+    if (
+      plan.blocks.length === blocks.size &&
+      plan.stemFilters === width('stem_conv') &&
+      plan.topFilters === width('top_conv')
+    )
+      return variant;
   }
-  throw new Error(`the CNN's layers (${blocks.size} blocks, stem ${width('stem_conv')} and top ${width('top_conv')} filters) match no EfficientNet B0–B7`);
+  throw new Error(
+    `the CNN's layers (${blocks.size} blocks, stem ${width('stem_conv')} and top ${width('top_conv')} filters) match no EfficientNet B0–B7`,
+  );
 }
 
 /** The CNN's weights keyed `layer/weight`, as `assignBackboneWeights` takes them. */
@@ -82,7 +95,12 @@ function backboneTensors(cnn: readonly StoredVariable[]): tf.NamedTensorMap {
 }
 
 /** Writes the CNN as an EfficientNet .h5 under `dir` (checked layer by layer against the variant built here). */
-async function writeBackbone(cnn: readonly StoredVariable[], variant: EfficientNetVariant, imageSize: number, dir: string): Promise<string> {
+async function writeBackbone(
+  cnn: readonly StoredVariable[],
+  variant: EfficientNetVariant,
+  imageSize: number,
+  dir: string,
+): Promise<string> {
   const network = buildEfficientNet(variant, { inputShape: [imageSize, imageSize, 3] });
   const tensors = backboneTensors(cnn);
   try {
@@ -101,15 +119,21 @@ function assignCaptionWeights(model: CaptionModel, mapped: Map<string, StoredVar
   const unused = new Set(mapped.keys());
   const values = model.network.weights.map((w) => {
     const stored = mapped.get(w.originalName);
-    if (!stored) throw new Error(`${source}: no tensor maps to the seed model's ${w.originalName} [${w.shape.join(', ')}]`);
+    if (!stored)
+      throw new Error(`${source}: no tensor maps to the seed model's ${w.originalName} [${w.shape.join(', ')}]`);
     if (stored.shape.join() !== w.shape.join()) {
-      throw new Error(`${source}: ${stored.fullName} [${stored.shape.join(', ')}] maps to ${w.originalName}, which is [${w.shape.join(', ')}]`);
+      throw new Error(
+        `${source}: ${stored.fullName} [${stored.shape.join(', ')}] maps to ${w.originalName}, which is [${w.shape.join(', ')}]`,
+      );
     }
     unused.delete(w.originalName);
     return storedTensor(stored);
   });
   try {
-    if (unused.size > 0) throw new Error(`${source}: tensors left unmapped: ${[...unused].map((n) => mapped.get(n)!.fullName).join(', ')}`);
+    if (unused.size > 0)
+      throw new Error(
+        `${source}: tensors left unmapped: ${[...unused].map((n) => mapped.get(n)!.fullName).join(', ')}`,
+      );
     model.network.setWeights(values);
   } finally {
     tf.dispose(values);
@@ -121,11 +145,16 @@ function assignCaptionWeights(model: CaptionModel, mapped: Map<string, StoredVar
  * and decoder weights mapped by structure and shape, the CNN written as an EfficientNet `.h5` in the bundle, the
  * tokenizer as a `KerasTextVectorizer`. Every tensor must map and every shape match, or nothing is written.
  */
-export async function importKerasCaptioner(sources: KerasImportSources, out: string): Promise<{ config: CaptionModelConfig; tokenizer: KerasTextVectorizer }> {
+export async function importKerasCaptioner(
+  sources: KerasImportSources,
+  out: string,
+): Promise<{ config: CaptionModelConfig; tokenizer: KerasTextVectorizer }> {
   const trial = await readTrialConfig(sources.config);
   const tokenizer = await loadKerasTokenizer(sources.tokenizer);
   if (tokenizer.vocabSize !== trial.VOCAB_SIZE) {
-    throw new Error(`${sources.tokenizer} has ${tokenizer.vocabSize} ids but ${sources.config} says VOCAB_SIZE ${trial.VOCAB_SIZE}`);
+    throw new Error(
+      `${sources.tokenizer} has ${tokenizer.vocabSize} ids but ${sources.config} says VOCAB_SIZE ${trial.VOCAB_SIZE}`,
+    );
   }
   const layers: KerasLayerWeights = await readKerasWeightsFile(sources.weights);
   const groups = classifyGroups(layers);

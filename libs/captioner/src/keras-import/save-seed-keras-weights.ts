@@ -10,27 +10,45 @@ import type { CaptionModel } from '../model/caption-model.js';
 const PARTS = ['query', 'key', 'value', 'attention_output'];
 
 /** Saves `model` (arch seed) and its EfficientNet `cnn` as the Keras project's captioning model's weights file. */
-export async function saveSeedKerasWeights(model: CaptionModel, cnn: tfl.LayersModel, path: string, run = 0): Promise<void> {
-  if (model.config.arch !== 'seed') throw new Error(`only the seed architecture has the Keras project's layout; this model is ${model.config.arch}`);
-  /** Keras's auto-numbering: the first instance has no suffix, the next `_1`, … */
-  const suffix = (index: number) => (index === 0 ? '' : `_${index}`);
+export async function saveSeedKerasWeights(
+  model: CaptionModel,
+  cnn: tfl.LayersModel,
+  path: string,
+  run = 0,
+): Promise<void> {
+  if (model.config.arch !== 'seed')
+    throw new Error(`only the seed architecture has the Keras project's layout; this model is ${model.config.arch}`);
+  await saveKerasWeightGroups(path, seedWeightGroups(model, cnn, run));
+}
+
+/** Keras's auto-numbering: the first instance has no suffix, the next `_1`, … */
+const suffix = (index: number) => (index === 0 ? '' : `_${index}`);
+
+/** The weights file's groups: the CNN, the encoder block and the decoder block, each in Keras's order. */
+function seedWeightGroups(model: CaptionModel, cnn: tfl.LayersModel, run: number): KerasWeightGroup[] {
   const value = (name: string) => {
     const weight = model.network.weights.find((w) => w.originalName === name);
     if (!weight) throw new Error(`no weight ${name}`);
     return weight.read();
   };
-  const attention = (scope: string, from: string) => PARTS.flatMap((p) => ['kernel', 'bias'].map((k) => ({ name: `${scope}/${p}/${k}:0`, value: value(`${from}/${p}/${k}`) })));
-  const layer = (scope: string, from: string, keys: string[]) => keys.map((k) => ({ name: `${scope}/${k}:0`, value: value(`${from}/${k}`) }));
+  const attention = (scope: string, from: string) =>
+    PARTS.flatMap((p) =>
+      ['kernel', 'bias'].map((k) => ({ name: `${scope}/${p}/${k}:0`, value: value(`${from}/${p}/${k}`) })),
+    );
+  const layer = (scope: string, from: string, keys: string[]) =>
+    keys.map((k) => ({ name: `${scope}/${k}:0`, value: value(`${from}/${k}`) }));
   const norm = (scope: string, from: string) => layer(scope, from, ['gamma', 'beta']);
   const dense = (scope: string, from: string) => layer(scope, from, ['kernel', 'bias']);
 
   const enc = `transformer_encoder_block${suffix(run)}`;
   const dec = `transformer_decoder_block${suffix(run)}`;
   const n = run * 10; // later runs number their sublayers higher
-  const groups: KerasWeightGroup[] = [
+  return [
     {
       layer: `model${suffix(run)}`,
-      weights: cnn.layers.flatMap((l) => l.weights.map((w) => ({ name: `${l.name}/${w.originalName.split('/').pop()}:0`, value: w.read() }))),
+      weights: cnn.layers.flatMap((l) =>
+        l.weights.map((w) => ({ name: `${l.name}/${w.originalName.split('/').pop()}:0`, value: w.read() })),
+      ),
     },
     {
       // attention_1, layernorm_1, layernorm_2, dense_1: the seed's TransformerEncoderBlock.__init__ order.
@@ -53,11 +71,16 @@ export async function saveSeedKerasWeights(model: CaptionModel, cnn: tfl.LayersM
         ...norm(`${dec}/layer_normalization${suffix(n + 2)}`, 'decoder_block/self_attention_norm'),
         ...norm(`${dec}/layer_normalization${suffix(n + 3)}`, 'decoder_block/cross_attention_norm'),
         ...norm(`${dec}/layer_normalization${suffix(n + 4)}`, 'decoder_block/feedforward_norm'),
-        { name: `${dec}/positional_embedding${suffix(run)}/embedding${suffix(n)}/embeddings:0`, value: value('token_embedding/token_embedding/embeddings') },
-        { name: `${dec}/positional_embedding${suffix(run)}/embedding${suffix(n + 1)}/embeddings:0`, value: value('token_embedding/position_embedding/embeddings') },
+        {
+          name: `${dec}/positional_embedding${suffix(run)}/embedding${suffix(n)}/embeddings:0`,
+          value: value('token_embedding/token_embedding/embeddings'),
+        },
+        {
+          name: `${dec}/positional_embedding${suffix(run)}/embedding${suffix(n + 1)}/embeddings:0`,
+          value: value('token_embedding/position_embedding/embeddings'),
+        },
         ...dense(`${dec}/dense${suffix(n + 3)}`, 'logits'),
       ],
     },
   ];
-  await saveKerasWeightGroups(path, groups);
 }

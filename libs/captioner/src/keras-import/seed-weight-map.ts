@@ -33,11 +33,15 @@ function partsOf(group: string, variables: readonly StoredVariable[]): Part[] {
     let kind: PartKind;
     let path: string;
     let key: string;
-    if ((ATTENTION_PARTS as readonly string[]).includes(parent)) [kind, path, key] = ['attention', local.slice(0, -2).join('/'), `${parent}/${name}`];
+    if ((ATTENTION_PARTS as readonly string[]).includes(parent))
+      [kind, path, key] = ['attention', local.slice(0, -2).join('/'), `${parent}/${name}`];
     else if (name === 'gamma' || name === 'beta') [kind, path, key] = ['norm', local.slice(0, -1).join('/'), name];
     else if (name === 'kernel' || name === 'bias') [kind, path, key] = ['dense', local.slice(0, -1).join('/'), name];
     else if (name === 'embeddings') [kind, path, key] = ['embedding', local.slice(0, -1).join('/'), name];
-    else throw new Error(`${group}: tensor '${variable.fullName}' ${shapeText(variable)} is not part of the seed's blocks`);
+    else
+      throw new Error(
+        `${group}: tensor '${variable.fullName}' ${shapeText(variable)} is not part of the seed's blocks`,
+      );
     let part = parts.find((p) => p.path === path && p.kind === kind);
     if (!part) parts.push((part = { kind, path, variables: new Map() }));
     part.variables.set(key, variable);
@@ -50,7 +54,9 @@ const ofKind = (parts: Part[], kind: PartKind) => parts.filter((p) => p.kind ===
 function expectCount(group: string, parts: Part[], kind: PartKind, count: number): Part[] {
   const found = ofKind(parts, kind);
   if (found.length !== count) {
-    throw new Error(`${group}: expected ${count} ${kind} sublayer(s) as in the seed's block, found ${found.length} (${found.map((p) => p.path).join(', ') || 'none'})`);
+    throw new Error(
+      `${group}: expected ${count} ${kind} sublayer(s) as in the seed's block, found ${found.length} (${found.map((p) => p.path).join(', ') || 'none'})`,
+    );
   }
   return found;
 }
@@ -67,10 +73,19 @@ function assign(out: WeightAssignment, prefix: string, part: Part): void {
 }
 
 /** The encoder block: LayerNorm(C) and LayerNorm(E), Dense(C → E), one self-attention. */
-function mapEncoder(group: string, variables: readonly StoredVariable[], channels: number, width: number, out: WeightAssignment): void {
+function mapEncoder(
+  group: string,
+  variables: readonly StoredVariable[],
+  channels: number,
+  width: number,
+  out: WeightAssignment,
+): void {
   const parts = partsOf(group, variables);
   const [attention] = expectCount(group, parts, 'attention', 1);
-  const norms = byShape(expectCount(group, parts, 'norm', 2), (p) => p.variables.get('gamma')?.shape[0] ?? -1, [channels, width]);
+  const norms = byShape(expectCount(group, parts, 'norm', 2), (p) => p.variables.get('gamma')?.shape[0] ?? -1, [
+    channels,
+    width,
+  ]);
   const [projection] = expectCount(group, parts, 'dense', 1);
   expectCount(group, parts, 'embedding', 0);
   assign(out, 'encoder_block/feature_norm', norms[0]!);
@@ -84,7 +99,12 @@ function mapEncoder(group: string, variables: readonly StoredVariable[], channel
  * LayerNorms in order, the feed-forward Dense(E → ff), Dense(ff → E) and the vocabulary Dense(E → V) told apart
  * by shape, the token table [V, E] and the position table [seq, E].
  */
-function mapDecoder(group: string, variables: readonly StoredVariable[], dims: { width: number; ff: number; vocab: number; seq: number }, out: WeightAssignment): void {
+function mapDecoder(
+  group: string,
+  variables: readonly StoredVariable[],
+  dims: { width: number; ff: number; vocab: number; seq: number },
+  out: WeightAssignment,
+): void {
   const parts = partsOf(group, variables);
   const [selfAttention, crossAttention] = expectCount(group, parts, 'attention', 2);
   const [selfNorm, crossNorm, ffNorm] = expectCount(group, parts, 'norm', 3);
@@ -94,7 +114,11 @@ function mapDecoder(group: string, variables: readonly StoredVariable[], dims: {
   };
   const denses = expectCount(group, parts, 'dense', 3);
   const [intermediate, output, logits] = byShape(denses, kernelKey, [0, 1, 2]);
-  const embeddings = byShape(expectCount(group, parts, 'embedding', 2), (p) => p.variables.get('embeddings')?.shape[0] ?? -1, [dims.vocab, dims.seq]);
+  const embeddings = byShape(
+    expectCount(group, parts, 'embedding', 2),
+    (p) => p.variables.get('embeddings')?.shape[0] ?? -1,
+    [dims.vocab, dims.seq],
+  );
   assign(out, 'decoder_block/self_attention', selfAttention!);
   assign(out, 'decoder_block/self_attention_norm', selfNorm!);
   assign(out, 'decoder_block/cross_attention', crossAttention!);
@@ -110,17 +134,33 @@ function mapDecoder(group: string, variables: readonly StoredVariable[], dims: {
 /** Which top-level group is which: the CNN holds `stem_conv`, the decoder two attentions, the encoder one. */
 export function classifyGroups(layers: KerasLayerWeights): { cnn: string; encoder: string; decoder: string } {
   const attentionCount = (variables: readonly StoredVariable[]) =>
-    new Set(variables.filter((v) => /\/(query|key|value|attention_output)\/(kernel|bias)(:\d+)?$/.test(v.fullName ?? '')).map((v) => v.fullName!.split('/').slice(0, -2).join('/'))).size;
+    new Set(
+      variables
+        .filter((v) => /\/(query|key|value|attention_output)\/(kernel|bias)(:\d+)?$/.test(v.fullName ?? ''))
+        .map((v) => v.fullName!.split('/').slice(0, -2).join('/')),
+    ).size;
   const found: Partial<Record<'cnn' | 'encoder' | 'decoder', string>> = {};
   for (const [name, variables] of layers) {
     if (variables.length === 0) continue;
-    const role = variables.some((v) => /(^|\/)stem_conv\/kernel(:\d+)?$/.test(v.fullName ?? '')) ? 'cnn' : attentionCount(variables) === 2 ? 'decoder' : attentionCount(variables) === 1 ? 'encoder' : null;
-    if (!role) throw new Error(`top-level group '${name}' is neither the CNN nor an encoder or decoder block of the seed's model`);
+    const role = variables.some((v) => /(^|\/)stem_conv\/kernel(:\d+)?$/.test(v.fullName ?? ''))
+      ? 'cnn'
+      : attentionCount(variables) === 2
+        ? 'decoder'
+        : attentionCount(variables) === 1
+          ? 'encoder'
+          : null;
+    if (!role)
+      throw new Error(
+        `top-level group '${name}' is neither the CNN nor an encoder or decoder block of the seed's model`,
+      );
     if (found[role]) throw new Error(`two top-level groups look like the ${role}: '${found[role]}' and '${name}'`);
     found[role] = name;
   }
   for (const role of ['cnn', 'encoder', 'decoder'] as const) {
-    if (!found[role]) throw new Error(`no ${role} group (found: ${[...layers.keys()].join(', ')}); is this the Keras project's save_weights file?`);
+    if (!found[role])
+      throw new Error(
+        `no ${role} group (found: ${[...layers.keys()].join(', ')}); is this the Keras project's save_weights file?`,
+      );
   }
   return found as { cnn: string; encoder: string; decoder: string };
 }
@@ -134,7 +174,11 @@ export interface SeedDims {
 }
 
 /** The caption model's weights from the encoder and decoder groups; every tensor of both maps somewhere. */
-export function mapSeedCaptionWeights(layers: KerasLayerWeights, groups: { encoder: string; decoder: string }, dims: SeedDims): WeightAssignment {
+export function mapSeedCaptionWeights(
+  layers: KerasLayerWeights,
+  groups: { encoder: string; decoder: string },
+  dims: SeedDims,
+): WeightAssignment {
   const out: WeightAssignment = new Map();
   mapEncoder(groups.encoder, layers.get(groups.encoder)!, dims.channels, dims.width, out);
   mapDecoder(groups.decoder, layers.get(groups.decoder)!, dims, out);

@@ -1,5 +1,11 @@
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { PositionEmbedding, SeedEncoderBlock, TokenAndPositionEmbedding, TransformerDecoderBlock, TransformerEncoderBlock } from '@imgcap/transformer-blocks';
+import {
+  PositionEmbedding,
+  SeedEncoderBlock,
+  TokenAndPositionEmbedding,
+  TransformerDecoderBlock,
+  TransformerEncoderBlock,
+} from '@imgcap/transformer-blocks';
 import { SEED_DROPOUT, type Architecture, type CaptionModelConfig } from '../config.js';
 
 /** Layer names are part of the saved format: weights load back by these names. */
@@ -31,10 +37,15 @@ type Build = (config: CaptionModelConfig, features: SymbolicTensor, tokens: Symb
 const buildImgcap: Build = (config, features, tokens) => {
   const { featureShape, seqLength, embedDim, ffDim, encHeads, decHeads, dropout, vocabSize } = config;
   const projected = layers.dense({ units: embedDim, activation: 'relu', name: LAYER_NAMES.projection }).apply(features);
-  const positioned = new PositionEmbedding({ sequenceLength: featureShape[0], name: LAYER_NAMES.imagePosition }).apply(projected);
-  const encoded = new TransformerEncoderBlock({ intermediateDim: ffDim, numHeads: encHeads, dropout, name: LAYER_NAMES.encoder }).apply(
-    positioned,
-  ) as SymbolicTensor;
+  const positioned = new PositionEmbedding({ sequenceLength: featureShape[0], name: LAYER_NAMES.imagePosition }).apply(
+    projected,
+  );
+  const encoded = new TransformerEncoderBlock({
+    intermediateDim: ffDim,
+    numHeads: encHeads,
+    dropout,
+    name: LAYER_NAMES.encoder,
+  }).apply(positioned) as SymbolicTensor;
   const embedded = new TokenAndPositionEmbedding({
     vocabSize,
     sequenceLength: seqLength - 1,
@@ -42,7 +53,12 @@ const buildImgcap: Build = (config, features, tokens) => {
     scaleBySqrtDim: true,
     name: LAYER_NAMES.embedding,
   }).apply(tokens) as SymbolicTensor;
-  const decoder = new TransformerDecoderBlock({ intermediateDim: ffDim, numHeads: decHeads, dropout, name: LAYER_NAMES.decoder });
+  const decoder = new TransformerDecoderBlock({
+    intermediateDim: ffDim,
+    numHeads: decHeads,
+    dropout,
+    name: LAYER_NAMES.decoder,
+  });
   return { encoded, decoded: decoder.apply([embedded, encoded]) as SymbolicTensor };
 };
 
@@ -53,7 +69,9 @@ const buildImgcap: Build = (config, features, tokens) => {
  */
 const buildSeed: Build = (config, features, tokens) => {
   const { seqLength, embedDim, ffDim, encHeads, decHeads, vocabSize, seedDropout = SEED_DROPOUT } = config;
-  const encoded = new SeedEncoderBlock({ embedDim, numHeads: encHeads, name: LAYER_NAMES.encoder }).apply(features) as SymbolicTensor;
+  const encoded = new SeedEncoderBlock({ embedDim, numHeads: encHeads, name: LAYER_NAMES.encoder }).apply(
+    features,
+  ) as SymbolicTensor;
   const embedded = new TokenAndPositionEmbedding({
     vocabSize,
     sequenceLength: seqLength,
@@ -79,4 +97,8 @@ const buildSeed: Build = (config, features, tokens) => {
 export const ARCHITECTURE_BUILDERS: Record<Architecture, Build> = { imgcap: buildImgcap, seed: buildSeed };
 
 /** Layers counted as the encoder (everything else in the network is the decoder: embedding, block, logits). */
-export const ENCODER_LAYERS: readonly string[] = [LAYER_NAMES.projection, LAYER_NAMES.imagePosition, LAYER_NAMES.encoder];
+export const ENCODER_LAYERS: readonly string[] = [
+  LAYER_NAMES.projection,
+  LAYER_NAMES.imagePosition,
+  LAYER_NAMES.encoder,
+];

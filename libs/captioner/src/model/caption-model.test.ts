@@ -13,7 +13,9 @@ beforeAll(useTestBackend);
 
 describe('CaptionModel (both architectures)', () => {
   it('rejects a config whose width does not split into the heads, naming the fields (imgcap only)', () => {
-    expect(() => new CaptionModel({ ...TINY_CONFIG, arch: 'imgcap', decHeads: 3 })).toThrow(/embedDim \(16\) must be divisible by decHeads \(3\)/);
+    expect(() => new CaptionModel({ ...TINY_CONFIG, arch: 'imgcap', decHeads: 3 })).toThrow(
+      /embedDim \(16\) must be divisible by decHeads \(3\)/,
+    );
     const seed = new CaptionModel({ ...TINY_CONFIG, arch: 'seed', decHeads: 3 });
     expect(seed.config.arch).toBe('seed');
     seed.dispose();
@@ -24,7 +26,9 @@ describe('CaptionModel (both architectures)', () => {
     expect(model.config.arch).toBe('imgcap');
     expect(model.network.getLayer('image_position')).toBeDefined();
     model.dispose();
-    expect(() => new CaptionModel({ ...TINY_CONFIG, arch: 'keras' as never })).toThrow(/arch must be one of seed, imgcap, got "keras"/);
+    expect(() => new CaptionModel({ ...TINY_CONFIG, arch: 'keras' as never })).toThrow(
+      /arch must be one of seed, imgcap, got "keras"/,
+    );
   });
 });
 
@@ -137,7 +141,17 @@ describe.each(ARCHITECTURES)('CaptionModel (arch %s)', (arch) => {
 });
 
 describe('the seed architecture', () => {
-  const S = { ...TINY, arch: 'seed' as const, vocabSize: 10_000, seqLength: 32, embedDim: 512, ffDim: 256, encHeads: 2, decHeads: 2, featureShape: [49, 1280] as [number, number] };
+  const S = {
+    ...TINY,
+    arch: 'seed' as const,
+    vocabSize: 10_000,
+    seqLength: 32,
+    embedDim: 512,
+    ffDim: 256,
+    encHeads: 2,
+    decHeads: 2,
+    featureShape: [49, 1280] as [number, number],
+  };
 
   it("has the Keras project's published parameter counts (embed 512, ff 256, heads 2/2, seq_length 32, vocab 10,000)", () => {
     const model = new CaptionModel(S);
@@ -157,8 +171,14 @@ describe('the seed architecture', () => {
 
   it('starts its embedding tables as Keras does (uniform ±0.05) when seeded', () => {
     const model = new CaptionModel({ ...TINY, arch: 'seed', vocabSize: 200 }, { seed: 3 });
-    for (const name of ['token_embedding/token_embedding/embeddings', 'token_embedding/position_embedding/embeddings']) {
-      const values = model.network.weights.find((w) => w.originalName === name)!.read().dataSync();
+    for (const name of [
+      'token_embedding/token_embedding/embeddings',
+      'token_embedding/position_embedding/embeddings',
+    ]) {
+      const values = model.network.weights
+        .find((w) => w.originalName === name)!
+        .read()
+        .dataSync();
       const max = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       expect(max).toBeLessThanOrEqual(0.05);
       expect(max).toBeGreaterThan(0.04);
@@ -168,10 +188,23 @@ describe('the seed architecture', () => {
 });
 
 describe('countModelParameters', () => {
-  it.each(Object.entries(PRESETS))('equals the built model\'s counts for preset %s (small vocabulary and grid)', (_name, preset) => {
-    const config = { ...TINY, arch: preset.arch, embedDim: preset.embedDim / 4, ffDim: preset.ffDim / 4, encHeads: preset.encHeads, decHeads: preset.decHeads, vocabSize: 37, seqLength: 11, featureShape: [9, 20] as [number, number] };
-    const model = new CaptionModel(config);
-    expect(countModelParameters(config)).toEqual(model.parameterCounts());
-    model.dispose();
-  });
+  it.each(Object.entries(PRESETS))(
+    "equals the built model's counts for preset %s (small vocabulary and grid)",
+    (_name, preset) => {
+      const config = {
+        ...TINY,
+        arch: preset.arch,
+        embedDim: preset.embedDim / 4,
+        ffDim: preset.ffDim / 4,
+        encHeads: preset.encHeads,
+        decHeads: preset.decHeads,
+        vocabSize: 37,
+        seqLength: 11,
+        featureShape: [9, 20] as [number, number],
+      };
+      const model = new CaptionModel(config);
+      expect(countModelParameters(config)).toEqual(model.parameterCounts());
+      model.dispose();
+    },
+  );
 });

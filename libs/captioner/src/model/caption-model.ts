@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { layers, model as functionalModel, input, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import {
+  layers,
+  model as functionalModel,
+  input,
+  type LayersModel,
+  type SymbolicTensor,
+} from '@tensorflow/tfjs-layers';
 import type { TokenAndPositionEmbedding, TransformerDecoderBlock } from '@imgcap/transformer-blocks';
 import { validateConfig, type Architecture, type CaptionModelConfig } from '../config.js';
 import { ARCHITECTURE_BUILDERS, ENCODER_LAYERS, LAYER_NAMES } from './architectures.js';
@@ -121,7 +127,9 @@ export class CaptionModel {
    * embedding, decoder block, vocabulary projection): the split of the seed's `model.summary()`.
    */
   parameterCounts(): { encoder: number; decoder: number } {
-    const encoder = this.network.layers.filter((l) => ENCODER_LAYERS.includes(l.name)).reduce((sum, l) => sum + l.countParams(), 0);
+    const encoder = this.network.layers
+      .filter((l) => ENCODER_LAYERS.includes(l.name))
+      .reduce((sum, l) => sum + l.countParams(), 0);
     return { encoder, decoder: this.countParams() - encoder };
   }
 

@@ -3,7 +3,8 @@ import { architectureOf, type CaptionModelConfig } from '../config.js';
 const dense = (input: number, units: number) => input * units + units;
 const layerNorm = (width: number) => 2 * width;
 /** A multi-head attention with `heads` heads of `headDim` over queries of width `width` (keys/values too). */
-const attention = (width: number, heads: number, headDim: number) => 3 * dense(width, heads * headDim) + dense(heads * headDim, width);
+const attention = (width: number, heads: number, headDim: number) =>
+  3 * dense(width, heads * headDim) + dense(heads * headDim, width);
 const feedForward = (width: number, hidden: number) => dense(width, hidden) + dense(hidden, width);
 
 /**
@@ -18,11 +19,19 @@ export function countModelParameters(config: CaptionModelConfig): { encoder: num
   if (architectureOf(config) === 'seed') {
     return {
       encoder: layerNorm(channels) + dense(channels, E) + attention(E, encHeads, E) + layerNorm(E),
-      decoder: V * E + seqLength * E + 2 * attention(E, decHeads, E) + 3 * layerNorm(E) + feedForward(E, ffDim) + dense(E, V),
+      decoder:
+        V * E + seqLength * E + 2 * attention(E, decHeads, E) + 3 * layerNorm(E) + feedForward(E, ffDim) + dense(E, V),
     };
   }
   return {
-    encoder: dense(channels, E) + cells * E + attention(E, encHeads, E / encHeads) + 2 * layerNorm(E) + feedForward(E, ffDim),
-    decoder: V * E + (seqLength - 1) * E + 2 * attention(E, decHeads, E / decHeads) + 3 * layerNorm(E) + feedForward(E, ffDim) + dense(E, V),
+    encoder:
+      dense(channels, E) + cells * E + attention(E, encHeads, E / encHeads) + 2 * layerNorm(E) + feedForward(E, ffDim),
+    decoder:
+      V * E +
+      (seqLength - 1) * E +
+      2 * attention(E, decHeads, E / decHeads) +
+      3 * layerNorm(E) +
+      feedForward(E, ffDim) +
+      dense(E, V),
   };
 }

@@ -20,7 +20,9 @@ export async function loadModelWeights(model: CaptionModel, dir: string): Promis
       const saved = weights[w.originalName];
       if (!saved) throw new Error(`${dir}: weight "${w.originalName}" is missing.`);
       if (saved.shape.join() !== w.shape.join()) {
-        throw new Error(`${dir}: weight "${w.originalName}" has shape [${saved.shape}], the model expects [${w.shape}].`);
+        throw new Error(
+          `${dir}: weight "${w.originalName}" has shape [${saved.shape}], the model expects [${w.shape}].`,
+        );
       }
     }
     model.network.loadWeights(weights, true);

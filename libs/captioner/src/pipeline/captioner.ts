@@ -32,7 +32,10 @@ export interface CaptionResult {
 }
 
 /** The search tokens of imgcap's own tokenizer (`WordTokenizer`); `searchTokensOf` gives any tokenizer's. */
-export const SEARCH_TOKENS: SearchTokens = searchTokensOf({ markers: SpecialTokens, bannedInCaptions: SPECIAL_IDS_NOT_IN_CAPTIONS });
+export const SEARCH_TOKENS: SearchTokens = searchTokensOf({
+  markers: SpecialTokens,
+  bannedInCaptions: SPECIAL_IDS_NOT_IN_CAPTIONS,
+});
 
 /** Where a caption starts and ends, and what it never contains, under `tokenizer`'s vocabulary. */
 export function searchTokensOf(tokenizer: Pick<CaptionTokenizer, 'markers' | 'bannedInCaptions'>): SearchTokens {

@@ -26,7 +26,11 @@ export function randomFeatures(n: number, config = TINY_CONFIG, seed = 7): tf.Te
 }
 
 /** The seed architecture at the same size, its dropouts off so runs can be compared step for step. */
-export const TINY_SEED_CONFIG: CaptionModelConfig = { ...TINY_CONFIG, arch: 'seed', seedDropout: { attention: 0, feedForward: 0, output: 0 } };
+export const TINY_SEED_CONFIG: CaptionModelConfig = {
+  ...TINY_CONFIG,
+  arch: 'seed',
+  seedDropout: { attention: 0, feedForward: 0, output: 0 },
+};
 
 /** One tiny config per architecture, for tests that must hold for both. */
 export const TINY_CONFIGS: [string, CaptionModelConfig][] = [

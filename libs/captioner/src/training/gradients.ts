@@ -30,12 +30,16 @@ export function batchTensors(model: CaptionModel, batch: TrainingBatch) {
   batch.targetTokens.forEach((target, i) => {
     if (target !== PAD_ID) positions.push(i);
   });
-  if (positions.length === 0) throw new Error('CaptionTrainer: the batch has no target words (every position is padding).');
+  if (positions.length === 0)
+    throw new Error('CaptionTrainer: the batch has no target words (every position is padding).');
   return {
     features: tf.tensor3d(batch.features, [batch.batchSize, tokens, channels]),
     inputs: tf.tensor2d(batch.inputTokens, [batch.batchSize, length], 'int32'),
     positions: tf.tensor1d(positions, 'int32'),
-    targets: tf.tensor1d(positions.map((i) => batch.targetTokens[i]!), 'int32'),
+    targets: tf.tensor1d(
+      positions.map((i) => batch.targetTokens[i]!),
+      'int32',
+    ),
   };
 }
 

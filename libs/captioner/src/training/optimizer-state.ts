@@ -15,5 +15,7 @@ export async function saveAdamState(dir: string, tensors: readonly tf.Tensor[]):
 /** The tensors saveAdamState wrote, in order. The caller disposes them. */
 export async function loadAdamState(dir: string): Promise<tf.Tensor[]> {
   const map = await loadNamedTensors(dir);
-  return Object.keys(map).sort().map((name) => map[name]!);
+  return Object.keys(map)
+    .sort()
+    .map((name) => map[name]!);
 }

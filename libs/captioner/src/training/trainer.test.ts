@@ -22,7 +22,7 @@ function eightExamples(TINY_CONFIG: CaptionModelConfig): TrainingBatch {
   const length = TINY_CONFIG.seqLength - 1;
   const features = new Float32Array(8 * tokens * channels);
   let state = 3;
-  for (let i = 0; i < features.length; i++) features[i] = ((state = (state * 16807) % 2147483647) / 2147483647);
+  for (let i = 0; i < features.length; i++) features[i] = (state = (state * 16807) % 2147483647) / 2147483647;
   const inputTokens = new Int32Array(8 * length);
   const targetTokens = new Int32Array(8 * length);
   for (let n = 0; n < 8; n++) {
@@ -46,7 +46,10 @@ describe.each(TINY_CONFIGS)('CaptionTrainer (arch %s)', (_arch, TINY_CONFIG) => 
     expect(final.accuracy).toBeGreaterThanOrEqual(0.99);
     expect(final.loss).toBeLessThan(first.loss / 10);
     model.network.trainableWeights.forEach((w, i) => {
-      const changed = w.read().dataSync().some((v, j) => v !== initial[i]![j]);
+      const changed = w
+        .read()
+        .dataSync()
+        .some((v, j) => v !== initial[i]![j]);
       expect(changed, `weight ${w.originalName} never changed`).toBe(true);
     });
     trainer.dispose();
@@ -131,7 +134,7 @@ describe.each(TINY_CONFIGS)('CaptionTrainer (arch %s)', (_arch, TINY_CONFIG) => 
   });
 });
 
-describe('CaptionTrainer with the seed\'s own dropouts (0.1 / 0.3 / 0.5)', () => {
+describe("CaptionTrainer with the seed's own dropouts (0.1 / 0.3 / 0.5)", () => {
   it('still learns 8 examples: inference-mode accuracy ≥ 0.9', () => {
     const config = TINY_CONFIGS[1]![1];
     const model = new CaptionModel({ ...config, seedDropout: undefined }, { seed: 2 });

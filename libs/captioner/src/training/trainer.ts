@@ -39,7 +39,9 @@ export class CaptionTrainer {
   private apply(grads: tf.Tensor[], loss: number): void {
     if (Number.isFinite(loss)) {
       const named: tf.NamedTensorMap = {};
-      this.model.network.trainableWeights.forEach((weight, i) => (named[(weight.read() as tf.Variable).name] = grads[i]!));
+      this.model.network.trainableWeights.forEach(
+        (weight, i) => (named[(weight.read() as tf.Variable).name] = grads[i]!),
+      );
       this.optimizer.applyGradients(named as unknown as Record<string, tf.Variable>);
     }
     tf.dispose(grads);
@@ -52,7 +54,10 @@ export class CaptionTrainer {
 
   /** Saves Adam's step count and moments, in variable order. */
   async saveState(dir: string): Promise<void> {
-    await saveAdamState(dir, (await this.optimizer.getWeights()).map(({ tensor }) => tensor));
+    await saveAdamState(
+      dir,
+      (await this.optimizer.getWeights()).map(({ tensor }) => tensor),
+    );
   }
 
   async loadState(dir: string): Promise<void> {

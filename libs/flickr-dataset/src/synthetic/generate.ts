@@ -38,20 +38,28 @@ async function renderImage(index: number, seed: number, imageSize: number): Prom
   const rng = mulberry32(deriveSeed(seed, index));
   const scene = randomScene(rng);
   const captions = describeScene(scene, rng);
-  const jpeg = await sharp(Buffer.from(sceneToSvg(scene, imageSize, rng))).jpeg({ quality: 90 }).toBuffer();
+  const jpeg = await sharp(Buffer.from(sceneToSvg(scene, imageSize, rng)))
+    .jpeg({ quality: 90 })
+    .toBuffer();
   return { filename: `synthetic_${String(index).padStart(6, '0')}.jpg`, captions, jpeg };
 }
 
 function validateSyntheticOptions(images: number, imageSize: number): void {
   if (!Number.isInteger(images) || images < 1) throw new RangeError(`images must be an integer >= 1, got ${images}`);
-  if (!Number.isInteger(imageSize) || imageSize < 16) throw new RangeError(`imageSize must be an integer >= 16, got ${imageSize}`);
+  if (!Number.isInteger(imageSize) || imageSize < 16)
+    throw new RangeError(`imageSize must be an integer >= 16, got ${imageSize}`);
 }
 
 /**
  * Writes `images` JPEG scenes of 1–3 coloured shapes to `<dir>/images/` and `<dir>/dataset_synthetic.json`
  * (Karpathy format, 80/10/10 split by image). Same options → identical JSON and identical image bytes.
  */
-export async function generateSyntheticDataset({ dir, images = 2000, seed = 1, imageSize = 128 }: SyntheticOptions): Promise<SyntheticResult> {
+export async function generateSyntheticDataset({
+  dir,
+  images = 2000,
+  seed = 1,
+  imageSize = 128,
+}: SyntheticOptions): Promise<SyntheticResult> {
   validateSyntheticOptions(images, imageSize);
   const imagesDir = join(dir, SYNTHETIC_IMAGES_DIR);
   await mkdir(imagesDir, { recursive: true });
@@ -62,11 +70,26 @@ export async function generateSyntheticDataset({ dir, images = 2000, seed = 1, i
     for (const [k, image] of rendered.entries()) {
       await writeFile(join(imagesDir, image.filename), image.jpeg);
       const imgid = start + k;
-      const sentences = image.captions.map((raw, s) => ({ raw, tokens: captionWords(raw), imgid, sentid: imgid * 5 + s }));
-      entries.push({ filename: image.filename, imgid, split: 'train', sentids: sentences.map((s) => s.sentid), sentences });
+      const sentences = image.captions.map((raw, s) => ({
+        raw,
+        tokens: captionWords(raw),
+        imgid,
+        sentid: imgid * 5 + s,
+      }));
+      entries.push({
+        filename: image.filename,
+        imgid,
+        split: 'train',
+        sentids: sentences.map((s) => s.sentid),
+        sentences,
+      });
     }
   }
-  const splits = assignSplitsByImage(entries.map((e) => e.filename), seed, SYNTHETIC_SPLIT);
+  const splits = assignSplitsByImage(
+    entries.map((e) => e.filename),
+    seed,
+    SYNTHETIC_SPLIT,
+  );
   for (const entry of entries) entry.split = splits.get(entry.filename) ?? 'train';
   const file: KarpathyFile = { images: entries, dataset: 'synthetic' };
   // The JSON is written last and atomically: its presence means the image files are complete.

@@ -24,14 +24,19 @@ function shapeElement(object: SceneObject, imageSize: number, rng: SeededRandom)
   const cy = (object.row + 0.5) * cell + (rng.next() * 2 - 1) * slack * 0.8;
   const fill = `fill="${jitter(COLOURS[object.colour], 18, rng)}"`;
   const f = (n: number) => n.toFixed(2);
-  const polygon = (points: number[][]) => `<polygon points="${points.map(([x, y]) => `${f(x)},${f(y)}`).join(' ')}" ${fill}/>`;
+  const polygon = (points: number[][]) =>
+    `<polygon points="${points.map(([x, y]) => `${f(x)},${f(y)}`).join(' ')}" ${fill}/>`;
   switch (object.shape) {
     case 'circle':
       return `<circle cx="${f(cx)}" cy="${f(cy)}" r="${f(r)}" ${fill}/>`;
     case 'square':
       return `<rect x="${f(cx - r * 0.85)}" y="${f(cy - r * 0.85)}" width="${f(r * 1.7)}" height="${f(r * 1.7)}" ${fill}/>`;
     case 'triangle':
-      return polygon([[cx, cy - r], [cx + 0.87 * r, cy + 0.5 * r], [cx - 0.87 * r, cy + 0.5 * r]]);
+      return polygon([
+        [cx, cy - r],
+        [cx + 0.87 * r, cy + 0.5 * r],
+        [cx - 0.87 * r, cy + 0.5 * r],
+      ]);
     case 'star':
       return polygon(starPoints(cx, cy, r));
   }

@@ -1,6 +1,13 @@
 import { shuffleInPlace, type SeededRandom } from '../prng.js';
 
-export const COLOURS = { red: '#d62728', green: '#2ca02c', blue: '#1f77b4', yellow: '#f2d200', purple: '#8e44ad', orange: '#ff7f0e' } as const;
+export const COLOURS = {
+  red: '#d62728',
+  green: '#2ca02c',
+  blue: '#1f77b4',
+  yellow: '#f2d200',
+  purple: '#8e44ad',
+  orange: '#ff7f0e',
+} as const;
 export const BACKGROUNDS = { white: '#f2f2f2', black: '#1e1e1e', gray: '#8a8a8a' } as const;
 export const SHAPES = ['circle', 'square', 'triangle', 'star'] as const;
 export const SIZES = ['small', 'large'] as const;

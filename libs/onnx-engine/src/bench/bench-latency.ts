@@ -102,11 +102,19 @@ export async function benchOnnxLatency(options: OnnxLatencyOptions = {}): Promis
   const features = tf.randomUniform([1, ...config.featureShape], 0, 1, 'float32', 42) as tf.Tensor3D;
   const featureValues = (await features.data()) as Float32Array;
   const size = config.imageSize;
-  const image = { width: size, height: size, data: Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * 7919) % 256) };
+  const image = {
+    width: size,
+    height: size,
+    data: Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * 7919) % 256),
+  };
   // Both engines' call for one image, as `input` asks.
   const caption = {
-    tfjs: (beamWidth: number) => (input === 'image' ? tfjs.captionImages([image], { beamWidth }) : tfjs.captionFeatures(features, { beamWidth })),
-    onnx: (beamWidth: number) => (input === 'image' ? onnx.captionImages([image], { beamWidth }) : onnx.captionFeatures(featureValues, 1, { beamWidth })),
+    tfjs: (beamWidth: number) =>
+      input === 'image' ? tfjs.captionImages([image], { beamWidth }) : tfjs.captionFeatures(features, { beamWidth }),
+    onnx: (beamWidth: number) =>
+      input === 'image'
+        ? onnx.captionImages([image], { beamWidth })
+        : onnx.captionFeatures(featureValues, 1, { beamWidth }),
   };
   try {
     const results: OnnxLatencyResult[] = [];

@@ -13,7 +13,10 @@ export async function openBackboneSession(
   options: ort.InferenceSession.SessionOptions = {},
 ): Promise<BackboneSession> {
   // Two overloads of create, one per kind of model source.
-  const session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+  const session =
+    typeof model === 'string'
+      ? await ort.InferenceSession.create(model, options)
+      : await ort.InferenceSession.create(model, options);
   return {
     async features(pixels, count) {
       if (pixels.length !== count * imageSize * imageSize * 3) {

@@ -77,27 +77,40 @@ describe('loadOnnxCaptioner', () => {
     expect(secondExport.bundleCreatedAt).not.toBe(firstExport.bundleCreatedAt);
     const fresh = await loadCaptionBundle(other);
     const images = randomImages(2, TINY_CONFIG.imageSize, 9);
-    expect((await reloaded.captionImages(images)).map((r) => r.tokens)).toEqual((await fresh.captionImages(images)).map((r) => r.tokens));
+    expect((await reloaded.captionImages(images)).map((r) => r.tokens)).toEqual(
+      (await fresh.captionImages(images)).map((r) => r.tokens),
+    );
     expect((await stat(join(onnxDir, 'decoder_step.onnx'))).size).toBeGreaterThan(0);
     reloaded.dispose();
     fresh.dispose();
   });
 
   it('refuses wrong image sizes and options it cannot honour, naming them', async () => {
-    await expect(onnx.captionImages([{ width: 4, height: 4, data: new Uint8Array(48) }])).rejects.toThrow(/image 0 is 4×4; this model needs 8×8 RGB/);
+    await expect(onnx.captionImages([{ width: 4, height: 4, data: new Uint8Array(48) }])).rejects.toThrow(
+      /image 0 is 4×4; this model needs 8×8 RGB/,
+    );
     await expect(onnx.captionImages(randomImages(1, 8), { useCache: false })).rejects.toThrow(/useCache must be true/);
-    await expect(onnx.captionImages(randomImages(1, 8), { beamWidth: 0 })).rejects.toThrow(/beamWidth must be an integer from 1 to 16, got 0/);
+    await expect(onnx.captionImages(randomImages(1, 8), { beamWidth: 0 })).rejects.toThrow(
+      /beamWidth must be an integer from 1 to 16, got 0/,
+    );
   });
 });
 
 describe('loadOnnxCaptioner with an EfficientNet backbone', () => {
-  it('runs the backbone in ONNX too and writes the tfjs engine\'s captions', async () => {
-    const config = { ...TINY_CONFIG, backbone: 'efficientnet-b0@64-random', imageSize: 64, featureShape: [4, 1280] as [number, number] };
+  it("runs the backbone in ONNX too and writes the tfjs engine's captions", async () => {
+    const config = {
+      ...TINY_CONFIG,
+      backbone: 'efficientnet-b0@64-random',
+      imageSize: 64,
+      featureShape: [4, 1280] as [number, number],
+    };
     const bundle = await saveTinyBundle(dir, 'efficientnet', config);
     const reference = await loadCaptionBundle(bundle);
     const candidate = await loadOnnxCaptioner(bundle);
     try {
-      const manifest = JSON.parse(await readFile(join(bundle, 'onnx', 'onnx-manifest.json'), 'utf8')) as { backbone: { onnx: string } };
+      const manifest = JSON.parse(await readFile(join(bundle, 'onnx', 'onnx-manifest.json'), 'utf8')) as {
+        backbone: { onnx: string };
+      };
       expect(manifest.backbone.onnx).toBe('backbone.onnx');
       const images = randomImages(4, 64, 21);
       for (const beamWidth of [1, 3]) {
@@ -117,7 +130,7 @@ describe('loadOnnxCaptioner with the seed architecture', () => {
   // 3 decoder heads each 16 wide over a width of 16: the seed's layout, which imgcap's own heads could not split.
   const SEED = { ...TINY_CONFIG, arch: 'seed' as const, encHeads: 2, decHeads: 3 };
 
-  it('writes the tfjs engine\'s captions (greedy and beam 3), scores and attention, leak-free', async () => {
+  it("writes the tfjs engine's captions (greedy and beam 3), scores and attention, leak-free", async () => {
     const bundle = await saveTinyBundle(dir, 'seed', SEED);
     const reference = await loadCaptionBundle(bundle);
     const candidate = await loadOnnxCaptioner(bundle);
@@ -150,12 +163,38 @@ describe("loadOnnxCaptioner on a model imported from the Keras project's files",
     const { CaptionModel, importKerasCaptioner, saveSeedKerasWeights } = await import('@imgcap/captioner');
     const { buildEfficientNet } = await import('@imgcap/vision-backbone');
     const seedFiles = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'data', 'seed');
-    const model = new CaptionModel({ arch: 'seed', vocabSize: 10_000, seqLength: 12, embedDim: 16, ffDim: 16, encHeads: 2, decHeads: 2, dropout: 0, backbone: 'efficientnet-b0@64-random', imageSize: 64, featureShape: [4, 1280] }, { seed: 9 });
+    const model = new CaptionModel(
+      {
+        arch: 'seed',
+        vocabSize: 10_000,
+        seqLength: 12,
+        embedDim: 16,
+        ffDim: 16,
+        encHeads: 2,
+        decHeads: 2,
+        dropout: 0,
+        backbone: 'efficientnet-b0@64-random',
+        imageSize: 64,
+        featureShape: [4, 1280],
+      },
+      { seed: 9 },
+    );
     const cnn = buildEfficientNet('b0', { inputShape: [64, 64, 3], seed: 4 });
     const weights = join(dir, 'keras-model.h5');
     const config = join(dir, 'trial_config.json');
     await saveSeedKerasWeights(model, cnn, weights);
-    await writeFile(config, JSON.stringify({ IMAGE_SIZE: [64, 64], SEQ_LENGTH: 12, VOCAB_SIZE: 10_000, EMBED_DIM: 16, FF_DIM: 16, ENC_HEADS: 2, DEC_HEADS: 2 }));
+    await writeFile(
+      config,
+      JSON.stringify({
+        IMAGE_SIZE: [64, 64],
+        SEQ_LENGTH: 12,
+        VOCAB_SIZE: 10_000,
+        EMBED_DIM: 16,
+        FF_DIM: 16,
+        ENC_HEADS: 2,
+        DEC_HEADS: 2,
+      }),
+    );
     [model, cnn].forEach((m) => m.dispose());
     const bundle = join(dir, 'imported');
     await importKerasCaptioner({ weights, config, tokenizer: join(seedFiles, 's_tokenizer.keras') }, bundle);

@@ -77,12 +77,18 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
     return this.captionFeatures(await this.backbone.features(pixels, images.length), images.length, options);
   }
 
-  async captionFeatures(features: Float32Array, count: number, overrides: Partial<SearchOptions> = {}): Promise<CaptionResult[]> {
+  async captionFeatures(
+    features: Float32Array,
+    count: number,
+    overrides: Partial<SearchOptions> = {},
+  ): Promise<CaptionResult[]> {
     const { config } = this.manifest;
     const options = resolveSearchOptions(overrides, config.seqLength - 1);
-    if (!options.useCache) throw new Error('useCache must be true with the ONNX engine: its decoder step always uses the key/value cache.');
+    if (!options.useCache)
+      throw new Error('useCache must be true with the ONNX engine: its decoder step always uses the key/value cache.');
     const [T, C] = config.featureShape;
-    if (features.length !== count * T * C) throw new Error(`features hold ${features.length} values; ${count} × ${T} × ${C} expected.`);
+    if (features.length !== count * T * C)
+      throw new Error(`features hold ${features.length} values; ${count} × ${T} × ${C} expected.`);
     const encoded = await this.encoder.run({ features: new ort.Tensor('float32', features, [count, T, C]) });
     const K = options.beamWidth;
     // Row image·K + beam decodes image's caption: each beam needs the image's cross-attention keys/values.
@@ -95,7 +101,9 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
     const session = new OnnxDecoderSession(this.runStep, count * K, cross, this.stepShape);
     try {
       const hypotheses =
-        K === 1 ? await greedySearch(session, searchTokensOf(this.tokenizer), options) : await beamSearch(session, count, searchTokensOf(this.tokenizer), options);
+        K === 1
+          ? await greedySearch(session, searchTokensOf(this.tokenizer), options)
+          : await beamSearch(session, count, searchTokensOf(this.tokenizer), options);
       return hypotheses.map((h) => this.toResult(h));
     } finally {
       session.dispose();
@@ -115,10 +123,15 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
 }
 
 /** Loads a caption bundle onto ONNX Runtime, exporting it first when `onnxDir` has no current export. */
-export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCaptionerOptions = {}): Promise<OnnxCaptioner> {
+export async function loadOnnxCaptioner(
+  bundleDir: string,
+  options: LoadOnnxCaptionerOptions = {},
+): Promise<OnnxCaptioner> {
   const { manifest: exported, dir: onnxDir, bundle: manifest } = await ensureOnnxExport(bundleDir, options.onnxDir);
   const tokenizer = tokenizerFromJSON(JSON.parse(await readFile(join(onnxDir, exported.tokenizer), 'utf8')));
-  const sessionOptions: ort.InferenceSession.SessionOptions = options.threads ? { intraOpNumThreads: options.threads } : {};
+  const sessionOptions: ort.InferenceSession.SessionOptions = options.threads
+    ? { intraOpNumThreads: options.threads }
+    : {};
   // Each session has its own intra-op thread pool, whose threads spin for a while after a run. The
   // backbone and encoder run once per caption, right before the decoder steps: left spinning, their
   // threads took the cores from the step session's and made every step ~50% slower. Only the step
@@ -126,7 +139,11 @@ export async function loadOnnxCaptioner(bundleDir: string, options: LoadOnnxCapt
   const oneShotOptions = { ...sessionOptions, extra: { session: { intra_op: { allow_spinning: '0' } } } };
   const encoder = await ort.InferenceSession.create(join(onnxDir, exported.encoder.file), oneShotOptions);
   const stepGraph = new SyncOrtSession(join(onnxDir, exported.decoderStep.file), sessionOptions);
-  const backbone = await openBackboneSession(join(onnxDir, exported.backbone.onnx), exported.backbone.imageSize, oneShotOptions);
+  const backbone = await openBackboneSession(
+    join(onnxDir, exported.backbone.onnx),
+    exported.backbone.imageSize,
+    oneShotOptions,
+  );
   const [, , maxLength, headDim] = exported.decoderStep.inputs['past_keys'] as number[];
   const shape: DecoderStepShape = {
     numHeads: manifest.config.decHeads,

@@ -19,7 +19,12 @@ let stepGraph: SyncOrtSession;
 let runStep: StepRunner;
 const ROWS = 3;
 const { decHeads, embedDim, featureShape, seqLength } = TINY_CONFIG;
-const shape = { numHeads: decHeads, headDim: embedDim / decHeads, maxLength: seqLength - 1, gridTokens: featureShape[0] };
+const shape = {
+  numHeads: decHeads,
+  headDim: embedDim / decHeads,
+  maxLength: seqLength - 1,
+  gridTokens: featureShape[0],
+};
 /** Cross-attention keys (or values) of one row: heads × grid tokens × head width. */
 const CROSS_ROW = shape.numHeads * shape.gridTokens * shape.headDim;
 const oneRowCross = () => ({ keys: new Float32Array(CROSS_ROW), values: new Float32Array(CROSS_ROW) });
@@ -65,7 +70,10 @@ async function sessionPair(seed: number, run: () => StepRunner = () => runStep) 
 /** A step's log-probabilities and attention as arrays (tensors are read and freed). */
 async function stepValues(step: StepOutput): Promise<[Float32Array, Float32Array]> {
   if (step.logProbs instanceof Float32Array) return [step.logProbs, step.attention as Float32Array];
-  const values = [(await step.logProbs.data()) as Float32Array, (await step.attention!.data()) as Float32Array] as [Float32Array, Float32Array];
+  const values = [(await step.logProbs.data()) as Float32Array, (await step.attention!.data()) as Float32Array] as [
+    Float32Array,
+    Float32Array,
+  ];
   tf.dispose([step.logProbs, step.attention!]);
   return values;
 }
@@ -80,7 +88,8 @@ describe('OnnxDecoderSession', () => {
   it('gives the log-probabilities and attention of the tfjs cached session within 1e-4, step after step', async () => {
     const { reference, onnx } = await sessionPair(1);
     const steps = [Int32Array.of(2, 2, 2), Int32Array.of(5, 7, 9), Int32Array.of(4, 4, 11), Int32Array.of(13, 6, 8)];
-    for (const [position, tokens] of steps.entries()) await expectSameStep(reference.step(tokens, position), onnx.step(tokens, position));
+    for (const [position, tokens] of steps.entries())
+      await expectSameStep(reference.step(tokens, position), onnx.step(tokens, position));
     reference.dispose();
     onnx.dispose();
   });
@@ -122,7 +131,9 @@ describe('OnnxDecoderSession', () => {
 
   it('refuses positions past the cache and token counts that do not match the rows', () => {
     const session = new OnnxDecoderSession(runStep, 1, oneRowCross(), shape);
-    expect(() => session.step(Int32Array.of(2), shape.maxLength)).toThrow(/position must be an integer in \[0, 7\], got 8/);
+    expect(() => session.step(Int32Array.of(2), shape.maxLength)).toThrow(
+      /position must be an integer in \[0, 7\], got 8/,
+    );
     expect(() => session.step(Int32Array.of(2, 3), 0)).toThrow(/one token per row \(1\), got 2/);
     expect(() => new OnnxDecoderSession(runStep, 2, oneRowCross(), shape)).toThrow(/\[2,4,4,4\] needs 128/);
   });
@@ -131,7 +142,11 @@ describe('OnnxDecoderSession', () => {
 describe('SyncOrtSession', () => {
   it('returns what the public async InferenceSession returns', async () => {
     const feeds = {
-      features: new ort.Tensor('float32', Float32Array.from({ length: 2 * featureShape[0] * featureShape[1] }, (_, i) => (i % 7) / 7), [2, ...featureShape]),
+      features: new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: 2 * featureShape[0] * featureShape[1] }, (_, i) => (i % 7) / 7),
+        [2, ...featureShape],
+      ),
     };
     const sync = new SyncOrtSession(join(onnxDir, 'encoder.onnx'));
     const expected = await encoder.run(feeds);
@@ -146,6 +161,8 @@ describe('SyncOrtSession', () => {
 
 describe('gatherRows', () => {
   it('copies rows by index, repeats allowed', () => {
-    expect(Array.from(gatherRows(Float32Array.of(1, 2, 3, 4, 5, 6), Int32Array.of(2, 0, 2), 2))).toEqual([5, 6, 1, 2, 5, 6]);
+    expect(Array.from(gatherRows(Float32Array.of(1, 2, 3, 4, 5, 6), Int32Array.of(2, 0, 2), 2))).toEqual([
+      5, 6, 1, 2, 5, 6,
+    ]);
   });
 });

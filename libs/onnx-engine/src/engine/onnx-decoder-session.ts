@@ -47,7 +47,9 @@ export class OnnxDecoderSession implements DecoderSession {
     this.crossDims = [rows, numHeads, gridTokens, headDim];
     const crossSize = rows * numHeads * gridTokens * headDim;
     if (cross.keys.length !== crossSize || cross.values.length !== crossSize) {
-      throw new Error(`cross-attention keys/values hold ${cross.keys.length}/${cross.values.length} values; [${this.crossDims}] needs ${crossSize}.`);
+      throw new Error(
+        `cross-attention keys/values hold ${cross.keys.length}/${cross.values.length} values; [${this.crossDims}] needs ${crossSize}.`,
+      );
     }
     this.crossKeys = cross.keys;
     this.crossValues = cross.values;

@@ -15,8 +15,15 @@ export interface OnnxFeatureExtractor {
   dispose(): Promise<void>;
 }
 
-export async function createOnnxFeatureExtractor(spec: BackboneSpec, options: { threads?: number } = {}): Promise<OnnxFeatureExtractor> {
+export async function createOnnxFeatureExtractor(
+  spec: BackboneSpec,
+  options: { threads?: number } = {},
+): Promise<OnnxFeatureExtractor> {
   const { graph, id, imageSize, featureShape } = await buildBackboneGraph(spec);
-  const session = await openBackboneSession(graph, imageSize, options.threads ? { intraOpNumThreads: options.threads } : {});
+  const session = await openBackboneSession(
+    graph,
+    imageSize,
+    options.threads ? { intraOpNumThreads: options.threads } : {},
+  );
   return { id, imageSize, featureShape, features: session.features, dispose: session.dispose };
 }

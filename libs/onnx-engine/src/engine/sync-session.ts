@@ -30,7 +30,9 @@ export class SyncOrtSession {
 
   constructor(modelPath: string, options: { intraOpNumThreads?: number } = {}) {
     if (ort.env.versions.node !== PINNED_ORT_VERSION) {
-      throw new Error(`onnxruntime-node ${ort.env.versions.node} is installed; SyncOrtSession supports only ${PINNED_ORT_VERSION}.`);
+      throw new Error(
+        `onnxruntime-node ${ort.env.versions.node} is installed; SyncOrtSession supports only ${PINNED_ORT_VERSION}.`,
+      );
     }
     const { binding, initOrt } = createRequire(import.meta.url)('onnxruntime-node/dist/binding.js') as NativeBinding;
     initOrt();

@@ -51,7 +51,9 @@ describe('exportBundleToOnnx', () => {
   });
 
   it('names a directory that is not a bundle', async () => {
-    await expect(exportBundleToOnnx(join(dir, 'missing'))).rejects.toThrow(/not a caption bundle: bundle.json not found/);
+    await expect(exportBundleToOnnx(join(dir, 'missing'))).rejects.toThrow(
+      /not a caption bundle: bundle.json not found/,
+    );
   });
 });
 
@@ -93,7 +95,9 @@ describe('ensureOnnxExport', () => {
       expect(scratch).not.toContain(readOnly);
       const manifest = JSON.parse(await readFile(join(scratch, 'onnx-manifest.json'), 'utf8')) as { tokenizer: string };
       // The tokenizer path still leads back to the bundle.
-      expect(JSON.parse(await readFile(join(scratch, manifest.tokenizer), 'utf8')).format).toBe('imgcap-word-tokenizer');
+      expect(JSON.parse(await readFile(join(scratch, manifest.tokenizer), 'utf8')).format).toBe(
+        'imgcap-word-tokenizer',
+      );
     } finally {
       await rm(scratch, { recursive: true, force: true });
       await chmod(readOnly, 0o755);
@@ -123,4 +127,3 @@ describe('ensureOnnxExport', () => {
     await expect(ensureOnnxExport(bundle)).rejects.toThrow(/model\/weights\.bin does not match its recorded sha256/);
   });
 });
-

@@ -3,7 +3,14 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { CaptionModel, LAYER_NAMES, loadModelWeights, readBundleManifest, verifyBundleFiles, type BundleManifest } from '@imgcap/captioner';
+import {
+  CaptionModel,
+  LAYER_NAMES,
+  loadModelWeights,
+  readBundleManifest,
+  verifyBundleFiles,
+  type BundleManifest,
+} from '@imgcap/captioner';
 import { parseBackboneId } from '@imgcap/vision-backbone';
 import { OPSET } from '../onnx/graph-builder.js';
 import { buildBackboneGraph } from './backbone-graph.js';
@@ -37,7 +44,11 @@ export interface OnnxManifest {
     onnx: string;
   };
   encoder: { file: string; inputs: Record<string, (number | string)[]>; outputs: Record<string, (number | string)[]> };
-  decoderStep: { file: string; inputs: Record<string, (number | string)[]>; outputs: Record<string, (number | string)[]> };
+  decoderStep: {
+    file: string;
+    inputs: Record<string, (number | string)[]>;
+    outputs: Record<string, (number | string)[]>;
+  };
 }
 
 export function defaultOnnxDir(bundleDir: string): string {
@@ -60,25 +71,39 @@ function blockSpec(config: Record<string, unknown>, embedDim: number): BlockSpec
  * [heads, dim], output [heads, dim, out]) hold the same row-major values as [in, heads·dim] matrices.
  */
 function asMatrix(name: string, values: Float32Array, shape: number[]): WeightValue {
-  if (shape.length === 3) return { values, shape: name.endsWith('attention_output/kernel') ? [shape[0]! * shape[1]!, shape[2]!] : [shape[0]!, shape[1]! * shape[2]!] };
+  if (shape.length === 3)
+    return {
+      values,
+      shape: name.endsWith('attention_output/kernel')
+        ? [shape[0]! * shape[1]!, shape[2]!]
+        : [shape[0]!, shape[1]! * shape[2]!],
+    };
   if (shape.length === 2 && name.endsWith('/bias')) return { values, shape: [shape[0]! * shape[1]!] };
   return { values, shape };
 }
 
 /** Reads every weight and the block settings out of the bundle's tfjs model, then frees it. */
-async function readBundleModel(bundleDir: string, manifest: BundleManifest): Promise<{ weights: BundleWeights; spec: GraphSpec }> {
+async function readBundleModel(
+  bundleDir: string,
+  manifest: BundleManifest,
+): Promise<{ weights: BundleWeights; spec: GraphSpec }> {
   const model = new CaptionModel(manifest.config);
   try {
     await loadModelWeights(model, join(bundleDir, 'model'));
     const weights = new Map<string, WeightValue>();
     for (const w of model.network.weights) {
-      weights.set(w.originalName, asMatrix(w.originalName, Float32Array.from(w.read().dataSync() as Float32Array), [...w.shape] as number[]));
+      weights.set(
+        w.originalName,
+        asMatrix(w.originalName, Float32Array.from(w.read().dataSync() as Float32Array), [...w.shape] as number[]),
+      );
     }
     const { featureShape, embedDim, vocabSize, seqLength, arch } = model.config;
     const layerConfig = (name: string) => model.network.getLayer(name).getConfig() as Record<string, unknown>;
     const positionRows = weights.get(`${LAYER_NAMES.imagePosition}/embeddings`)?.shape[0];
     if (arch === 'imgcap' && positionRows !== featureShape[0]) {
-      throw new Error(`${bundleDir}: image position table has ${positionRows} rows; the feature grid has ${featureShape[0]} tokens.`);
+      throw new Error(
+        `${bundleDir}: image position table has ${positionRows} rows; the feature grid has ${featureShape[0]} tokens.`,
+      );
     }
     const spec: GraphSpec = {
       arch,
@@ -106,11 +131,22 @@ function graphShapes(spec: GraphSpec): Pick<OnnxManifest, 'encoder' | 'decoderSt
     encoder: {
       file: 'encoder.onnx',
       inputs: { features: ['batch', T, C] },
-      outputs: { encoded: ['batch', T, D], cross_keys: ['batch', ...cross.slice(1)], cross_values: ['batch', ...cross.slice(1)] },
+      outputs: {
+        encoded: ['batch', T, D],
+        cross_keys: ['batch', ...cross.slice(1)],
+        cross_values: ['batch', ...cross.slice(1)],
+      },
     },
     decoderStep: {
       file: 'decoder_step.onnx',
-      inputs: { tokens: ['rows', 1], position: [], past_keys: cache, past_values: cache, cross_keys: cross, cross_values: cross },
+      inputs: {
+        tokens: ['rows', 1],
+        position: [],
+        past_keys: cache,
+        past_values: cache,
+        cross_keys: cross,
+        cross_values: cross,
+      },
       outputs: { log_probs: ['rows', V], new_keys: fresh, new_values: fresh, cross_attention: ['rows', T] },
     },
   };
@@ -134,7 +170,10 @@ export async function exportBundleToOnnx(bundleDir: string, outDir = defaultOnnx
   await writeFileAtomic(join(outDir, shapes.encoder.file), bytesOf(buildEncoderGraph(weights, spec)));
   await writeFileAtomic(join(outDir, shapes.decoderStep.file), bytesOf(buildDecoderStepGraph(weights, spec)));
   const backboneFile = 'backbone.onnx';
-  const backboneSpec = parseBackboneId(manifest.backbone.id, manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined);
+  const backboneSpec = parseBackboneId(
+    manifest.backbone.id,
+    manifest.backbone.weights ? join(bundleDir, manifest.backbone.weights) : undefined,
+  );
   await writeFileAtomic(join(outDir, backboneFile), bytesOf((await buildBackboneGraph(backboneSpec)).graph));
   const onnxManifest: OnnxManifest = {
     format: ONNX_EXPORT_FORMAT,
@@ -176,17 +215,26 @@ const UNWRITABLE = new Set(['EACCES', 'EROFS', 'EPERM', 'ENOENT', 'ENOTDIR', 'EE
  * `<bundle>/onnx`, or — where the bundle directory cannot be written (a read-only volume, a container's
  * non-root user) — in a scratch directory under the OS temp dir, one per bundle path.
  */
-export async function ensureOnnxExport(bundleDir: string, onnxDir?: string): Promise<{ manifest: OnnxManifest; dir: string; bundle: BundleManifest }> {
+export async function ensureOnnxExport(
+  bundleDir: string,
+  onnxDir?: string,
+): Promise<{ manifest: OnnxManifest; dir: string; bundle: BundleManifest }> {
   const bundle = await readBundleManifest(bundleDir);
   // A current export does not read the bundle's weights, so check them here: a damaged or replaced weights.bin
   // must not hide behind an export made from the old one.
   await verifyBundleFiles(bundleDir, bundle);
-  const currentIn = async (dir: string) => ({ manifest: (await readCurrentOnnxManifest(dir, bundle)) ?? (await exportBundleToOnnx(bundleDir, dir)), dir, bundle });
+  const currentIn = async (dir: string) => ({
+    manifest: (await readCurrentOnnxManifest(dir, bundle)) ?? (await exportBundleToOnnx(bundleDir, dir)),
+    dir,
+    bundle,
+  });
   if (onnxDir !== undefined) return currentIn(onnxDir);
   try {
     return await currentIn(defaultOnnxDir(bundleDir));
   } catch (error) {
     if (!UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-    return currentIn(join(tmpdir(), `imgcap-onnx-${createHash('sha256').update(resolve(bundleDir)).digest('hex').slice(0, 16)}`));
+    return currentIn(
+      join(tmpdir(), `imgcap-onnx-${createHash('sha256').update(resolve(bundleDir)).digest('hex').slice(0, 16)}`),
+    );
   }
 }

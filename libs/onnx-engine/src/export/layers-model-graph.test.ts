@@ -17,7 +17,8 @@ describe('buildLayersModelGraph', () => {
       let state = 11;
       const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
       for (const layer of network.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-        const around = (center: number, spread: number, n: number) => tf.tensor1d(Array.from({ length: n }, () => center + spread * (next() - 0.5)));
+        const around = (center: number, spread: number, n: number) =>
+          tf.tensor1d(Array.from({ length: n }, () => center + spread * (next() - 0.5)));
         const n = layer.getWeights()[0]!.shape[0]!;
         const values = [around(1, 0.4, n), around(0.05, 0.2, n), around(0, 0.1, n), around(1, 0.4, n)]; // gamma, beta, mean, variance
         layer.setWeights(values);
@@ -25,7 +26,9 @@ describe('buildLayersModelGraph', () => {
       }
       const session = await ort.InferenceSession.create(Buffer.from(buildLayersModelGraph(network, size)));
       const pixels = Float32Array.from({ length: 2 * size * size * 3 }, (_, i) => (i * 7919) % 256);
-      const expected = tf.tidy(() => extractor.extract(tf.tensor4d(pixels, [2, size, size, 3])).dataSync() as Float32Array);
+      const expected = tf.tidy(
+        () => extractor.extract(tf.tensor4d(pixels, [2, size, size, 3])).dataSync() as Float32Array,
+      );
       const { features } = await session.run({ images: new ort.Tensor('float32', pixels, [2, size, size, 3]) });
       expect(features!.dims).toEqual([2, ...extractor.featureShape]);
       const actual = features!.data as Float32Array;

@@ -30,8 +30,7 @@ function transpose4d(values: Float32Array, shape: number[], perm: number[]): Flo
   let o = 0;
   for (let i = 0; i < n0; i++)
     for (let j = 0; j < n1; j++)
-      for (let k = 0; k < n2; k++)
-        for (let l = 0; l < n3; l++) out[o++] = values[i * s0 + j * s1 + k * s2 + l * s3]!;
+      for (let k = 0; k < n2; k++) for (let l = 0; l < n3; l++) out[o++] = values[i * s0 + j * s1 + k * s2 + l * s3]!;
   return out;
 }
 
@@ -89,7 +88,8 @@ class LayerWriter {
     const bias = weights.get('bias');
     if (bias) inputs.push(this.g.weight(`${layer.name}/bias`, bias.values, bias.shape));
     const padding = config['padding'];
-    if (padding !== 'same' && padding !== 'valid') throw new Error(`layer ${layer.name}: padding ${String(padding)} has no ONNX export`);
+    if (padding !== 'same' && padding !== 'valid')
+      throw new Error(`layer ${layer.name}: padding ${String(padding)} has no ONNX export`);
     const out = this.g.op('Conv', inputs, {
       kernel_shape: [kh, kw],
       strides: pair(config['strides']),
@@ -108,13 +108,17 @@ class LayerWriter {
     const gamma = w.get('gamma')?.values ?? new Float32Array(channels).fill(1);
     const beta = w.get('beta')?.values ?? new Float32Array(channels);
     const name = (part: string) => `${layer.name}/${part}`;
-    const out = this.g.op('BatchNormalization', [
-      x.name,
-      this.g.weight(name('gamma'), gamma, [channels]),
-      this.g.weight(name('beta'), beta, [channels]),
-      this.g.weight(name('moving_mean'), w.get('moving_mean')!.values, [channels]),
-      this.g.weight(name('moving_variance'), w.get('moving_variance')!.values, [channels]),
-    ], { epsilon: { float: Number(config['epsilon'] ?? 1e-3) } });
+    const out = this.g.op(
+      'BatchNormalization',
+      [
+        x.name,
+        this.g.weight(name('gamma'), gamma, [channels]),
+        this.g.weight(name('beta'), beta, [channels]),
+        this.g.weight(name('moving_mean'), w.get('moving_mean')!.values, [channels]),
+        this.g.weight(name('moving_variance'), w.get('moving_variance')!.values, [channels]),
+      ],
+      { epsilon: { float: Number(config['epsilon'] ?? 1e-3) } },
+    );
     return { name: out, rank: x.rank };
   }
 }
@@ -126,7 +130,13 @@ function writeLayer(w: LayerWriter, layer: tfl.layers.Layer, inputs: Value[]): V
   const [x] = inputs as [Value, ...Value[]];
   switch (layer.getClassName()) {
     case 'Rescaling':
-      return { name: g.op('Add', [g.op('Mul', [x.name, g.scalar(Number(config['scale']))]), g.scalar(Number(config['offset'] ?? 0))]), rank: x.rank };
+      return {
+        name: g.op('Add', [
+          g.op('Mul', [x.name, g.scalar(Number(config['scale']))]),
+          g.scalar(Number(config['offset'] ?? 0)),
+        ]),
+        rank: x.rank,
+      };
     case 'Normalization': {
       const weights = w.weights(layer);
       const mean = weights.get('mean')!.values;
@@ -153,7 +163,9 @@ function writeLayer(w: LayerWriter, layer: tfl.layers.Layer, inputs: Value[]): V
       const target = config['targetShape'] as number[];
       // [N, C] → Keras [N, 1, 1, C], which is [N, C, 1, 1] in NCHW (the squeeze-excite reshape).
       if (x.rank !== 2 || target.length !== 3 || target[0] !== 1 || target[1] !== 1) {
-        throw new Error(`layer ${layer.name}: only [N, C] → [N, 1, 1, C] reshapes have an ONNX export, got [${target}]`);
+        throw new Error(
+          `layer ${layer.name}: only [N, C] → [N, 1, 1, C] reshapes have an ONNX export, got [${target}]`,
+        );
       }
       return { name: g.op('Unsqueeze', [x.name, g.constant([2, 3], 'int64')]), rank: 4 };
     }

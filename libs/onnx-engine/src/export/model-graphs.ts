@@ -47,7 +47,12 @@ export function buildEncoderGraph(weights: BundleWeights, spec: GraphSpec): Uint
   g.output(encoded, 'encoded', 'float32', ['batch', T, D]);
   const crossShape = ['batch', dec.numHeads, T, dec.headDim];
   g.output(projectHeads(g, w, encoded, 'decoder_block/cross_attention/key', dec), 'cross_keys', 'float32', crossShape);
-  g.output(projectHeads(g, w, encoded, 'decoder_block/cross_attention/value', dec), 'cross_values', 'float32', crossShape);
+  g.output(
+    projectHeads(g, w, encoded, 'decoder_block/cross_attention/value', dec),
+    'cross_values',
+    'float32',
+    crossShape,
+  );
   return g.toBytes();
 }
 
@@ -65,7 +70,9 @@ function imgcapEncoder(g: GraphBuilder, w: GraphWeights, features: string, enc: 
 function seedEncoder(g: GraphBuilder, w: GraphWeights, features: string, enc: BlockSpec): string {
   const normalised = layerNorm(g, w, features, 'encoder_block/feature_norm', enc.epsilon);
   const projected = g.op('Relu', [dense(g, w, normalised, 'encoder_block/feature_projection')]);
-  return residual(g, w, projected, 'encoder_block/self_attention_norm', enc, (h) => selfAttention(g, w, h, 'encoder_block/self_attention', enc));
+  return residual(g, w, projected, 'encoder_block/self_attention_norm', enc, (h) =>
+    selfAttention(g, w, h, 'encoder_block/self_attention', enc),
+  );
 }
 
 /**
@@ -88,16 +95,8 @@ export function buildDecoderStepGraph(weights: BundleWeights, spec: GraphSpec): 
   const crossKeys = g.input('cross_keys', 'float32', crossShape);
   const crossValues = g.input('cross_values', 'float32', crossShape);
 
-  const tokenVectors = g.op('Gather', [w.use('token_embedding/token_embedding/embeddings'), tokens], { axis: 0 });
-  const scaled = spec.scaleBySqrtDim ? g.op('Mul', [tokenVectors, g.scalar(Math.sqrt(D))]) : tokenVectors;
-  const x = g.op('Add', [scaled, g.op('Gather', [w.use('token_embedding/position_embedding/embeddings'), position], { axis: 0 })]);
-
-  const slots = g.constant(Array.from({ length: L }, (_, i) => i), 'int64');
-  const isSlot = g.op('Reshape', [g.op('Cast', [g.op('Equal', [slots, position])], { to: FLOAT }), g.constant([1, 1, L, 1], 'int64')]);
-  const keep = g.op('Sub', [g.scalar(1), isSlot]);
-  const write = (past: string, fresh: string) => g.op('Add', [g.op('Mul', [past, keep]), g.op('Mul', [fresh, isSlot])]);
-  const visible = g.op('Cast', [g.op('LessOrEqual', [slots, position])], { to: FLOAT });
-  const maskBias = g.op('Reshape', [g.op('Mul', [g.op('Sub', [g.scalar(1), visible]), g.scalar(MASKED_LOGIT)]), g.constant([1, 1, 1, L], 'int64')]);
+  const x = stepEmbedding(g, w, tokens, position, spec.scaleBySqrtDim ? Math.sqrt(D) : null);
+  const { write, maskBias } = cacheSlots(g, L, position);
 
   let newKeys = '';
   let newValues = '';
@@ -118,7 +117,9 @@ export function buildDecoderStepGraph(weights: BundleWeights, spec: GraphSpec): 
     crossScores = attended.scores;
     return attended.output;
   });
-  const decoded = residual(g, w, afterCross, 'decoder_block/feedforward_norm', dec, (h) => feedForward(g, w, h, 'decoder_block'));
+  const decoded = residual(g, w, afterCross, 'decoder_block/feedforward_norm', dec, (h) =>
+    feedForward(g, w, h, 'decoder_block'),
+  );
   const logits = g.op('Reshape', [dense(g, w, decoded, 'logits'), g.constant([0, V], 'int64')]);
   g.output(g.op('LogSoftmax', [logits], { axis: -1 }), 'log_probs', 'float32', ['rows', V]);
   const freshShape = ['rows', dec.numHeads, 1, dec.headDim];
@@ -127,6 +128,39 @@ export function buildDecoderStepGraph(weights: BundleWeights, spec: GraphSpec): 
   const meanOverHeads = g.op('ReduceMean', [crossScores], { axes: [1], keepdims: 0 });
   g.output(g.op('Reshape', [meanOverHeads, g.constant([0, T], 'int64')]), 'cross_attention', 'float32', ['rows', T]);
   return g.toBytes();
+}
+
+/** The token's embedding (times `scale` where the architecture scales it) plus its position's. */
+function stepEmbedding(g: GraphBuilder, w: GraphWeights, tokens: string, position: string, scale: number | null) {
+  const tokenVectors = g.op('Gather', [w.use('token_embedding/token_embedding/embeddings'), tokens], { axis: 0 });
+  const scaled = scale === null ? tokenVectors : g.op('Mul', [tokenVectors, g.scalar(scale)]);
+  const positionVector = g.op('Gather', [w.use('token_embedding/position_embedding/embeddings'), position], {
+    axis: 0,
+  });
+  return g.op('Add', [scaled, positionVector]);
+}
+
+/**
+ * The cache slot of `position` among L: `write(past, fresh)` puts this step's keys or values into it, and
+ * `maskBias` hides the slots after it from attention.
+ */
+function cacheSlots(g: GraphBuilder, L: number, position: string) {
+  const slots = g.constant(
+    Array.from({ length: L }, (_, i) => i),
+    'int64',
+  );
+  const isSlot = g.op('Reshape', [
+    g.op('Cast', [g.op('Equal', [slots, position])], { to: FLOAT }),
+    g.constant([1, 1, L, 1], 'int64'),
+  ]);
+  const keep = g.op('Sub', [g.scalar(1), isSlot]);
+  const write = (past: string, fresh: string) => g.op('Add', [g.op('Mul', [past, keep]), g.op('Mul', [fresh, isSlot])]);
+  const visible = g.op('Cast', [g.op('LessOrEqual', [slots, position])], { to: FLOAT });
+  const maskBias = g.op('Reshape', [
+    g.op('Mul', [g.op('Sub', [g.scalar(1), visible]), g.scalar(MASKED_LOGIT)]),
+    g.constant([1, 1, 1, L], 'int64'),
+  ]);
+  return { write, maskBias };
 }
 
 /** `patch<P>@<S>`: images [batch, S, S, 3] in 0..255 → row-major patches / 255, [batch, T, P·P·3]. */

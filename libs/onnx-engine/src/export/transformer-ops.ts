@@ -28,7 +28,8 @@ export class GraphWeights {
 
   use(name: string): string {
     const weight = this.weights.get(name);
-    if (!weight) throw new Error(`bundle weight "${name}" not found; the bundle has: ${[...this.weights.keys()].join(', ')}.`);
+    if (!weight)
+      throw new Error(`bundle weight "${name}" not found; the bundle has: ${[...this.weights.keys()].join(', ')}.`);
     if (!this.added.has(name)) {
       this.g.weight(name, weight.values, weight.shape);
       this.added.add(name);
@@ -43,7 +44,10 @@ export function dense(g: GraphBuilder, w: GraphWeights, x: string, prefix: strin
 }
 
 export function layerNorm(g: GraphBuilder, w: GraphWeights, x: string, prefix: string, epsilon: number): string {
-  return g.op('LayerNormalization', [x, w.use(`${prefix}/gamma`), w.use(`${prefix}/beta`)], { axis: -1, epsilon: { float: epsilon } });
+  return g.op('LayerNormalization', [x, w.use(`${prefix}/gamma`), w.use(`${prefix}/beta`)], {
+    axis: -1,
+    epsilon: { float: epsilon },
+  });
 }
 
 /** [b, len, heads·dh] → [b, heads, len, dh]. */
@@ -64,7 +68,13 @@ export function projectQuery(g: GraphBuilder, w: GraphWeights, x: string, prefix
 }
 
 /** Key or value heads [b, heads, len, dh] from the projection named `densePrefix`. */
-export function projectHeads(g: GraphBuilder, w: GraphWeights, x: string, densePrefix: string, block: BlockSpec): string {
+export function projectHeads(
+  g: GraphBuilder,
+  w: GraphWeights,
+  x: string,
+  densePrefix: string,
+  block: BlockSpec,
+): string {
   return splitHeads(g, dense(g, w, x, densePrefix), block);
 }
 

@@ -24,7 +24,8 @@ function valueInfo(name: string, type: ElementType, shape: Dim[]): onnxProto.onn
 function attribute(name: string, value: AttributeValue): onnxProto.onnx.IAttributeProto {
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
   if (typeof value === 'number') {
-    if (!Number.isInteger(value)) throw new Error(`attribute ${name}: ${value} is not an integer; pass { float: ${value} } for a float.`);
+    if (!Number.isInteger(value))
+      throw new Error(`attribute ${name}: ${value} is not an integer; pass { float: ${value} } for a float.`);
     return { name, type: AttributeType.INT, i: value };
   }
   if ('string' in value) return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value.string) };
@@ -64,7 +65,8 @@ export class GraphBuilder {
   /** A named weight stored in the model file. */
   weight(name: string, data: Float32Array, dims: number[]): string {
     const count = dims.reduce((a, b) => a * b, 1);
-    if (count !== data.length) throw new Error(`weight ${name}: ${data.length} values do not fill shape [${dims.join(', ')}].`);
+    if (count !== data.length)
+      throw new Error(`weight ${name}: ${data.length} values do not fill shape [${dims.join(', ')}].`);
     this.initializers.push({ name, dims, dataType: DataType.FLOAT, rawData: bytesOf(data) });
     return name;
   }

@@ -49,5 +49,9 @@ export function randomImages(count: number, size: number, seed = 1): RgbImage[] 
     state = (state * 1664525 + 1013904223) >>> 0;
     return state >>> 24;
   };
-  return Array.from({ length: count }, () => ({ width: size, height: size, data: Uint8Array.from({ length: size * size * 3 }, next) }));
+  return Array.from({ length: count }, () => ({
+    width: size,
+    height: size,
+    data: Uint8Array.from({ length: size * size * 3 }, next),
+  }));
 }

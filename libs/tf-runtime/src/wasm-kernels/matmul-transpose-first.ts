@@ -44,10 +44,7 @@ export function transposeFirstMatMul(stock: tf.KernelConfig): tf.KernelConfig {
  * one XNNPACK call instead of the naive batched loop. The views share dataIds (no copy) and the
  * stock kernel balances its own reshape reference counts.
  */
-function multiplyFoldingSharedRight(
-  args: MatMulArgs,
-  stockKernel: (args: MatMulArgs) => tf.TensorInfo,
-): tf.TensorInfo {
+function multiplyFoldingSharedRight(args: MatMulArgs, stockKernel: (args: MatMulArgs) => tf.TensorInfo): tf.TensorInfo {
   const { a, b, preluActivationWeights: prelu } = args.inputs;
   const aBatch = tf.util.sizeFromShape(a.shape.slice(0, -2));
   const bBatch = tf.util.sizeFromShape(b.shape.slice(0, -2));
@@ -65,8 +62,15 @@ function multiplyFoldingSharedRight(
 }
 
 type WasmBatchMatMul = (
-  aId: number, aShape: Uint8Array, aRank: number, bId: number, bShape: Uint8Array, bRank: number,
-  transposeA: boolean, transposeB: boolean, outId: number,
+  aId: number,
+  aShape: Uint8Array,
+  aRank: number,
+  bId: number,
+  bShape: Uint8Array,
+  bRank: number,
+  transposeA: boolean,
+  transposeB: boolean,
+  outId: number,
 ) => void;
 const wasmBatchMatMuls = new WeakMap<BackendWasm, WasmBatchMatMul>();
 /** Below this many rows per left-hand matrix the stock loop is faster (measured on decoding steps). */
@@ -80,13 +84,21 @@ const MIN_ROWS_PER_MATRIX = 8;
  * ~5-10x faster. Returns undefined where this does not apply (then the stock path runs).
  */
 function multiplyMatrixBatches(args: MatMulArgs): tf.TensorInfo | undefined {
-  const { inputs: { a, b, bias, preluActivationWeights }, backend } = args;
+  const {
+    inputs: { a, b, bias, preluActivationWeights },
+    backend,
+  } = args;
   const activation = (args.attrs as { activation?: string }).activation;
   const batchDims = a.shape.slice(0, -2);
   const batch = tf.util.sizeFromShape(batchDims);
   if (batch < 2 || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
   if (!tf.util.arraysEqual(batchDims, b.shape.slice(0, -2))) return undefined;
-  if (bias !== undefined || preluActivationWeights !== undefined || (activation !== undefined && activation !== 'linear')) return undefined;
+  if (
+    bias !== undefined ||
+    preluActivationWeights !== undefined ||
+    (activation !== undefined && activation !== 'linear')
+  )
+    return undefined;
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.shape.length - 1]!;
   // XNNPACK packs each right-hand matrix before multiplying: with few rows on the left (a decoding
@@ -98,7 +110,17 @@ function multiplyMatrixBatches(args: MatMulArgs): tf.TensorInfo | undefined {
   if (multiply === undefined) {
     // The stock kernel's own entry point (its setup cwraps the same export); the module's typings leave cwrap out.
     const { cwrap } = wasm as unknown as { cwrap: (name: string, ret: null, args: string[]) => WasmBatchMatMul };
-    multiply = cwrap(tf.BatchMatMul, null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
+    multiply = cwrap(tf.BatchMatMul, null, [
+      'number',
+      'array',
+      'number',
+      'number',
+      'array',
+      'number',
+      'number',
+      'number',
+      'number',
+    ]);
     wasmBatchMatMuls.set(backend, multiply);
   }
   const offset = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
@@ -109,7 +131,11 @@ function multiplyMatrixBatches(args: MatMulArgs): tf.TensorInfo | undefined {
   for (let i = 0; i < batch; i++) {
     // Ids from the backend's own counter, so they never collide with a live tensor's; disposing the
     // C++ entry also drops the XNNPACK operator cached for it, and never frees memory (JS owns that).
-    const ids = [0, 1, 2].map(() => (backend as unknown as { dataIdNextNumber: number }).dataIdNextNumber++) as [number, number, number];
+    const ids = [0, 1, 2].map(() => (backend as unknown as { dataIdNextNumber: number }).dataIdNextNumber++) as [
+      number,
+      number,
+      number,
+    ];
     wasm.tfjs.registerTensor(ids[0], m * k, aBase + i * m * k * 4);
     wasm.tfjs.registerTensor(ids[1], k * n, bBase + i * k * n * 4);
     wasm.tfjs.registerTensor(ids[2], m * n, outBase + i * m * n * 4);

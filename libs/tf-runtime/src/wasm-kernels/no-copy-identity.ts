@@ -12,7 +12,10 @@ type IdentityArgs = { inputs: { x: tf.TensorInfo }; backend: BackendWasm };
 export function noCopyIdentity(stock: tf.KernelConfig): tf.KernelConfig {
   const stockKernel = stock.kernelFunc as unknown as (args: IdentityArgs) => tf.TensorInfo;
   function kernelFunc(args: IdentityArgs): tf.TensorInfo {
-    const { inputs: { x }, backend } = args;
+    const {
+      inputs: { x },
+      backend,
+    } = args;
     if (x.dtype === 'string') return stockKernel(args);
     backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };

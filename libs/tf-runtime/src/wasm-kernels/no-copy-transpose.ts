@@ -13,7 +13,11 @@ type TransposeArgs = { inputs: { x: tf.TensorInfo }; backend: BackendWasm; attrs
 export function noCopyTranspose(stock: tf.KernelConfig): tf.KernelConfig {
   const stockKernel = stock.kernelFunc as unknown as (args: TransposeArgs) => tf.TensorInfo;
   function kernelFunc(args: TransposeArgs): tf.TensorInfo {
-    const { inputs: { x }, backend, attrs: { perm } } = args;
+    const {
+      inputs: { x },
+      backend,
+      attrs: { perm },
+    } = args;
     if (!keepsLayout(x.shape, perm)) return stockKernel(args);
     backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: perm.map((axis) => x.shape[axis]!), dtype: x.dtype };

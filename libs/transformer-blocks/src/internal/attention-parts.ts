@@ -40,10 +40,16 @@ export class AttentionParts {
     private readonly output: DenseParams,
   ) {}
 
-  static create(add: WeightFactory, prefix: string, hp: AttentionHyperparams, dims: AttentionInputDims): AttentionParts {
+  static create(
+    add: WeightFactory,
+    prefix: string,
+    hp: AttentionHyperparams,
+    dims: AttentionInputDims,
+  ): AttentionParts {
     const { numHeads, keyDim, valueDim, useBias, kerasLayout } = hp;
     // Keras: EinsumDense kernels [in, heads, headDim] with biases [heads, headDim]; output [heads, headDim, out].
-    const toHeads = (inDim: number, headDim: number) => (kerasLayout ? { kernel: [inDim, numHeads, headDim], bias: [numHeads, headDim] } : undefined);
+    const toHeads = (inDim: number, headDim: number) =>
+      kerasLayout ? { kernel: [inDim, numHeads, headDim], bias: [numHeads, headDim] } : undefined;
     const fromHeads = kerasLayout ? { kernel: [numHeads, valueDim, dims.queryDim], bias: [dims.queryDim] } : undefined;
     return new AttentionParts(
       hp,
@@ -69,12 +75,30 @@ export class AttentionParts {
   }
 
   /** Full attention from raw inputs. `mask` is 1 where a query may attend, broadcastable to [b, h, q, k]. */
-  attend(query: tf.Tensor3D, key: tf.Tensor3D, value: tf.Tensor3D, mask: tf.Tensor | null, training: boolean): AttentionResult {
-    return this.attendProjected(this.projectQuery(query), this.projectKey(key), this.projectValue(value), mask, training);
+  attend(
+    query: tf.Tensor3D,
+    key: tf.Tensor3D,
+    value: tf.Tensor3D,
+    mask: tf.Tensor | null,
+    training: boolean,
+  ): AttentionResult {
+    return this.attendProjected(
+      this.projectQuery(query),
+      this.projectKey(key),
+      this.projectValue(value),
+      mask,
+      training,
+    );
   }
 
   /** Attention over already projected heads: the cached decoding path reuses keys and values. */
-  attendProjected(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor | null, training: boolean): AttentionResult {
+  attendProjected(
+    q: tf.Tensor4D,
+    k: tf.Tensor4D,
+    v: tf.Tensor4D,
+    mask: tf.Tensor | null,
+    training: boolean,
+  ): AttentionResult {
     const logits = tf.matMul(q, k, false, true);
     const masked = mask ? tf.add(logits, tf.mul(tf.sub(1, mask), MASKED_LOGIT)) : logits;
     const scores = tf.softmax(masked) as tf.Tensor4D;

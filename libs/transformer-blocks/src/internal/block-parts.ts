@@ -71,7 +71,9 @@ export function validateBlockArgs(layer: string, args: TransformerBlockArgs): Bl
 export function headDim(layer: string, hiddenDim: number, hp: Pick<BlockHyperparams, 'numHeads' | 'keyDim'>): number {
   if (hp.keyDim != null) return hp.keyDim;
   if (hiddenDim % hp.numHeads !== 0) {
-    throw new Error(`${layer}: the input width ${hiddenDim} must be divisible by numHeads ${hp.numHeads} (or set keyDim)`);
+    throw new Error(
+      `${layer}: the input width ${hiddenDim} must be divisible by numHeads ${hp.numHeads} (or set keyDim)`,
+    );
   }
   return hiddenDim / hp.numHeads;
 }

@@ -12,7 +12,11 @@ export type LayerKwargs = Record<string, unknown>;
  * this, because tfjs-layers 4.22 does not collect the weights of nested layers: a block built from
  * `tf.layers.dense` sublayers would train, save and load none of them.
  */
-export type WeightFactory = (name: string, shape: number[], init: 'glorot' | 'zeros' | 'ones' | 'embedding') => LayerVariable;
+export type WeightFactory = (
+  name: string,
+  shape: number[],
+  init: 'glorot' | 'zeros' | 'ones' | 'embedding',
+) => LayerVariable;
 
 const INITIALIZERS = {
   glorot: () => initializers.glorotUniform({}),
@@ -24,7 +28,12 @@ const INITIALIZERS = {
 
 /** Adapts a layer's protected `addWeight` into a `WeightFactory`. */
 export function weightFactory(
-  addWeight: (name: string, shape: number[], dtype: 'float32', init: ReturnType<typeof initializers.zeros>) => LayerVariable,
+  addWeight: (
+    name: string,
+    shape: number[],
+    dtype: 'float32',
+    init: ReturnType<typeof initializers.zeros>,
+  ) => LayerVariable,
 ): WeightFactory {
   return (name, shape, init) => addWeight(name, shape, 'float32', INITIALIZERS[init]());
 }
@@ -47,7 +56,14 @@ export interface StoredShapes {
   readonly bias: number[];
 }
 
-export function addDense(add: WeightFactory, name: string, inputDim: number, units: number, useBias = true, stored?: StoredShapes): DenseParams {
+export function addDense(
+  add: WeightFactory,
+  name: string,
+  inputDim: number,
+  units: number,
+  useBias = true,
+  stored?: StoredShapes,
+): DenseParams {
   return {
     kernel: add(`${name}/kernel`, stored?.kernel ?? [inputDim, units], 'glorot'),
     bias: useBias ? add(`${name}/bias`, stored?.bias ?? [units], 'zeros') : null,
@@ -81,7 +97,9 @@ export function isTraining(kwargs: LayerKwargs | undefined): boolean {
 export function lastDim(layerName: string, shape: (number | null)[], what: string): number {
   const dim = shape[shape.length - 1];
   if (dim == null) {
-    throw new Error(`${layerName}: the last axis of ${what} must be known at build time, got shape ${JSON.stringify(shape)}`);
+    throw new Error(
+      `${layerName}: the last axis of ${what} must be known at build time, got shape ${JSON.stringify(shape)}`,
+    );
   }
   return dim;
 }

@@ -86,7 +86,10 @@ export function describeLayerContract(title: string, contract: LayerContract): v
       const x = contract.inputs();
       const expected = applyOne(layer, x);
       const symbolic = asList(x).map((t) => input({ shape: t.shape.slice(1) }));
-      const m = model({ inputs: symbolic, outputs: layer.apply(symbolic.length === 1 ? symbolic[0] : symbolic) as never });
+      const m = model({
+        inputs: symbolic,
+        outputs: layer.apply(symbolic.length === 1 ? symbolic[0] : symbolic) as never,
+      });
       const actual = m.predict(x) as tf.Tensor;
       await expectClose(actual, expected, 1e-6);
       tf.dispose([expected, actual, x]);
@@ -104,7 +107,12 @@ export function describeLayerContract(title: string, contract: LayerContract): v
       const second = tf.tidy(loss);
       expect((await second.data())[0]).toBeLessThan((await first.data())[0]);
       const after = layer.getWeights(true);
-      after.forEach((w, i) => expect(tf.tidy(() => tf.any(tf.notEqual(w, before[i])).dataSync()[0]), layer.trainableWeights[i].originalName).toBe(1));
+      after.forEach((w, i) =>
+        expect(
+          tf.tidy(() => tf.any(tf.notEqual(w, before[i])).dataSync()[0]),
+          layer.trainableWeights[i].originalName,
+        ).toBe(1),
+      );
       tf.dispose([x, target, first, second, ...before]);
       optimizer.dispose();
     });

@@ -14,14 +14,20 @@ export interface ConvertedDirOptions {
   modelTopology?: unknown;
 }
 
-export async function writeConvertedWeightsDir(model: tfl.LayersModel, options: ConvertedDirOptions = {}): Promise<string> {
+export async function writeConvertedWeightsDir(
+  model: tfl.LayersModel,
+  options: ConvertedDirOptions = {},
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'imgcap-backbone-'));
   const named: Array<{ name: string; tensor: tf.Tensor }> = [];
   for (const variable of model.weights) {
     const value = variable.read();
-    const entry = options.transform ? options.transform(variable.originalName, value) : { name: variable.originalName, value };
+    const entry = options.transform
+      ? options.transform(variable.originalName, value)
+      : { name: variable.originalName, value };
     // The converter strips Keras's `:0` suffix; keep one name in that raw form to test both spellings.
-    if (entry) named.push({ name: entry.name === 'stem_conv/kernel' ? 'stem_conv/kernel:0' : entry.name, tensor: entry.value });
+    if (entry)
+      named.push({ name: entry.name === 'stem_conv/kernel' ? 'stem_conv/kernel:0' : entry.name, tensor: entry.value });
   }
   const { data, specs } = await tf.io.encodeWeights(named);
   const bytes = new Uint8Array(data as ArrayBuffer);

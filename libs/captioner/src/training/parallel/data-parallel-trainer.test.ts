@@ -19,7 +19,9 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 /** A model of the tiny config holding a copy of `source`'s weights. */
 function copyOf(source: CaptionModel): CaptionModel {
   const model = new CaptionModel(TINY_CONFIG);
-  model.network.trainableWeights.forEach((weight, i) => weight.write(source.network.trainableWeights[i]!.read().clone()));
+  model.network.trainableWeights.forEach((weight, i) =>
+    weight.write(source.network.trainableWeights[i]!.read().clone()),
+  );
   return model;
 }
 
@@ -53,39 +55,46 @@ describe('splitRows', () => {
 });
 
 describe('DataParallelTrainer', () => {
-  it.each(TINY_CONFIGS)('follows the single-thread trainer step for step (losses and weights), leak-free (arch %s)', async (_arch, config) => {
-    const single = new CaptionModel(config, { seed: 3 });
-    const parallel = new CaptionModel(config, { seed: 3 });
-    const reference = new CaptionTrainer(single, 0.01);
-    const trainer = await DataParallelTrainer.create(parallel, 0.01, { replicas: 2, backend: 'wasm' });
-    try {
-      expect(trainer.replicas).toBe(2);
-      const batch = batchOf(7);
-      const initial = single.network.trainableWeights.map((w) => w.read().clone());
-      await trainer.step(batch); // Adam's moments are created on the first step
-      reference.step(batch);
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 3; i++) {
-        const expected = reference.step(batch);
-        const actual = await trainer.step(batch);
-        expect(actual.loss).toBeCloseTo(expected.loss, 5);
-        expect(actual.accuracy).toBeCloseTo(expected.accuracy, 6);
+  it.each(TINY_CONFIGS)(
+    'follows the single-thread trainer step for step (losses and weights), leak-free (arch %s)',
+    async (_arch, config) => {
+      const single = new CaptionModel(config, { seed: 3 });
+      const parallel = new CaptionModel(config, { seed: 3 });
+      const reference = new CaptionTrainer(single, 0.01);
+      const trainer = await DataParallelTrainer.create(parallel, 0.01, { replicas: 2, backend: 'wasm' });
+      try {
+        expect(trainer.replicas).toBe(2);
+        const batch = batchOf(7);
+        const initial = single.network.trainableWeights.map((w) => w.read().clone());
+        await trainer.step(batch); // Adam's moments are created on the first step
+        reference.step(batch);
+        const before = tf.memory().numTensors;
+        for (let i = 0; i < 3; i++) {
+          const expected = reference.step(batch);
+          const actual = await trainer.step(batch);
+          expect(actual.loss).toBeCloseTo(expected.loss, 5);
+          expect(actual.accuracy).toBeCloseTo(expected.accuracy, 6);
+        }
+        expect(tf.memory().numTensors).toBe(before);
+        const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+        const drift = Math.max(
+          ...single.network.trainableWeights.map((w, i) =>
+            maxAbs(w.read(), parallel.network.trainableWeights[i]!.read()),
+          ),
+        );
+        const moved = Math.max(...single.network.trainableWeights.map((w, i) => maxAbs(w.read(), initial[i]!)));
+        // Same gradients up to float summation order; Adam's m/√v amplifies that on tiny gradients, so compare
+        // the two runs' disagreement with how far training moved the weights.
+        expect(drift).toBeLessThan(0.05 * moved);
+        tf.dispose(initial);
+      } finally {
+        trainer.dispose();
+        reference.dispose();
+        single.dispose();
+        parallel.dispose();
       }
-      expect(tf.memory().numTensors).toBe(before);
-      const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
-      const drift = Math.max(...single.network.trainableWeights.map((w, i) => maxAbs(w.read(), parallel.network.trainableWeights[i]!.read())));
-      const moved = Math.max(...single.network.trainableWeights.map((w, i) => maxAbs(w.read(), initial[i]!)));
-      // Same gradients up to float summation order; Adam's m/√v amplifies that on tiny gradients, so compare
-      // the two runs' disagreement with how far training moved the weights.
-      expect(drift).toBeLessThan(0.05 * moved);
-      tf.dispose(initial);
-    } finally {
-      trainer.dispose();
-      reference.dispose();
-      single.dispose();
-      parallel.dispose();
-    }
-  });
+    },
+  );
 
   it('hands Adam state to and from CaptionTrainer through checkpoints, picking up weights set after creation', async () => {
     const batch = batchOf(7);
@@ -101,7 +110,9 @@ describe('DataParallelTrainer', () => {
       models.push(resumedModel);
       const resumed = await DataParallelTrainer.create(resumedModel, 0.01, { replicas: 2, backend: 'wasm' });
       trainers.push(resumed);
-      resumedModel.network.trainableWeights.forEach((w, i) => w.write(single.network.trainableWeights[i]!.read().clone()));
+      resumedModel.network.trainableWeights.forEach((w, i) =>
+        w.write(single.network.trainableWeights[i]!.read().clone()),
+      );
       await resumed.loadState(join(dir, 'from-single'));
       for (let i = 0; i < 2; i++) expect((await resumed.step(batch)).loss).toBeCloseTo(reference.step(batch).loss, 4);
       // And back: the parallel trainer's state resumes on a single-thread trainer.
@@ -136,7 +147,9 @@ describe('DataParallelTrainer', () => {
 
   it('refuses fewer than 2 replicas', async () => {
     const model = new CaptionModel(TINY_CONFIG);
-    await expect(DataParallelTrainer.create(model, 0.01, { replicas: 1, backend: 'wasm' })).rejects.toThrow('2 ≤ replicas ≤ 4; got 1');
+    await expect(DataParallelTrainer.create(model, 0.01, { replicas: 1, backend: 'wasm' })).rejects.toThrow(
+      '2 ≤ replicas ≤ 4; got 1',
+    );
     model.dispose();
   });
 });

@@ -59,7 +59,11 @@ export class DataParallelTrainer {
     this.learning = learningRate;
   }
 
-  static async create(model: CaptionModel, learningRate: number, options: DataParallelOptions): Promise<DataParallelTrainer> {
+  static async create(
+    model: CaptionModel,
+    learningRate: number,
+    options: DataParallelOptions,
+  ): Promise<DataParallelTrainer> {
     if (!Number.isInteger(options.replicas) || options.replicas < 2 || options.replicas > MAX_REPLICAS) {
       throw new RangeError(`DataParallelTrainer needs 2 ≤ replicas ≤ ${MAX_REPLICAS}; got ${String(options.replicas)}`);
     }
@@ -73,7 +77,13 @@ export class DataParallelTrainer {
     const file = workerFile();
     const workers = await Promise.all(
       Array.from({ length: options.replicas - 1 }, (_, i) =>
-        GradientWorker.start(file, { config: model.config, backend: options.backend, buffers, replica: i + 1, shapes: layout.shapes }),
+        GradientWorker.start(file, {
+          config: model.config,
+          backend: options.backend,
+          buffers,
+          replica: i + 1,
+          shapes: layout.shapes,
+        }),
       ),
     );
     return new DataParallelTrainer(model, learningRate, layout, buffers, workers);
@@ -146,7 +156,11 @@ export class DataParallelTrainer {
   /** Saves Adam's state in CaptionTrainer's layout (step count, first moments, second moments). */
   async saveState(dir: string): Promise<void> {
     const tensors: tf.Tensor[] = [tf.scalar(this.iterations, 'int32')];
-    if (this.iterations > 0) tensors.push(...this.layout.toTensors(this.buffers.firstMoment), ...this.layout.toTensors(this.buffers.secondMoment));
+    if (this.iterations > 0)
+      tensors.push(
+        ...this.layout.toTensors(this.buffers.firstMoment),
+        ...this.layout.toTensors(this.buffers.secondMoment),
+      );
     try {
       await saveAdamState(dir, tensors);
     } finally {
@@ -159,7 +173,8 @@ export class DataParallelTrainer {
     try {
       if (iterations === undefined) throw new Error(`no optimizer state in ${dir}`);
       const count = this.layout.shapes.length;
-      if (moments.length !== 0 && moments.length !== 2 * count) throw new Error(`optimizer state in ${dir} has ${moments.length} moments; the model needs ${2 * count}`);
+      if (moments.length !== 0 && moments.length !== 2 * count)
+        throw new Error(`optimizer state in ${dir} has ${moments.length} moments; the model needs ${2 * count}`);
       if (moments.length === 0) {
         this.buffers.firstMoment.fill(0);
         this.buffers.secondMoment.fill(0);
@@ -205,7 +220,8 @@ function workerFile(): URL {
   if (existsSync(path)) return here;
   const cut = path.lastIndexOf('/src/');
   const built = cut < 0 ? path : `${path.slice(0, cut)}/dist/${path.slice(cut + 5)}`;
-  if (!existsSync(built)) throw new Error(`the gradient worker is not built (${built}); run: npx nx run captioner:build`);
+  if (!existsSync(built))
+    throw new Error(`the gradient worker is not built (${built}); run: npx nx run captioner:build`);
   return new URL(`file://${built}`);
 }
 

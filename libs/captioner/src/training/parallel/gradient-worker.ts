@@ -21,7 +21,14 @@ export interface WorkerInit {
   shapes: number[][];
 }
 
-export type AdamRequest = { type: 'adam'; shares: number[]; settings: AdamSettings; step: number; start: number; end: number };
+export type AdamRequest = {
+  type: 'adam';
+  shares: number[];
+  settings: AdamSettings;
+  step: number;
+  start: number;
+  end: number;
+};
 export type WorkerRequest = { type: 'step'; batch: TrainingBatch } | AdamRequest | { type: 'close' };
 export type WorkerReply =
   | { type: 'ready' }
@@ -37,7 +44,9 @@ const weights = model.network.trainableWeights;
 const layout = SharedWeightLayout.of(weights);
 if (JSON.stringify(layout.shapes) !== JSON.stringify(init.shapes)) {
   // Shared buffers are read by offset: a model of other shapes would train on misread weights, silently.
-  throw new Error(`gradient worker ${init.replica}: its model (${layout.total} parameters) differs from the trainer's; is ${import.meta.url} a stale build?`);
+  throw new Error(
+    `gradient worker ${init.replica}: its model (${layout.total} parameters) differs from the trainer's; is ${import.meta.url} a stale build?`,
+  );
 }
 
 function handle(request: WorkerRequest): WorkerReply {
@@ -62,7 +71,10 @@ port.on('message', (request: WorkerRequest) => {
   try {
     port.postMessage(handle(request) satisfies WorkerReply);
   } catch (error) {
-    port.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+    port.postMessage({
+      type: 'failed',
+      message: error instanceof Error ? error.message : String(error),
+    } satisfies WorkerReply);
   }
 });
 port.postMessage({ type: 'ready' } satisfies WorkerReply);

@@ -6,7 +6,8 @@ import { adamUpdateRange, updateRange, type SharedAdamBuffers } from './shared-a
 beforeAll(useTestBackend);
 
 const SIZE = 37;
-const values = (seed: number) => Float32Array.from({ length: SIZE }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 0.5);
+const values = (seed: number) =>
+  Float32Array.from({ length: SIZE }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 0.5);
 
 /** Weights after `steps` steps of tf.train.adam on the given gradients (one per step). */
 function tfjsAdam(initial: Float32Array, grads: Float32Array[], learningRate: number): Float32Array {
@@ -59,7 +60,11 @@ describe('adamUpdateRange', () => {
 
 describe('updateRange', () => {
   it('cuts [0, total) into contiguous, non-overlapping ranges', () => {
-    expect([0, 1, 2].map((part) => updateRange(10, part, 3))).toEqual([[0, 4], [4, 8], [8, 10]]);
+    expect([0, 1, 2].map((part) => updateRange(10, part, 3))).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
     expect(updateRange(1, 1, 2)).toEqual([1, 1]);
   });
 });

@@ -41,7 +41,8 @@ export function adamUpdateRange(
   const stepSize = learningRate / (1 - beta1 ** step);
   const inverseRootCorrection = 1 / Math.sqrt(1 - beta2 ** step);
   const [keep1, keep2] = [1 - beta1, 1 - beta2];
-  if (grads.length < 1 || grads.length > 4) throw new RangeError(`adamUpdateRange: 1 to 4 gradient buffers; got ${grads.length}`);
+  if (grads.length < 1 || grads.length > 4)
+    throw new RangeError(`adamUpdateRange: 1 to 4 gradient buffers; got ${grads.length}`);
   // Unrolled over ≤ 4 replicas (an inner loop over the buffers runs far slower in V8); absent replicas
   // read the first buffer with share 0 (it is finite, or the step would have been skipped).
   const [g0, g1 = g0, g2 = g0, g3 = g0] = grads as [Float32Array, ...Float32Array[]];

@@ -35,7 +35,8 @@ export class SharedWeightLayout {
   /** Copies the tensor of weight i into its place in `into`: one copy, straight from the wasm heap where it lives there. */
   writeOne(tensor: tf.Tensor, i: number, into: Float32Array): void {
     const backend = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
-    const values = tf.getBackend() === 'wasm' && backend.typedArrayFromHeap ? backend.typedArrayFromHeap(tensor) : tensor.dataSync();
+    const values =
+      tf.getBackend() === 'wasm' && backend.typedArrayFromHeap ? backend.typedArrayFromHeap(tensor) : tensor.dataSync();
     into.set(values as Float32Array, this.offsets[i]);
   }
 
@@ -61,7 +62,8 @@ export class SharedWeightLayout {
 
   /** Copies tensors shaped as the weights (in order) into `into`, checking each shape. */
   fromTensors(tensors: readonly tf.Tensor[], into: Float32Array): void {
-    if (tensors.length !== this.shapes.length) throw new Error(`expected ${this.shapes.length} tensors, got ${tensors.length}`);
+    if (tensors.length !== this.shapes.length)
+      throw new Error(`expected ${this.shapes.length} tensors, got ${tensors.length}`);
     tensors.forEach((tensor, i) => {
       if (!tf.util.arraysEqual(tensor.shape, this.shapes[i]!)) {
         throw new Error(`tensor ${i} has shape [${tensor.shape}], the model's weight ${i} [${this.shapes[i]}]`);

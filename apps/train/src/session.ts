@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import {
+  saveCaptionBundle,
+  writeBundleFiles,
+  type CaptionModel,
+  type CaptionTrainer,
+  type DataParallelTrainer,
+} from '@imgcap/captioner';
+import { batchCount, type ImageRecord } from '@imgcap/flickr-dataset';
+import { createTracker, createWandbSink, type RunDirectory, type Tracker } from '@imgcap/tracking';
+import { CheckpointStore, type LoopState } from './checkpoints.js';
+import type { TrainConfig } from './config.js';
+import type { PreparedData } from './data.js';
+import type { FeatureStore } from './features.js';
+import { buildTraining, dataSplitOf, loadFeatures, loadRunData, openTrainingRun, sampleOf } from './run-setup.js';
+
+type Log = (message: string) => void;
+
+/** Everything a run holds between setup and the end: the loop reads it, the final bundle is written from it. */
+export interface TrainingSession {
+  config: TrainConfig;
+  run: RunDirectory;
+  data: PreparedData;
+  store: FeatureStore;
+  model: CaptionModel;
+  trainer: CaptionTrainer | DataParallelTrainer;
+  tracker: Tracker;
+  checkpoints: CheckpointStore;
+  /** The loop state to start from: fresh, or the resumed checkpoint's. */
+  initial: LoopState;
+  /** The validation examples and the images whose captions each epoch shows. */
+  held: { examples: PreparedData['examples']['val']; sample: ImageRecord[] };
+  /** Writes a checkpoint's bundle and optimizer state into `dir`. */
+  writeCheckpoint: (dir: string) => Promise<void>;
+  /** Writes the run's final bundle, with `extra` metadata. */
+  saveFinalBundle: (extra: Record<string, unknown>) => Promise<void>;
+  /** Releases the trainer's threads, the model's tensors and the tracker's sinks. */
+  close: () => Promise<void>;
+}
+
+/** Set-up, top to bottom: the run directory, the data, the features, the model and trainer (resumed), the tracker. */
+export async function openSession(cliConfig: TrainConfig, log: Log): Promise<TrainingSession> {
+  const { selected, run, config } = await openTrainingRun(cliConfig, log);
+  const data = await loadRunData(run, config, log);
+  const { store, backbone } = await loadFeatures(run, config, data, selected.backend, log);
+  const checkpoints = new CheckpointStore(run.dir, config.keep_checkpoints);
+  const resumeFrom = run.resumed ? checkpoints : null;
+  const training = await buildTraining(config, backbone, data.tokenizer.vocabSize, selected.backend, resumeFrom);
+  const { model, trainer, replicas, state: initial, resumedFrom } = training;
+  if (resumedFrom) {
+    const at = `epoch ${initial.epoch + 1}, batch ${initial.batchInEpoch}, step ${initial.globalStep}`;
+    log(`resumed from ${resumedFrom} (${at})`);
+  }
+  const tracker = await openTracker(run, config, resumedFrom ? initial.globalStep : undefined, log).catch(
+    (error: unknown) => {
+      trainer.dispose();
+      model.dispose();
+      throw error;
+    },
+  );
+  logModel(model, replicas, batchCount(data.examples.train.length, config.batch_size), log);
+  const bundleOf = bundleWriter(config, data, model);
+  return {
+    ...{ config, run, data, store, model, trainer, tracker, checkpoints, initial },
+    held: { examples: data.examples.val, sample: sampleOf(data.images.val, config.val_sample) },
+    writeCheckpoint: async (dir) => {
+      await Promise.all([writeBundleFiles(join(dir, 'bundle'), bundleOf()), trainer.saveState(join(dir, 'optimizer'))]);
+    },
+    saveFinalBundle: (extra) => saveCaptionBundle(join(run.dir, 'bundle'), bundleOf(extra)),
+    close: async () => {
+      await tracker.finish();
+      trainer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+function openTracker(run: RunDirectory, config: TrainConfig, resumeFromStep: number | undefined, log: Log) {
+  const wandb = createWandbSink({
+    project: config.wandb_project,
+    entity: config.wandb_entity,
+    name: undefined,
+    config: { ...config },
+    warn: log,
+  });
+  return createTracker({ run, resumeFromStep, sinks: [wandb], warn: log });
+}
+
+/** What every bundle of this run carries: the model, its tokenizer, the data split and the run's facts. */
+function bundleWriter(config: TrainConfig, data: PreparedData, model: CaptionModel) {
+  const dataSplit = dataSplitOf(config, data);
+  const metadata = {
+    arch: model.config.arch,
+    preset: config.preset ?? null,
+    dataset: config.dataset,
+    parameters: model.countParams(),
+    backbone_weights: config.backbone_weights ?? null,
+  };
+  return (extra: Record<string, unknown> = {}) => ({
+    model,
+    tokenizer: data.tokenizer,
+    backboneWeightsDir: config.backbone_weights,
+    metadata: { ...metadata, ...extra },
+    dataSplit,
+  });
+}
+
+function logModel(model: CaptionModel, replicas: number, stepsPerEpoch: number, log: Log): void {
+  const counts = model.parameterCounts();
+  const n = (value: number) => value.toLocaleString('en-US');
+  log(
+    `model: --arch ${model.config.arch}, ${n(model.countParams())} parameters (encoder ${n(counts.encoder)}, decoder ${n(counts.decoder)}); ` +
+      `${stepsPerEpoch} steps per epoch; ${replicas} gradient replica${replicas > 1 ? 's in parallel threads' : ''}`,
+  );
+}
