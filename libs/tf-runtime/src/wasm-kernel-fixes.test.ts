@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { maxAbsDiff, seededValues, valuesOn } from './test-helpers/on-backend.js';
-import { registerWasmKernelFixes } from './wasm-kernel-fixes.js';
+import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { checkWasmInternalsVersion, PINNED_WASM_VERSION, registerWasmKernelFixes } from './wasm-kernel-fixes.js';
 
 registerWasmKernelFixes();
 
@@ -11,6 +12,19 @@ async function expectWasmMatchesCpu(compute: () => tf.Tensor | tf.Tensor[], tole
   expect(actual.length).toBe(expected.length);
   actual.forEach((values, i) => expect(maxAbsDiff(values, expected[i])).toBeLessThan(tolerance));
 }
+
+describe('the wasm internals version check', () => {
+  it('accepts the pinned release, which is the one installed', () => {
+    expect(version_wasm).toBe(PINNED_WASM_VERSION);
+    expect(() => checkWasmInternalsVersion(version_wasm)).not.toThrow();
+  });
+
+  it('refuses any other release, naming both versions and the fix', () => {
+    expect(() => checkWasmInternalsVersion('4.23.0')).toThrow(
+      /tfjs-backend-wasm 4\.23\.0 is installed.*internals of 4\.22\.0 only; install @tensorflow\/tfjs-backend-wasm@4\.22\.0/,
+    );
+  });
+});
 
 describe('UnsortedSegmentSum on wasm', () => {
   it('matches the cpu kernel, dropping out-of-range ids', async () => {

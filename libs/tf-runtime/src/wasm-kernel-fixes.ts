@@ -1,10 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 // The stock wasm kernels must be registered before they can be wrapped.
-import '@tensorflow/tfjs-backend-wasm';
+import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { transposeFirstMatMul } from './wasm-kernels/matmul-transpose-first.js';
 import { noCopyIdentity } from './wasm-kernels/no-copy-identity.js';
 import { noCopyTranspose } from './wasm-kernels/no-copy-transpose.js';
 import { unsortedSegmentSumConfig } from './wasm-kernels/unsorted-segment-sum.js';
+
+/**
+ * The tfjs-backend-wasm release whose internals the matmul wrapper was written against (the backend's
+ * `dataIdNextNumber`, the module's `cwrap` and `tfjs.registerTensor`, heap offsets). They are not public API, so
+ * any other release is refused instead of risking wrong numbers.
+ */
+export const PINNED_WASM_VERSION = '4.22.0';
+
+/** Throws, naming both versions and the fix, unless `installed` is the release the kernel fixes were written for. */
+export function checkWasmInternalsVersion(installed: string): void {
+  if (installed !== PINNED_WASM_VERSION) {
+    throw new Error(
+      `registerWasmKernelFixes: @tensorflow/tfjs-backend-wasm ${installed} is installed, but imgcap's wasm kernel fixes ` +
+        `use internals of ${PINNED_WASM_VERSION} only; install @tensorflow/tfjs-backend-wasm@${PINNED_WASM_VERSION} ` +
+        `(every @tensorflow/* package at ${PINNED_WASM_VERSION}) or pick another backend (--backend cpu).`,
+    );
+  }
+}
 
 /** Kernels this module replaces on wasm, so a second call can tell they are already ours. */
 const wrappedKernels = new WeakSet<tf.KernelFunc>();
@@ -25,6 +43,7 @@ const WRAPPERS: [string, (stock: tf.KernelConfig) => tf.KernelConfig][] = [
  * wrappers keep the stock `setupFunc`, and the kernel registry is global, not per backend.
  */
 export function registerWasmKernelFixes(): void {
+  checkWasmInternalsVersion(version_wasm);
   if (tf.getKernel(tf.UnsortedSegmentSum, 'wasm') === undefined) {
     tf.registerKernel(unsortedSegmentSumConfig);
   }

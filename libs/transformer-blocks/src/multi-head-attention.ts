@@ -38,28 +38,30 @@ export interface MultiHeadAttentionCallOptions {
 
 const LAYER = 'MultiHeadAttention';
 
+function checkAttentionArgs(args: MultiHeadAttentionArgs) {
+  return {
+    numHeads: requirePositiveInt(LAYER, 'numHeads', args.numHeads),
+    keyDim: requirePositiveInt(LAYER, 'keyDim', args.keyDim),
+    valueDim: requirePositiveInt(LAYER, 'valueDim', args.valueDim ?? args.keyDim),
+    dropout: requireRate(LAYER, 'dropout', args.dropout ?? 0),
+    useBias: requireBoolean(LAYER, 'useBias', args.useBias ?? true),
+    kerasLayout: requireBoolean(LAYER, 'kerasLayout', args.kerasLayout ?? false),
+  };
+}
+
 /**
  * Multi-head scaled dot-product attention (tfjs-layers 4.22 does not export one). Inputs are
  * `[query, value]` or `[query, value, key]` (key defaults to value); the output has the query's width.
  */
 export class MultiHeadAttention extends layers.Layer {
   static readonly className = 'ImgcapMultiHeadAttention';
-  private readonly numHeads: number;
-  private readonly keyDim: number;
-  private readonly valueDim: number;
-  private readonly dropout: number;
-  private readonly useBias: boolean;
-  private readonly kerasLayout: boolean;
+  /** The constructor's arguments, checked once; `getConfig` serialises exactly these. */
+  private readonly hp: ReturnType<typeof checkAttentionArgs>;
   private parts: AttentionParts | null = null;
 
   constructor(args: MultiHeadAttentionArgs) {
     super(args);
-    this.numHeads = requirePositiveInt(LAYER, 'numHeads', args.numHeads);
-    this.keyDim = requirePositiveInt(LAYER, 'keyDim', args.keyDim);
-    this.valueDim = requirePositiveInt(LAYER, 'valueDim', args.valueDim ?? args.keyDim);
-    this.dropout = requireRate(LAYER, 'dropout', args.dropout ?? 0);
-    this.useBias = requireBoolean(LAYER, 'useBias', args.useBias ?? true);
-    this.kerasLayout = requireBoolean(LAYER, 'kerasLayout', args.kerasLayout ?? false);
+    this.hp = checkAttentionArgs(args);
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -93,8 +95,7 @@ export class MultiHeadAttention extends layers.Layer {
   }
 
   private hyperparams() {
-    const { numHeads, keyDim, valueDim, dropout, useBias, kerasLayout } = this;
-    return { numHeads, keyDim, valueDim, dropout, useBias, kerasLayout };
+    return { ...this.hp };
   }
 
   private combinedMask(query: tf.Tensor3D, key: tf.Tensor3D, options: MultiHeadAttentionCallOptions): tf.Tensor | null {

@@ -38,6 +38,17 @@ interface Parts {
 
 const LAYER = 'SeedEncoderBlock';
 
+function checkSeedEncoderArgs(args: SeedEncoderBlockArgs) {
+  return {
+    embedDim: requirePositiveInt(LAYER, 'embedDim', args.embedDim),
+    numHeads: requirePositiveInt(LAYER, 'numHeads', args.numHeads),
+    keyDim: requirePositiveInt(LAYER, 'keyDim', args.keyDim ?? args.embedDim),
+    dropout: requireRate(LAYER, 'dropout', args.dropout ?? 0),
+    epsilon: requirePositive(LAYER, 'epsilon', args.epsilon ?? 1e-3),
+    kerasLayout: requireBoolean(LAYER, 'kerasLayout', args.kerasLayout ?? true),
+  };
+}
+
 /**
  * The image encoder of the Keras captioning project imgcap ports ("the seed"), layer for layer:
  * `LayerNorm(features) → Dense(embedDim, relu) → x; LayerNorm(x + SelfAttention(x))`. No feed-forward
@@ -49,29 +60,20 @@ const LAYER = 'SeedEncoderBlock';
  */
 export class SeedEncoderBlock extends layers.Layer {
   static readonly className = 'ImgcapSeedEncoderBlock';
-  private readonly embedDim: number;
-  private readonly numHeads: number;
-  private readonly keyDim: number;
-  private readonly dropout: number;
-  private readonly epsilon: number;
-  private readonly kerasLayout: boolean;
+  /** The constructor's arguments, checked once; `getConfig` serialises exactly these. */
+  private readonly hp: ReturnType<typeof checkSeedEncoderArgs>;
   private parts: Parts | null = null;
 
   constructor(args: SeedEncoderBlockArgs) {
     super(args);
-    this.embedDim = requirePositiveInt(LAYER, 'embedDim', args.embedDim);
-    this.numHeads = requirePositiveInt(LAYER, 'numHeads', args.numHeads);
-    this.keyDim = requirePositiveInt(LAYER, 'keyDim', args.keyDim ?? args.embedDim);
-    this.dropout = requireRate(LAYER, 'dropout', args.dropout ?? 0);
-    this.epsilon = requirePositive(LAYER, 'epsilon', args.epsilon ?? 1e-3);
-    this.kerasLayout = requireBoolean(LAYER, 'kerasLayout', args.kerasLayout ?? true);
+    this.hp = checkSeedEncoderArgs(args);
   }
 
   override build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const channels = lastDim(this.name, shape, 'the image features');
     const add = weightFactory((n, s, d, i) => this.addWeight(n, s, d, i));
-    const { embedDim, numHeads, keyDim, dropout, epsilon, kerasLayout } = this;
+    const { embedDim, numHeads, keyDim, dropout, epsilon, kerasLayout } = this.hp;
     this.parts = {
       featureNorm: LayerNormParts.create(add, 'feature_norm/', channels, epsilon),
       projection: addDense(add, 'feature_projection', channels, embedDim),
@@ -99,12 +101,11 @@ export class SeedEncoderBlock extends layers.Layer {
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    return [...shape.slice(0, -1), this.embedDim];
+    return [...shape.slice(0, -1), this.hp.embedDim];
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const { embedDim, numHeads, keyDim, dropout, epsilon, kerasLayout } = this;
-    return { ...super.getConfig(), embedDim, numHeads, keyDim, dropout, epsilon, kerasLayout };
+    return { ...super.getConfig(), ...this.hp };
   }
 }
 

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -74,17 +75,18 @@ describe('ensureOnnxExport', () => {
     const readOnly = await saveTinyBundle(dir, 'read-only-bundle');
     await chmod(dir, 0o755);
     await chmod(readOnly, 0o555);
-    // Root ignores file modes, so as root the export runs as `nobody` in a child process (from the built packages:
-    // this project's tests depend on its build).
+    // Root ignores file modes, so as root the export runs as `nobody` in a child process, importing the packages by
+    // name: without the source condition they resolve to their builds (this project's tests depend on its build).
     const asRoot = process.getuid?.() === 0;
     const script = [
-      `const { selectBackend } = await import(${JSON.stringify(new URL('../../../tf-runtime/dist/index.js', import.meta.url).href)});`,
+      "const { selectBackend } = await import('@imgcap/tf-runtime');",
       "await selectBackend({ backend: 'wasm', log: () => {} });",
-      `const { ensureOnnxExport } = await import(${JSON.stringify(new URL('../../dist/export/export-bundle.js', import.meta.url).href)});`,
+      "const { ensureOnnxExport } = await import('@imgcap/onnx-engine/export');",
       'const { dir } = await ensureOnnxExport(process.argv[1]);',
       'console.log(JSON.stringify({ dir }));',
     ].join('\n');
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, readOnly], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
       encoding: 'utf8',
       ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
     });

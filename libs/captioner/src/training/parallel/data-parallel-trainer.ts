@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice } from '@imgcap/tf-runtime';
@@ -213,16 +213,16 @@ export function splitRows(batch: TrainingBatch, parts: number): TrainingBatch[] 
   return shards;
 }
 
-/** The worker runs as plain JS: from dist when this module itself runs from TypeScript sources (tests). */
+/**
+ * The worker runs as plain JS, so it is always the built file: the package's own `internal/gradient-worker` export
+ * has no source condition, whether this module runs built or from TypeScript sources (tests).
+ */
 function workerFile(): URL {
-  const here = new URL('./gradient-worker.js', import.meta.url);
-  const path = fileURLToPath(here);
-  if (existsSync(path)) return here;
-  const cut = path.lastIndexOf('/src/');
-  const built = cut < 0 ? path : `${path.slice(0, cut)}/dist/${path.slice(cut + 5)}`;
-  if (!existsSync(built))
-    throw new Error(`the gradient worker is not built (${built}); run: npx nx run captioner:build`);
-  return new URL(`file://${built}`);
+  try {
+    return pathToFileURL(createRequire(import.meta.url).resolve('@imgcap/captioner/internal/gradient-worker'));
+  } catch (error) {
+    throw new Error(`the gradient worker is not built (${(error as Error).message}); run: npx nx run captioner:build`);
+  }
 }
 
 /**
