@@ -1,14 +1,21 @@
 // Decoder training speed on cached features: what one epoch over Flickr30k costs once the frozen
 // backbone's features are on disk. Features and tokens are random; a step's cost depends only on shapes.
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { getBackend } from '@tensorflow/tfjs-core';
 import { autoReplicaCount, CaptionModel, CaptionTrainer, DataParallelTrainer } from '@imgcap/captioner';
+import { registerOrtKernels } from '@imgcap/onnx-engine/native-kernels';
+import { unregisterNativeKernels } from '@imgcap/tf-runtime';
 import { mulberry32 } from '@imgcap/flickr-dataset';
 import { SpecialTokens } from '@imgcap/tokenizer';
 import { rateSummary, summarize, timeRepeats } from './measure.mjs';
 
-/** EfficientNet-B1's top grid at 224 px: 7×7 cells × 1280 channels. */
-const B1_FEATURES = [49, 1280];
+/**
+ * The PyTorch peer's grid (../shared/peer/torch_captioner.py: B1 at 240 px, 8×8 cells × 1280 channels), so the two are
+ * timed on the same work; the seed's own 224 px grid (7×7) is 23% smaller.
+ */
+const B1_FEATURES = [64, 1280];
 const VOCAB = 10_000;
 /**
  * Training examples in one Flickr30k epoch with the default 90/5/5 split: 28,605 images × 5 captions. An
@@ -17,42 +24,31 @@ const VOCAB = 10_000;
 export const FLICKR30K_TRAIN_EXAMPLES = 28_605 * 5;
 
 /**
- * The seed's default training shape in imgcap's architecture and in the seed's own (`arch: 'seed'`: every head
- * 512 wide, so its attention projections are 2–4× wider), and the smaller `s` shape at the length/batch most
- * runs here use.
+ * The peer's two shapes (heads 2 encoder / 4 decoder, as it fixes them) in imgcap's architecture, and the seed's
+ * default shape in the seed's own (`arch: 'seed'`: every head 512 wide, so its attention projections are 2–4× wider).
+ * `peer` names the PyTorch peer's figure each compares with (see peer.mjs).
  */
 export const DECODER_CASES = [
   {
     key: 'seed_d512_ff256_h2x4_seq36_b64',
+    peer: 'seed',
     arch: 'imgcap',
     embedDim: 512,
     ffDim: 256,
-    encHeads: 2,
-    decHeads: 4,
     seqLength: 36,
     batch: 64,
   },
+  { key: 'seed_arch_d512_ff256_h2x4_seq36_b64', arch: 'seed', embedDim: 512, ffDim: 256, seqLength: 36, batch: 64 },
   {
-    key: 'seed_arch_d512_ff256_h2x4_seq36_b64',
-    arch: 'seed',
-    embedDim: 512,
-    ffDim: 256,
-    encHeads: 2,
-    decHeads: 4,
-    seqLength: 36,
-    batch: 64,
-  },
-  {
-    key: 'd256_ff512_h4_seq24_b32',
+    key: 'd256_ff512_h2x4_seq24_b32',
+    peer: 'd256',
     arch: 'imgcap',
     embedDim: 256,
     ffDim: 512,
-    encHeads: 4,
-    decHeads: 4,
     seqLength: 24,
     batch: 32,
   },
-];
+].map((shape) => ({ ...shape, encHeads: 2, decHeads: 4 }));
 
 /**
  * A teacher-forcing batch like the real ones: `start w1 … wk` → `w1 … wk end`, word ids drawn from
@@ -92,46 +88,72 @@ function caseConfig(shape) {
     encHeads,
     decHeads,
     dropout: 0.1,
-    backbone: 'efficientnet-b1@224',
-    imageSize: 224,
+    backbone: 'efficientnet-b1@240',
+    imageSize: 240,
     featureShape: B1_FEATURES,
   };
 }
 
-/** Replica counts timed: 1 (this thread only), and what `--workers 0` picks on wasm when that is more. */
-export function replicaCounts(cores = availableParallelism()) {
-  const parallel = autoReplicaCount('wasm', cores);
-  return parallel > 1 ? [1, parallel] : [1];
+/**
+ * The configurations timed, as `train` runs them: replicas as `--workers 0` picks, and on wasm the training kernels
+ * `--train_kernels auto` picks (ONNX Runtime's) against tfjs's own (`wasm`). Other backends have one configuration.
+ */
+export function trainConfigurations(backend, cores = availableParallelism()) {
+  const replicas = autoReplicaCount(backend, cores);
+  return backend === 'wasm'
+    ? [
+        { name: 'onnx_kernels', kernels: 'onnx', replicas },
+        { name: 'wasm_kernels', kernels: 'wasm', replicas },
+      ]
+    : [{ name: `${backend}_kernels`, kernels: backend, replicas }];
 }
 
-async function timeTrainer(shape, replicas, { repeats, warmup }) {
+/** Registers the configuration's kernels on this thread; returns the workers' setup (as train does). */
+async function useKernels(kernels) {
+  unregisterNativeKernels();
+  if (kernels !== 'onnx') return undefined;
+  const threads = 1;
+  const description = registerOrtKernels({ threads });
+  const module = pathToFileURL(
+    createRequire(import.meta.url).resolve('@imgcap/onnx-engine/internal/native-kernels'),
+  ).href;
+  return { description, setup: { module, exportName: 'registerOrtKernels', options: { threads } } };
+}
+
+async function timeTrainer(shape, configuration, { repeats, warmup }) {
   const config = caseConfig(shape);
-  const model = new CaptionModel(config);
+  const kernels = await useKernels(configuration.kernels);
+  const model = new CaptionModel(config, { seed: 1 });
+  const { replicas } = configuration;
   const trainer =
     replicas > 1
-      ? await DataParallelTrainer.create(model, 1e-3, { replicas, backend: getBackend() })
+      ? await DataParallelTrainer.create(model, 1e-3, { replicas, backend: getBackend(), workerSetup: kernels?.setup })
       : new CaptionTrainer(model, 1e-3);
   try {
     const batch = randomTrainingBatch({ ...config, batchSize: shape.batch });
     // step() reads loss and accuracy back, so the backend has finished when it returns.
     const samples = await timeRepeats(() => trainer.step(batch), { repeats, warmup });
-    return { params: model.countParams(), samples };
+    return { params: model.countParams(), samples, kernels: kernels?.description ?? getBackend() };
   } finally {
     trainer.dispose();
     model.dispose();
+    unregisterNativeKernels();
   }
 }
 
 async function benchCase(shape, options) {
-  const result = { batch: shape.batch };
-  for (const replicas of replicaCounts()) {
-    const { params, samples } = await timeTrainer(shape, replicas, options);
-    result.params = params;
-    const suffix = replicas === 1 ? '' : `_${replicas}_replicas`;
-    result[`examples_per_s${suffix}`] = rateSummary(shape.batch, samples);
+  const result = { batch: shape.batch, arch: shape.arch, peer_case: shape.peer ?? null };
+  for (const configuration of trainConfigurations(getBackend())) {
+    const { params, samples, kernels } = await timeTrainer(shape, configuration, options);
     const perStep = summarize(samples.map((ms) => ms / 1000));
-    result[`seconds_per_step${suffix}`] = perStep;
-    result[`flickr30k_epoch_minutes${suffix}`] = epochMinutes(shape.batch, perStep.median);
+    result.params = params;
+    result[configuration.name] = {
+      kernels,
+      replicas: configuration.replicas,
+      examples_per_s: rateSummary(shape.batch, samples),
+      seconds_per_step: perStep,
+      flickr30k_epoch_minutes: epochMinutes(shape.batch, perStep.median),
+    };
   }
   return result;
 }
@@ -142,8 +164,8 @@ export function epochMinutes(batch, secondsPerStep) {
 }
 
 /**
- * Examples/s and seconds per Adam step (medians over the same timed steps), for each decoder shape, on this
- * thread alone and data-parallel over one replica per core (`DataParallelTrainer`, worker threads).
+ * Examples/s and seconds per Adam step (medians over the same timed steps) for each case, in each configuration
+ * `train` can run on this backend (trainConfigurations).
  */
 export async function benchDecoderGroup({ repeats, quick }) {
   const result = { vocab: VOCAB, features: B1_FEATURES, warmup_steps: quick ? 1 : 2 };

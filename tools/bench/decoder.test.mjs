@@ -44,12 +44,16 @@ describe('randomTrainingBatch', () => {
   });
 });
 
-describe('replicaCounts', () => {
-  it('times one replica, and one per core (at most 4) where there are more cores', async () => {
-    const { replicaCounts } = await import('./decoder.mjs');
-    expect(replicaCounts(1)).toEqual([1]);
-    expect(replicaCounts(2)).toEqual([1, 2]);
-    expect(replicaCounts(16)).toEqual([1, 4]);
+describe('trainConfigurations', () => {
+  it("times train's default replicas, on wasm with ONNX Runtime's kernels and with tfjs's own", async () => {
+    const { trainConfigurations } = await import('./decoder.mjs');
+    expect(trainConfigurations('wasm', 2)).toEqual([
+      { name: 'onnx_kernels', kernels: 'onnx', replicas: 2 },
+      { name: 'wasm_kernels', kernels: 'wasm', replicas: 2 },
+    ]);
+    expect(trainConfigurations('tensorflow', 16)).toEqual([
+      { name: 'tensorflow_kernels', kernels: 'tensorflow', replicas: 1 },
+    ]);
   });
 });
 

@@ -14,6 +14,7 @@ import { benchLatencyGroup } from './latency.mjs';
 import { benchMatmulGroup } from './matmul.mjs';
 import { round, withTensorAudit } from './measure.mjs';
 import { benchOnnxGroup } from './onnx.mjs';
+import { benchPeerGroup, trainRatios } from './peer.mjs';
 import { benchPipelineGroup } from './pipeline.mjs';
 import { benchServeGroup } from './serve.mjs';
 
@@ -28,6 +29,7 @@ export const GROUPS = {
   matmul: { key: 'matmul_gflops', run: benchMatmulGroup, repeats: [5, 3] },
   backbone: { key: 'backbone_images_per_s', run: benchBackboneGroup, repeats: [3, 2] },
   decoder: { key: 'decoder_train_examples_per_s', run: benchDecoderGroup, repeats: [5, 2] },
+  peer: { key: 'pytorch_peer', run: benchPeerGroup, repeats: [1, 1] },
   latency: { key: 'caption_latency_ms', run: benchLatencyGroup, repeats: [3, 2] },
   pipeline: { key: 'pipeline_captions_per_s', run: benchPipelineGroup, repeats: [3, 2] },
   onnx: { key: 'onnx_caption_latency_ms', run: benchOnnxGroup, repeats: [5, 3] },
@@ -99,6 +101,8 @@ export async function runBench({ backend, quick, groups }) {
     report[key] = await withTensorAudit(() => run({ repeats: repeats[quick ? 1 : 0], quick }));
     report.group_seconds[name] = round((performance.now() - groupStart) / 1000);
   }
+  const ratios = trainRatios(report.decoder_train_examples_per_s, report.pytorch_peer);
+  if (ratios) report.train_examples_per_s_vs_pytorch = ratios;
   report.peak_rss_bytes = process.resourceUsage().maxRSS * 1024;
   report.load_average_at_end = loadavg().map(round);
   report.total_seconds = round((performance.now() - started) / 1000);

@@ -19,7 +19,7 @@ describe('parseBenchArgs', () => {
 
   it('names an unknown group and lists the allowed ones', () => {
     expect(() => parseBenchArgs(['--only', 'matmul,http'])).toThrow(
-      '--only got "matmul,http"; allowed groups: matmul, backbone, decoder, latency, pipeline, onnx, serve',
+      '--only got "matmul,http"; allowed groups: matmul, backbone, decoder, peer, latency, pipeline, onnx, serve',
     );
   });
 

@@ -53,6 +53,8 @@ export interface TrainConfig extends ModelShape {
   feature_cache: string | undefined;
   /** Where the backbone extracts features: tfjs, onnx (ONNX Runtime), or auto (see resolveFeatureEngine). */
   feature_engine: FeatureEngine;
+  /** Where training's large matrix products run on wasm: onnx (ONNX Runtime's GEMM), wasm, or auto (see training-kernels). */
+  train_kernels: TrainKernels;
   wandb_project: string | undefined;
   wandb_entity: string | undefined;
   dry_run: boolean;
@@ -60,6 +62,8 @@ export interface TrainConfig extends ModelShape {
 
 export const FEATURE_ENGINES = ['auto', 'tfjs', 'onnx'] as const;
 export type FeatureEngine = (typeof FEATURE_ENGINES)[number];
+export const TRAIN_KERNELS = ['auto', 'onnx', 'wasm'] as const;
+export type TrainKernels = (typeof TRAIN_KERNELS)[number];
 
 export const TRAIN_DEFAULTS: TrainConfig = {
   arch: 'seed',
@@ -95,6 +99,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   checkpoint_every: 0,
   feature_cache: undefined,
   feature_engine: 'auto',
+  train_kernels: 'auto',
   wandb_project: undefined,
   wandb_entity: undefined,
   dry_run: false,

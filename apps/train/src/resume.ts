@@ -9,6 +9,8 @@ const ADJUSTABLE: (keyof TrainConfig)[] = [
   'checkpoint_every',
   'backend',
   'workers',
+  'train_kernels',
+  'feature_engine',
   'wandb_project',
   'wandb_entity',
   'resume',

@@ -22,6 +22,7 @@ import { openFeatureSource, resolveFeatureEngine } from './feature-engine.js';
 import { buildFeatureStore, type FeatureStore } from './features.js';
 import { modelConfigOf } from './model-config.js';
 import { resolveResumedConfig } from './resume.js';
+import { enableTrainingKernels } from './training-kernels.js';
 
 type Log = (message: string) => void;
 
@@ -105,13 +106,15 @@ export async function buildTraining(
   vocabSize: number,
   backend: string,
   checkpoints: CheckpointStore | null,
+  log: Log,
 ): Promise<Training> {
-  const model = new CaptionModel(modelConfigOf(config, vocabSize, backbone), { seed: config.seed });
   // --workers 0 is auto: DataParallelTrainer's own rule for this backend and machine.
   const replicas = config.workers > 0 ? config.workers : autoReplicaCount(backend);
+  const workerSetup = await enableTrainingKernels(config.train_kernels ?? 'auto', backend, replicas, log);
+  const model = new CaptionModel(modelConfigOf(config, vocabSize, backbone), { seed: config.seed });
   const trainer =
     replicas > 1
-      ? await DataParallelTrainer.create(model, config.lr, { replicas, backend: backend as BackendChoice })
+      ? await DataParallelTrainer.create(model, config.lr, { replicas, backend: backend as BackendChoice, workerSetup })
       : new CaptionTrainer(model, config.lr);
   let latest: Awaited<ReturnType<CheckpointStore['latest']>> = null;
   try {

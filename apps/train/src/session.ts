@@ -45,7 +45,7 @@ export async function openSession(cliConfig: TrainConfig, log: Log): Promise<Tra
   const { store, backbone } = await loadFeatures(run, config, data, selected.backend, log);
   const checkpoints = new CheckpointStore(run.dir, config.keep_checkpoints);
   const resumeFrom = run.resumed ? checkpoints : null;
-  const training = await buildTraining(config, backbone, data.tokenizer.vocabSize, selected.backend, resumeFrom);
+  const training = await buildTraining(config, backbone, data.tokenizer.vocabSize, selected.backend, resumeFrom, log);
   const { model, trainer, replicas, state: initial, resumedFrom } = training;
   if (resumedFrom) {
     const at = `epoch ${initial.epoch + 1}, batch ${initial.batchInEpoch}, step ${initial.globalStep}`;

@@ -109,6 +109,30 @@ describe('training', () => {
     for (const [step, loss] of one.losses) expect(two.losses.get(step), `step ${step}`).toBeCloseTo(loss, 3);
   });
 
+  it("trains on ONNX Runtime's kernels along wasm's loss path: 20 steps agree to 1e-3 (float rounding)", async () => {
+    // Wide enough that the feature projection and the attention products pass the native threshold (4 MFLOP).
+    const shape = { embed_dim: 64, ff_dim: 64, workers: 1, dropout: 0.1 };
+    const native = await train(configFor('kernels-onnx', { ...shape, train_kernels: 'onnx' }));
+    const wasm = await train(configFor('kernels-wasm', { ...shape, train_kernels: 'wasm' }));
+    expect([native.code, wasm.code]).toEqual([EXIT.ok, EXIT.ok]);
+    expect(native.logs.join('\n')).toMatch(/kernels: large matrix products and exponentials on onnxruntime-node/);
+    expect(wasm.logs.join('\n')).not.toMatch(/kernels: /);
+    expect(native.losses.size).toBe(20);
+    for (const [step, loss] of wasm.losses) {
+      expect(Math.abs(native.losses.get(step)! - loss), `step ${step}`).toBeLessThan(1e-3 * Math.max(1, loss));
+    }
+  });
+
+  it('repeats a seeded run exactly, dropout included, on 1 and on 2 replicas', async () => {
+    for (const workers of [1, 2]) {
+      const config = (name: string) => configFor(name, { workers, epochs: 1, dropout: 0.1 });
+      const first = await train(config(`repeat-${workers}-a`));
+      const second = await train(config(`repeat-${workers}-b`));
+      expect(first.losses.size).toBeGreaterThan(5);
+      expect([...second.losses]).toEqual([...first.losses]);
+    }
+  });
+
   it('writes a loadable bundle, metrics, summary and report; a second run hits the feature cache', async () => {
     const first = await train(configFor('first'));
     expect(first.code).toBe(EXIT.ok);
@@ -250,16 +274,16 @@ describe('training', () => {
     expect(await readFile(join(root, 'taken', 'notes.txt'), 'utf8')).toBe('keep me');
   });
 
-  it('resumes after a crash on the same path as an uninterrupted run, ignoring torn checkpoints', async () => {
-    const whole = await train(configFor('whole', { checkpoint_every: 3 }));
+  it('resumes after a crash on the same path as an uninterrupted run (dropout on), ignoring torn checkpoints', async () => {
+    const whole = await train(configFor('whole', { checkpoint_every: 3, dropout: 0.1 }));
     expect(whole.code).toBe(EXIT.ok);
-    const crashed = await train(configFor('crashed', { checkpoint_every: 3 }), 5);
+    const crashed = await train(configFor('crashed', { checkpoint_every: 3, dropout: 0.1 }), 5);
     expect(crashed.code).toBe('simulated crash');
     // A save killed half-way, and a step directory without its state file, must both be ignored.
     const checkpoints = join(root, 'crashed', 'checkpoints');
     await mkdir(join(checkpoints, '.tmp-step-000000006-999', 'bundle'), { recursive: true });
     await mkdir(join(checkpoints, 'step-000000009'), { recursive: true });
-    const resumed = await train(configFor('crashed', { checkpoint_every: 3, resume: true }));
+    const resumed = await train(configFor('crashed', { checkpoint_every: 3, dropout: 0.1, resume: true }));
     expect(resumed.code).toBe(EXIT.ok);
     expect(resumed.logs.join('\n')).toMatch(/resumed from .*step-000000003/);
     expect(resumed.losses.size).toBeGreaterThan(2);

@@ -243,3 +243,43 @@ describe('Identity on wasm', () => {
     });
   });
 });
+
+describe('Sum over every leading axis, and whole-row GatherV2, on wasm', () => {
+  // Sizes above the kernels' thresholds (64 Ki elements), so the replacement paths run.
+  it.each([
+    [[300, 260], [0], false],
+    [[300, 260], [0], true],
+    [[6, 50, 230], [0, 1], false],
+    [[6, 50, 230], [1, 0], true],
+    [[6, 50, 230], [2], false],
+    [[6, 50, 230], [0, 2], false],
+  ] as const)('sum of %j over axes %j (keepDims %s) matches cpu', async (shape, axes, keepDims) => {
+    const values = seededValues(
+      shape.reduce((p, q) => p * q, 1),
+      21,
+    );
+    await expectWasmMatchesCpu(() => tf.sum(tf.tensor(values, [...shape]), [...axes], keepDims), 1e-3);
+  });
+
+  it('gathers whole rows as cpu does, and keeps the stock error for an index out of range', async () => {
+    const table = seededValues(1000 * 70, 22);
+    const ids = Int32Array.from({ length: 2 * 150 }, (_, i) => (i * 37) % 1000);
+    await expectWasmMatchesCpu(() => tf.gather(tf.tensor2d(table, [1000, 70]), tf.tensor2d(ids, [2, 150], 'int32')));
+    await expectWasmMatchesCpu(() => tf.gather(tf.tensor3d(table, [1000, 7, 10]), tf.tensor1d(ids, 'int32')));
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d(table, [1000, 70]);
+    const bad = tf.tensor1d([3, 1000], 'int32');
+    expect(() => tf.gather(x, bad)).toThrow();
+    tf.dispose([x, bad]);
+  });
+
+  it('leaves no tensors behind', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d(seededValues(400 * 200, 23), [400, 200]);
+    const ids = tf.tensor1d([5, 7, 399], 'int32');
+    const before = tf.memory().numTensors;
+    tf.dispose([tf.sum(x, 0), tf.sum(x, 0, true), tf.gather(x, ids)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, ids]);
+  });
+});

@@ -4,6 +4,8 @@ import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { transposeFirstMatMul } from './wasm-kernels/matmul-transpose-first.js';
 import { noCopyIdentity } from './wasm-kernels/no-copy-identity.js';
 import { noCopyTranspose } from './wasm-kernels/no-copy-transpose.js';
+import { columnSum } from './wasm-kernels/column-sum.js';
+import { rowGather } from './wasm-kernels/row-gather.js';
 import { unsortedSegmentSumConfig } from './wasm-kernels/unsorted-segment-sum.js';
 
 /**
@@ -31,6 +33,8 @@ const WRAPPERS: [string, (stock: tf.KernelConfig) => tf.KernelConfig][] = [
   [tf._FusedMatMul, transposeFirstMatMul],
   [tf.Transpose, noCopyTranspose],
   [tf.Identity, noCopyIdentity],
+  [tf.Sum, columnSum],
+  [tf.GatherV2, rowGather],
 ];
 
 /**
@@ -38,7 +42,8 @@ const WRAPPERS: [string, (stock: tf.KernelConfig) => tf.KernelConfig][] = [
  * registers `UnsortedSegmentSum` (missing on wasm; the gradient of every embedding) and wraps
  * `BatchMatMul` and `_FusedMatMul` to transpose explicitly before calling the stock kernel, and
  * `Transpose` to share data instead of copying when the layout does not change (see no-copy-transpose), and
- * `Identity` (every clone) to share data as the cpu backend does (see no-copy-identity).
+ * `Identity` (every clone) to share data as the cpu backend does (see no-copy-identity), `Sum` over all leading
+ * axes (bias gradients) to skip a transpose (column-sum), and `GatherV2` of whole rows to copy rows (row-gather).
  * Safe to call more than once, and before or after the wasm backend is initialised: the
  * wrappers keep the stock `setupFunc`, and the kernel registry is global, not per backend.
  */

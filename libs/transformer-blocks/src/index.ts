@@ -21,3 +21,4 @@ export {
   type TransformerDecoderBlockArgs,
 } from './decoder-block.js';
 export { SeedEncoderBlock, type SeedEncoderBlockArgs } from './seed-encoder-block.js';
+export { seedDropout } from './internal/dropout.js';

@@ -55,12 +55,16 @@ export class CaptionModel {
   /** The same layers up to the decoder output [B, L, D], so training can apply the logits to chosen rows only. */
   private readonly decoderNetwork: LayersModel;
 
+  /** The run's seed (0 when none was given): trainers derive each step's dropout masks from it. */
+  readonly seed: number;
+
   /**
    * `seed` makes the initial weights a function of the seed alone (see `reseedWeights`), so two runs
    * with the same config start from the same point — what lets a resumed run retrace an uninterrupted one.
    */
   constructor(config: CaptionModelConfig, options: { seed?: number } = {}) {
     this.config = validateConfig(config);
+    this.seed = options.seed ?? 0;
     const { featureShape, seqLength, vocabSize, arch } = this.config;
     const features = input({ shape: featureShape, name: LAYER_NAMES.features });
     const tokens = input({ shape: [seqLength - 1], dtype: 'int32', name: LAYER_NAMES.tokens });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { seedDropout } from '@imgcap/transformer-blocks';
 import { PAD_ID, targetAccuracy, targetCrossEntropy } from '../loss.js';
 import type { CaptionModel } from '../model/caption-model.js';
 
@@ -43,8 +44,22 @@ export function batchTensors(model: CaptionModel, batch: TrainingBatch) {
   };
 }
 
-/** Mean masked cross-entropy of the batch, its accuracy, and the gradient of the loss for every trainable weight. */
-export function computeGradients(model: CaptionModel, batch: TrainingBatch): BatchGradients {
+/**
+ * The dropout seed of one replica's shard at one optimizer step: a function of the model's seed, the step and the
+ * replica only, so a seeded run repeats exactly and a resumed run draws the masks the uninterrupted one drew.
+ */
+export function stepDropoutSeed(modelSeed: number, step: number, replica: number): number {
+  return (
+    (Math.imul(modelSeed | 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca77) ^ Math.imul(replica + 1, 0xc2b2ae3d)) >>> 0
+  );
+}
+
+/**
+ * Mean masked cross-entropy of the batch, its accuracy, and the gradient of the loss for every trainable weight;
+ * `dropoutSeed` restarts the dropout masks first (see stepDropoutSeed).
+ */
+export function computeGradients(model: CaptionModel, batch: TrainingBatch, dropoutSeed?: number): BatchGradients {
+  if (dropoutSeed !== undefined) seedDropout(dropoutSeed);
   const weights = model.network.trainableWeights;
   const variables = weights.map((w) => w.read() as tf.Variable);
   const { features, inputs, positions, targets } = batchTensors(model, batch);

@@ -8,4 +8,5 @@ export {
   MAX_REPLICAS,
   type DataParallelOptions,
 } from './parallel/data-parallel-trainer.js';
+export type { WorkerSetup } from './parallel/gradient-worker.js';
 export { maskedAccuracy, maskedCrossEntropy, targetAccuracy, targetCrossEntropy } from '../loss.js';

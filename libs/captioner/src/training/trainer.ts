@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CaptionModel } from '../model/caption-model.js';
 import { loadAdamState, saveAdamState } from './optimizer-state.js';
-import { computeGradients, evaluateBatch, type StepMetrics, type TrainingBatch } from './gradients.js';
+import { computeGradients, evaluateBatch, stepDropoutSeed, type StepMetrics, type TrainingBatch } from './gradients.js';
 
 export type { StepMetrics, TrainingBatch } from './gradients.js';
 
@@ -29,7 +29,8 @@ export class CaptionTrainer {
    * skips the update, so the weights stay those of the last finite step (the caller decides to stop).
    */
   step(batch: TrainingBatch): StepMetrics {
-    const shard = computeGradients(this.model, batch);
+    const step = (this.optimizer as unknown as { iterations: number }).iterations;
+    const shard = computeGradients(this.model, batch, stepDropoutSeed(this.model.seed, step, 0));
     const metrics = { loss: shard.loss, accuracy: shard.accuracy };
     this.apply(shard.grads, metrics.loss);
     return metrics;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { dropout } from './dropout.js';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 
 /** Base-layer options (name, trainable, dtype…); tfjs-layers does not export its `LayerArgs` type. */
@@ -84,9 +85,9 @@ export function applyDense(x: tf.Tensor, params: DenseParams): tf.Tensor {
   return tf.reshape(withBias, [...leading, units]);
 }
 
-/** Dropout that is only active while training, as in Keras. */
+/** Dropout that is only active while training, as in Keras (masks: see ./dropout.ts). */
 export function maybeDropout(x: tf.Tensor, rate: number, training: boolean): tf.Tensor {
-  return training && rate > 0 ? tf.dropout(x, rate) : x;
+  return training && rate > 0 ? dropout(x, rate) : x;
 }
 
 export function isTraining(kwargs: LayerKwargs | undefined): boolean {

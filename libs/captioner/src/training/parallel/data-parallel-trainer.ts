@@ -5,9 +5,15 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice } from '@imgcap/tf-runtime';
 import type { CaptionModel } from '../../model/caption-model.js';
-import { computeGradients, evaluateBatch, type StepMetrics, type TrainingBatch } from '../gradients.js';
+import {
+  computeGradients,
+  evaluateBatch,
+  stepDropoutSeed,
+  type StepMetrics,
+  type TrainingBatch,
+} from '../gradients.js';
 import { loadAdamState, saveAdamState } from '../optimizer-state.js';
-import type { AdamRequest, WorkerInit, WorkerReply, WorkerRequest } from './gradient-worker.js';
+import type { AdamRequest, WorkerInit, WorkerReply, WorkerRequest, WorkerSetup } from './gradient-worker.js';
 import { adamUpdateRange, updateRange, type SharedAdamBuffers } from './shared-adam.js';
 import { SharedWeightLayout } from './shared-weights.js';
 
@@ -16,6 +22,8 @@ export interface DataParallelOptions {
   replicas: number;
   /** The workers' tfjs backend: the one this thread runs on. */
   backend: BackendChoice;
+  /** What every worker runs after selecting its backend (e.g. registering native matmul kernels, as this thread has). */
+  workerSetup?: WorkerSetup;
 }
 
 /** Most replicas one trainer runs: each holds a whole model copy, and past 4 the shared Adam update stops scaling. */
@@ -83,6 +91,7 @@ export class DataParallelTrainer {
           buffers,
           replica: i + 1,
           shapes: layout.shapes,
+          setup: options.workerSetup,
         }),
       ),
     );
@@ -104,8 +113,9 @@ export class DataParallelTrainer {
   async step(batch: TrainingBatch): Promise<StepMetrics> {
     this.syncChangedWeights();
     const [own, ...others] = splitRows(batch, this.replicas);
-    const pending = others.map((shard, i) => this.workers[i]!.step(shard));
-    const mine = computeGradients(this.model, own!);
+    const seedOf = (replica: number) => stepDropoutSeed(this.model.seed, this.iterations, replica);
+    const pending = others.map((shard, i) => this.workers[i]!.step(shard, seedOf(i + 1)));
+    const mine = computeGradients(this.model, own!, seedOf(0));
     this.layout.write(mine.grads, this.buffers.grads[0]!);
     tf.dispose(mine.grads);
     const theirs = await Promise.all(pending);
@@ -272,8 +282,8 @@ class GradientWorker {
   }
 
   /** Computes a shard's gradients into this worker's shared gradient buffer. */
-  async step(batch: TrainingBatch): Promise<ShardResult> {
-    const reply = await this.request({ type: 'step', batch });
+  async step(batch: TrainingBatch, dropoutSeed: number): Promise<ShardResult> {
+    const reply = await this.request({ type: 'step', batch, dropoutSeed });
     if (reply.type !== 'done') throw new Error(`gradient worker: unexpected reply ${reply.type} to a step`);
     return reply;
   }

@@ -19,6 +19,19 @@ export interface WorkerInit {
   replica: number;
   /** The trainer's weight shapes: the worker refuses to start if its model differs (e.g. a stale build). */
   shapes: number[][];
+  setup?: WorkerSetup;
+}
+
+/**
+ * A module each worker imports once its backend is selected, calling one of its exports with `options`: how a worker
+ * gets the same kernels as the trainer's thread (e.g. `@imgcap/onnx-engine/native-matmul`'s `registerOrtMatMul`)
+ * without this library importing the package that provides them.
+ */
+export interface WorkerSetup {
+  /** A file: URL (resolve the package entry point in the caller: a worker resolves from this library's folder). */
+  module: string;
+  exportName: string;
+  options?: unknown;
 }
 
 export type AdamRequest = {
@@ -29,7 +42,8 @@ export type AdamRequest = {
   start: number;
   end: number;
 };
-export type WorkerRequest = { type: 'step'; batch: TrainingBatch } | AdamRequest | { type: 'close' };
+export type WorkerRequest =
+  { type: 'step'; batch: TrainingBatch; dropoutSeed: number } | AdamRequest | { type: 'close' };
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'done'; loss: number; accuracy: number; targetWords: number }
@@ -39,6 +53,13 @@ export type WorkerReply =
 const port = parentPort!;
 const init = workerData as WorkerInit;
 await selectBackend({ backend: init.backend, log: () => {} });
+if (init.setup) {
+  const setupModule = (await import(init.setup.module)) as Record<string, (options: unknown) => unknown>;
+  const setup = setupModule[init.setup.exportName];
+  if (typeof setup !== 'function')
+    throw new Error(`worker setup: ${init.setup.module} exports no function ${init.setup.exportName}`);
+  await setup(init.setup.options);
+}
 const model = new CaptionModel(init.config);
 const weights = model.network.trainableWeights;
 const layout = SharedWeightLayout.of(weights);
@@ -56,7 +77,7 @@ function handle(request: WorkerRequest): WorkerReply {
   }
   if (request.type !== 'step') throw new Error(`unknown request ${JSON.stringify(request)}`);
   layout.assign(weights, init.buffers.weights);
-  const result = computeGradients(model, request.batch);
+  const result = computeGradients(model, request.batch, request.dropoutSeed);
   layout.write(result.grads, init.buffers.grads[init.replica]!);
   result.grads.forEach((g) => g.dispose());
   return { type: 'done', loss: result.loss, accuracy: result.accuracy, targetWords: result.targetWords };
