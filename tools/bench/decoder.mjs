@@ -77,7 +77,8 @@ export function randomTrainingBatch({ batchSize, seqLength, vocabSize, featureSh
   return { batchSize, features, inputTokens, targetTokens };
 }
 
-function caseConfig(shape) {
+/** The CaptionModel config of a decoder case. */
+export function caseConfig(shape) {
   const { arch, embedDim, ffDim, encHeads, decHeads, seqLength } = shape;
   return {
     arch,
@@ -109,7 +110,7 @@ export function trainConfigurations(backend, cores = availableParallelism()) {
 }
 
 /** Registers the configuration's kernels on this thread; returns the workers' setup (as train does). */
-async function useKernels(kernels) {
+export async function useKernels(kernels) {
   unregisterNativeKernels();
   if (kernels !== 'onnx') return undefined;
   const threads = 1;

@@ -27,3 +27,40 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--repeat', '3'])).toThrow(/--repeat/);
   });
 });
+
+describe('the PyTorch peer around the decoder group', () => {
+  it('runs the peer before and after the decoder group, and only then', async () => {
+    const { benchOrder } = await import('./main.mjs');
+    expect(benchOrder(['matmul', 'decoder', 'peer', 'latency'])).toEqual([
+      'matmul',
+      'peer',
+      'decoder',
+      'peer',
+      'latency',
+    ]);
+    expect(benchOrder(['matmul', 'peer'])).toEqual(['matmul', 'peer']);
+  });
+
+  it('keeps the faster peer run per case, with both rates', async () => {
+    const { bestPeerRun } = await import('./main.mjs');
+    const first = {
+      available: true,
+      threads: 2,
+      seed: { train_examples_per_s: 40, x: 1 },
+      d256: { train_examples_per_s: 90 },
+    };
+    const second = {
+      available: true,
+      threads: 2,
+      seed: { train_examples_per_s: 45, x: 2 },
+      d256: { train_examples_per_s: 80 },
+    };
+    expect(bestPeerRun(first, second)).toEqual({
+      available: true,
+      threads: 2,
+      seed: { train_examples_per_s: 45, x: 2, train_examples_per_s_runs: [40, 45] },
+      d256: { train_examples_per_s: 90, train_examples_per_s_runs: [90, 80] },
+    });
+    expect(bestPeerRun({ available: false, reason: 'r' }, second)).toBe(second);
+  });
+});

@@ -51,6 +51,8 @@ export interface TrainConfig extends ModelShape {
   keep_checkpoints: number;
   checkpoint_every: number;
   feature_cache: string | undefined;
+  /** float32 as computed, or float16: half the disk, features within 2^-11 relative (docs/feature-cache.md). */
+  feature_cache_dtype: CachePrecision;
   /** Where the backbone extracts features: tfjs, onnx (ONNX Runtime), or auto (see resolveFeatureEngine). */
   feature_engine: FeatureEngine;
   /** Where training's large matrix products run on wasm: onnx (ONNX Runtime's GEMM), wasm, or auto (see training-kernels). */
@@ -59,6 +61,9 @@ export interface TrainConfig extends ModelShape {
   wandb_entity: string | undefined;
   dry_run: boolean;
 }
+
+export { CACHE_PRECISIONS, type CachePrecision } from './feature-cache.js';
+import type { CachePrecision } from './feature-cache.js';
 
 export const FEATURE_ENGINES = ['auto', 'tfjs', 'onnx'] as const;
 export type FeatureEngine = (typeof FEATURE_ENGINES)[number];
@@ -98,6 +103,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   keep_checkpoints: 3,
   checkpoint_every: 0,
   feature_cache: undefined,
+  feature_cache_dtype: 'float32',
   feature_engine: 'auto',
   train_kernels: 'auto',
   wandb_project: undefined,

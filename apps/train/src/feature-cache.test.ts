@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,5 +55,73 @@ describe('feature-cache entries that look right but are not', () => {
     await cache.put(images[0]!, features(1));
     expect(await cache.get(images[0]!)).toEqual(features(1));
     expect((await readdir(join(entryA, '..'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('the index of image keys', () => {
+  it('spares a second run from reading an unchanged image, and re-hashes one whose size or mtime changed', async () => {
+    const cacheDir = join(dir, 'indexed');
+    const image = join(dir, 'indexed.jpg');
+    await writeFile(image, 'first pixels');
+    await utimes(image, 1_700_000_000, 1_700_000_000);
+    const first = new FeatureCache(cacheDir, 'patch4@8', 12);
+    await first.loadIndex();
+    await first.put(image, features(3));
+    await first.saveIndex();
+    const key = await first.keyOf(image);
+
+    // Same size and mtime, different bytes: the index is trusted (make's rule), so the key is the old one.
+    await writeFile(image, 'other pixels');
+    await utimes(image, 1_700_000_000, 1_700_000_000);
+    const second = new FeatureCache(cacheDir, 'patch4@8', 12);
+    await second.loadIndex();
+    expect(await second.keyOf(image)).toBe(key);
+    expect(await second.has(image)).toBe(true);
+
+    // A new mtime: hashed again, a new key, no entry.
+    await utimes(image, new Date(), new Date());
+    const third = new FeatureCache(cacheDir, 'patch4@8', 12);
+    await third.loadIndex();
+    expect(await third.keyOf(image)).not.toBe(key);
+    expect(await third.has(image)).toBe(false);
+  });
+
+  it('counts an entry as held by its size alone; get still verifies it', async () => {
+    const cache = new FeatureCache(join(dir, 'lazy'), 'patch4@8', 12);
+    await cache.put(images[0]!, features(4));
+    const entry = join(dir, 'lazy', 'patch4@8', (await cache.keyOf(images[0]!)).slice(0, 2));
+    const [file] = await readdir(entry);
+    const bytes = await readFile(join(entry, file!));
+    await writeFile(join(entry, file!), Buffer.alloc(bytes.length, 1));
+    expect(await cache.has(images[0]!)).toBe(true);
+    expect(await cache.get(images[0]!)).toBeUndefined();
+    await writeFile(join(entry, file!), bytes.subarray(0, 20));
+    expect(await cache.has(images[0]!)).toBe(false);
+  });
+});
+
+describe('float16 entries', () => {
+  it('take half the bytes, in their own folder, and read back within float16 rounding', async () => {
+    const half = new FeatureCache(join(dir, 'f16'), 'patch4@8', 12, () => {}, 'float16');
+    expect(half.entryBytes).toBe(8 + 32 + 4 + 24);
+    expect(half.directory).toBe(join(dir, 'f16', 'patch4@8-f16'));
+    const values = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i) * 3);
+    await half.put(images[1]!, values);
+    const back = await half.get(images[1]!);
+    back!.forEach((v, i) => expect(Math.abs(v - values[i]!)).toBeLessThanOrEqual(Math.abs(values[i]!) * 2 ** -11));
+    // A float32 cache beside it does not see float16 entries.
+    expect(await new FeatureCache(join(dir, 'f16'), 'patch4@8', 12).get(images[1]!)).toBeUndefined();
+  });
+});
+
+describe('what a run trains on', () => {
+  it('is what the cache stores: put hands back the float16-rounded features', async () => {
+    const half = new FeatureCache(join(dir, 'f16-put'), 'patch4@8', 12, () => {}, 'float16');
+    const values = Float32Array.from({ length: 12 }, (_, i) => 1 / (i + 3));
+    const stored = await half.put(images[0]!, values);
+    expect(stored).toEqual(await half.get(images[0]!));
+    expect(stored).not.toEqual(values);
+    const full = new FeatureCache(join(dir, 'f32-put'), 'patch4@8', 12);
+    expect(await full.put(images[0]!, values)).toBe(values);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSyntheticDataset, type ImageRecord } from '@imgcap/flickr-dataset';
@@ -55,4 +55,36 @@ describe('buildFeatureStore on either engine', () => {
     expect(scale).toBeGreaterThan(0);
     expect(worst / scale).toBeLessThan(1e-4);
   }, 60_000);
+});
+
+describe('buildFeatureStore on a dataset larger than memory', () => {
+  it('starts from the cache without reading it, and re-extracts an entry found damaged mid-run', async () => {
+    const spec: BackboneSpec = { kind: 'patch', patchSize: 16, imageSize: 32 };
+    const cacheDir = join(root, 'lazy-cache');
+    const open = () => openFeatureSource('tfjs', spec);
+    const first = await open();
+    const built = await buildFeatureStore(images, first.source, cacheDir, () => {}, { memoryBytes: 0 });
+    const expected = await built.featuresFor(images.map((image) => image.id));
+    await first.close();
+
+    // Damage one entry; a second run counts it as held (right size) and finds it damaged only when reading it.
+    const files = (await readdir(cacheDir, { recursive: true })).filter((f) => f.endsWith('.f32'));
+    const victim = join(cacheDir, files[0]!);
+    await writeFile(victim, Buffer.alloc((await readFile(victim)).length, 9));
+    const logs: string[] = [];
+    let reopened = 0;
+    const second = await open();
+    const store = await buildFeatureStore(images, second.source, cacheDir, (line) => logs.push(line), {
+      memoryBytes: 0,
+      reopen: async () => (reopened++, open()),
+    });
+    await second.close();
+    expect(store.stats).toMatchObject({ extracted: 0, cached: images.length, damaged: 0 });
+    expect(logs.join('\n')).toMatch(/feature cache: 6 images × \d+ KiB \(float32\) = [\d.]+ GiB at .*; 0 to extract/);
+    expect(await store.featuresFor(images.map((image) => image.id))).toEqual(expected);
+    expect(reopened).toBe(1);
+    expect(logs.join('\n')).toMatch(
+      /is damaged \(not a feature-cache entry \(or an older format\)\); extracting it again/,
+    );
+  });
 });

@@ -1,7 +1,8 @@
+import { mkdir, statfs } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadImageBatch, type ImageRecord } from '@imgcap/flickr-dataset';
 import type { FeatureExtractor } from '@imgcap/vision-backbone';
-import { FeatureCache } from './feature-cache.js';
+import { FeatureCache, type CachePrecision } from './feature-cache.js';
 
 /** What buildFeatureStore runs images through: the tfjs extractor, or @imgcap/onnx-engine's on ONNX Runtime. */
 export interface FeatureSource {
@@ -44,27 +45,48 @@ export interface FeatureStore {
   readonly stats: { extracted: number; cached: number; damaged: number; seconds: number };
 }
 
+export interface FeatureStoreOptions {
+  precision?: CachePrecision;
+  /**
+   * Opens the backbone again, to re-extract an entry found damaged when it is read during training (entries are
+   * verified when read, not all at start-up). Without it such an entry is an error naming it.
+   */
+  reopen?: () => Promise<{ source: FeatureSource; close: () => Promise<void> }>;
+  /** Keep every image's features in memory when they fit in this many bytes (default 2 GiB). */
+  memoryBytes?: number;
+}
+
 /**
- * Runs the frozen backbone once per image, storing features in the on-disk cache; images already in
- * the cache (same backbone, same file content) cost no backbone work.
+ * Runs the frozen backbone once per image, storing features in the on-disk cache; images already in the cache (same
+ * backbone, same file content) cost no backbone work. When every image's features fit in memory they are read (and
+ * verified) now; otherwise only the entries' presence is checked, and each is read and verified when a batch needs it.
  */
 export async function buildFeatureStore(
   images: readonly ImageRecord[],
   extractor: FeatureSource,
   cacheDir: string,
   log: (message: string) => void,
+  options: FeatureStoreOptions = {},
 ): Promise<FeatureStore> {
   const started = performance.now();
   const featureSize = extractor.featureShape[0] * extractor.featureShape[1];
-  const cache = new FeatureCache(cacheDir, extractor.id, featureSize, (file, reason) =>
-    log(`warning: feature cache entry ${file} is damaged (${reason}); extracting it again`),
+  const cache = new FeatureCache(
+    cacheDir,
+    extractor.id,
+    featureSize,
+    (file, reason) => log(`warning: feature cache entry ${file} is damaged (${reason}); extracting it again`),
+    options.precision,
   );
-  const keepInMemory = images.length * featureSize * 4 <= IN_MEMORY_BYTES;
+  await cache.loadIndex();
+  const keepInMemory = images.length * featureSize * 4 <= (options.memoryBytes ?? IN_MEMORY_BYTES);
   const memory = new Map<string, Float32Array>();
+  const byId = new Map(images.map((image) => [image.id, image]));
   const paths = new Map(images.map((image) => [image.id, image.path]));
   const remember = (id: string, features: Float32Array) => keepInMemory && memory.set(id, features);
-  const lookup = await readCached(images, cache, remember, log);
+  const lookup = await readCached(images, cache, keepInMemory ? remember : null, log);
+  await checkDiskSpace(cache, images.length, lookup.missing.length, log);
   const extraction = await extractMissing(lookup.missing, paths, extractor, cache, remember, log);
+  await cache.saveIndex();
   const skipped = [...lookup.skipped, ...extraction.skipped];
   const stats = {
     extracted: extraction.extracted,
@@ -72,6 +94,7 @@ export async function buildFeatureStore(
     damaged: cache.damaged,
     seconds: (performance.now() - started) / 1000,
   };
+  const repair = (id: string) => repairEntry(byId.get(id)!, cache, options.reopen, log);
   return {
     featureSize,
     skipped,
@@ -79,11 +102,7 @@ export async function buildFeatureStore(
     async featuresFor(ids) {
       const out = new Float32Array(ids.length * featureSize);
       for (const [j, id] of ids.entries()) {
-        const features = memory.get(id) ?? (await cache.get(paths.get(id)!));
-        if (!features)
-          throw new Error(
-            `no features for image ${id}: its feature-cache entry went missing or was damaged during the run`,
-          );
+        const features = memory.get(id) ?? (await cache.get(paths.get(id)!)) ?? (await repair(id));
         out.set(features, j * featureSize);
       }
       return out;
@@ -91,13 +110,39 @@ export async function buildFeatureStore(
   };
 }
 
+/** Extracts an image again after its entry was found damaged mid-run (the backbone reopened for it). */
+async function repairEntry(
+  image: ImageRecord,
+  cache: FeatureCache,
+  reopen: FeatureStoreOptions['reopen'],
+  log: (message: string) => void,
+): Promise<Float32Array> {
+  if (!reopen)
+    throw new Error(
+      `no features for image ${image.id}: its feature-cache entry went missing or was damaged during the run`,
+    );
+  const { source, close } = await reopen();
+  try {
+    const redone = await extractMissing([image], new Map([[image.id, image.path]]), source, cache, () => {}, log);
+    const features = redone.extracted === 1 ? await cache.get(image.path) : undefined;
+    if (!features)
+      throw new Error(`no features for image ${image.id}: its cache entry was damaged and extracting it again failed`);
+    return features;
+  } finally {
+    await close();
+  }
+}
+
 type Skipped = { id: string; reason: string };
 
-/** Splits images into those the cache already holds (handed to `remember`) and those still to extract. */
+/**
+ * Splits images into those the cache already holds and those still to extract. With `remember`, cached features are
+ * read (and verified) now and handed to it; without, an entry of the right size counts as held.
+ */
 async function readCached(
   images: readonly ImageRecord[],
   cache: FeatureCache,
-  remember: (id: string, features: Float32Array) => void,
+  remember: ((id: string, features: Float32Array) => void) | null,
   log: (message: string) => void,
 ): Promise<{ missing: ImageRecord[]; skipped: Skipped[] }> {
   const missing: ImageRecord[] = [];
@@ -105,19 +150,41 @@ async function readCached(
   for (const image of images) {
     // The cache key is the file's content: a file listed by the dataset but absent on disk is skipped here,
     // by name, as an unreadable image is (the dataset README promises both).
-    const features = await cache.get(image.path).catch((error: NodeJS.ErrnoException) => {
-      skipped.push({
-        id: image.id,
-        reason: error.code === 'ENOENT' ? 'not_found' : `unreadable (${error.code ?? error.message})`,
-      });
-      log(`skipping image ${image.id}: ${skipped.at(-1)!.reason} (${image.path})`);
-      return null;
-    });
-    if (features === null) continue;
-    if (!features) missing.push(image);
-    else remember(image.id, features);
+    const found = await (remember ? cache.get(image.path) : cache.has(image.path)).catch(
+      (error: NodeJS.ErrnoException) => {
+        skipped.push({
+          id: image.id,
+          reason: error.code === 'ENOENT' ? 'not_found' : `unreadable (${error.code ?? error.message})`,
+        });
+        log(`skipping image ${image.id}: ${skipped.at(-1)!.reason} (${image.path})`);
+        return null;
+      },
+    );
+    if (found === null) continue;
+    if (!found) missing.push(image);
+    else if (remember && found instanceof Float32Array) remember(image.id, found);
   }
   return { missing, skipped };
+}
+
+/** Says what the cache takes on disk, and stops before extracting when the disk cannot hold the missing entries. */
+async function checkDiskSpace(cache: FeatureCache, images: number, missing: number, log: (message: string) => void) {
+  const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+  const total = images * cache.entryBytes;
+  const needed = missing * cache.entryBytes;
+  await mkdir(cache.directory, { recursive: true });
+  const { bavail, bsize } = await statfs(cache.directory);
+  const free = bavail * bsize;
+  log(
+    `feature cache: ${images} images × ${(cache.entryBytes / 1024).toFixed(0)} KiB (${cache.precision}) = ${gib(total)} at ` +
+      `${cache.directory}; ${missing} to extract (${gib(needed)}), ${gib(free)} free`,
+  );
+  if (needed > free) {
+    throw new Error(
+      `not enough disk for the feature cache: ${gib(needed)} to write at ${cache.directory}, ${gib(free)} free. Free space, ` +
+        `point --feature_cache at a larger disk${cache.precision === 'float32' ? ', or halve it with --feature_cache_dtype float16' : ''}.`,
+    );
+  }
 }
 
 /** Runs the backbone over `missing` in batches, storing each image's features in the cache. */
@@ -144,8 +211,7 @@ async function extractMissing(
     const values = await extractor.features(pixels, batch.images.length);
     for (const [j, image] of batch.images.entries()) {
       const one = values.slice(j * featureSize, (j + 1) * featureSize);
-      await cache.put(paths.get(image.id)!, one);
-      remember(image.id, one);
+      remember(image.id, await cache.put(paths.get(image.id)!, one));
       extracted += 1;
     }
     if ((i / EXTRACT_BATCH) % 20 === 19)

@@ -10,6 +10,7 @@ const ADJUSTABLE: (keyof TrainConfig)[] = [
   'backend',
   'workers',
   'train_kernels',
+  'feature_cache_dtype',
   'feature_engine',
   'wandb_project',
   'wandb_entity',

@@ -74,7 +74,10 @@ export async function loadFeatures(
   const featureEngine = resolveFeatureEngine(config.feature_engine ?? 'auto', spec, backend);
   const { source: extractor, close } = await openFeatureSource(featureEngine, spec);
   const cacheDir = config.feature_cache ?? join(run.dir, '..', '.feature-cache');
-  const store = await buildFeatureStore(data.dataset.images, extractor, cacheDir, log).finally(close);
+  const store = await buildFeatureStore(data.dataset.images, extractor, cacheDir, log, {
+    precision: config.feature_cache_dtype ?? 'float32',
+    reopen: () => openFeatureSource(featureEngine, spec),
+  }).finally(close);
   const { stats } = store;
   log(
     `features: ${extractor.id} ${extractor.featureShape.join('×')} on ${featureEngine}, ${stats.extracted} extracted, ${stats.cached} from cache, ` +

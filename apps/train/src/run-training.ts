@@ -22,7 +22,19 @@ export async function runTraining(cliConfig: TrainConfig, io: TrainingIO = defau
   const session = await openSession(cliConfig, io.log);
   const interrupts = watchInterrupts(io.log);
   try {
-    const { code, state } = await trainEpochs(session, { ...io, isInterrupted: interrupts.received });
+    let firstStep = true;
+    const onStep = (step: number, loss: number) => {
+      // How long set-up took, where a user (and the cached-start rehearsal) can read it.
+      if (firstStep) {
+        const rss = (process.resourceUsage().maxRSS / 1024 ** 2).toFixed(2);
+        io.log(
+          `first step done ${((performance.now() - started) / 1000).toFixed(1)} s after start (peak RSS ${rss} GiB)`,
+        );
+      }
+      firstStep = false;
+      io.onStep?.(step, loss);
+    };
+    const { code, state } = await trainEpochs(session, { ...io, onStep, isInterrupted: interrupts.received });
     if (code !== EXIT.ok) return code;
     await finishRun(session, state, (performance.now() - started) / 1000, io.log);
     return EXIT.ok;

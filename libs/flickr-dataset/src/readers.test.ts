@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatasetFormatError } from './errors.js';
-import { parseKaggleResults, readFlickr30kKaggle } from './flickr30k-kaggle.js';
+import { parseKaggleResults, readFlickr30kKaggle, readKaggleResults } from './flickr30k-kaggle.js';
 import { parseFlickr8kTokens, readFlickr8k } from './flickr8k.js';
 import { readKarpathy } from './karpathy.js';
 
@@ -151,5 +151,29 @@ describe('readFlickr8k', () => {
     const dir = await tempCopy('flickr8k');
     await rm(join(dir, 'Flicker8k_Dataset'), { recursive: true });
     await expect(readFlickr8k(dir)).rejects.toThrow(`${join(dir, 'Flicker8k_Dataset')}: not found (nor Images/)`);
+  });
+});
+
+describe('results.csv streamed', () => {
+  it('reads a file line by line as the text parser does: BOM, CRLF, lines across read chunks, the missing pipe', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imgcap-stream-'));
+    try {
+      const rows = Array.from(
+        { length: 5000 },
+        (_, i) => `${1000 + Math.floor(i / 5)}.jpg| ${i % 5}| a dog ${'runs '.repeat(i % 40)}number ${i} .`,
+      );
+      rows[17] = '1003.jpg| 2   A dog runs across the grass .';
+      const text = `\uFEFFimage_name| comment_number| comment\r\n${rows.join('\r\n')}\r\n`;
+      const file = join(dir, 'results.csv');
+      await writeFile(file, text);
+      const streamed = await readKaggleResults(file);
+      const parsed = parseKaggleResults(text.replace(/^\uFEFF/, ''), file);
+      expect(streamed.recoveredRows).toBe(1);
+      expect([...streamed.table]).toEqual([...parsed.table]);
+      expect(streamed.table.size).toBe(1000);
+      await expect(readKaggleResults(join(dir, 'absent.csv'))).rejects.toThrow(/absent\.csv: not found/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
