@@ -35,6 +35,7 @@ export function tfjsFeatureSource(extractor: FeatureExtractor): FeatureSource {
 /** Keep every image's features in memory when they fit in this budget; else read from the cache per batch. */
 const IN_MEMORY_BYTES = 2 * 1024 ** 3;
 const EXTRACT_BATCH = 16;
+const LOOKUPS_AT_ONCE = 32;
 
 export interface FeatureStore {
   readonly featureSize: number;
@@ -147,22 +148,25 @@ async function readCached(
 ): Promise<{ missing: ImageRecord[]; skipped: Skipped[] }> {
   const missing: ImageRecord[] = [];
   const skipped: Skipped[] = [];
-  for (const image of images) {
-    // The cache key is the file's content: a file listed by the dataset but absent on disk is skipped here,
-    // by name, as an unreadable image is (the dataset README promises both).
-    const found = await (remember ? cache.get(image.path) : cache.has(image.path)).catch(
-      (error: NodeJS.ErrnoException) => {
-        skipped.push({
-          id: image.id,
-          reason: error.code === 'ENOENT' ? 'not_found' : `unreadable (${error.code ?? error.message})`,
-        });
-        log(`skipping image ${image.id}: ${skipped.at(-1)!.reason} (${image.path})`);
-        return null;
-      },
-    );
-    if (found === null) continue;
-    if (!found) missing.push(image);
-    else if (remember && found instanceof Float32Array) remember(image.id, found);
+  // The cache key is the file's content: a file listed by the dataset but absent on disk is skipped here,
+  // by name, as an unreadable image is (the dataset README promises both).
+  const lookUp = (image: ImageRecord) =>
+    (remember ? cache.get(image.path) : cache.has(image.path)).catch((error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'ENOENT' ? 'not_found' : `unreadable (${error.code ?? error.message})`;
+      skipped.push({ id: image.id, reason });
+      log(`skipping image ${image.id}: ${reason} (${image.path})`);
+      return null;
+    });
+  // Files are checked LOOKUPS_AT_ONCE at a time: one stat after another waits on the disk 60,000 times for Flickr30k.
+  for (let start = 0; start < images.length; start += LOOKUPS_AT_ONCE) {
+    const chunk = images.slice(start, start + LOOKUPS_AT_ONCE);
+    const results = await Promise.all(chunk.map(lookUp));
+    chunk.forEach((image, i) => {
+      const found = results[i];
+      if (found === null) return;
+      if (!found) missing.push(image);
+      else if (remember && found instanceof Float32Array) remember(image.id, found);
+    });
   }
   return { missing, skipped };
 }
