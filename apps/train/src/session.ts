@@ -7,7 +7,7 @@ import {
   type DataParallelTrainer,
 } from '@imgcap/captioner';
 import { batchCount, type ImageRecord } from '@imgcap/flickr-dataset';
-import { createTracker, createWandbSink, type RunDirectory, type Tracker } from '@imgcap/tracking';
+import { abandonRun, createTracker, createWandbSink, type RunDirectory, type Tracker } from '@imgcap/tracking';
 import { CheckpointStore, type LoopState } from './checkpoints.js';
 import type { TrainConfig } from './config.js';
 import type { PreparedData } from './data.js';
@@ -38,14 +38,31 @@ export interface TrainingSession {
   close: () => Promise<void>;
 }
 
-/** Set-up, top to bottom: the run directory, the data, the features, the model and trainer (resumed), the tracker. */
+/**
+ * Set-up, top to bottom: the run directory, the data, the features, the model and trainer (resumed), the tracker. A
+ * fresh run that fails here (no dataset, say) leaves its directory empty, so the identical command can be retried.
+ */
 export async function openSession(cliConfig: TrainConfig, log: Log): Promise<TrainingSession> {
   const { selected, run, config } = await openTrainingRun(cliConfig, log);
+  try {
+    return await prepareSession(run, config, selected.backend, log);
+  } catch (error) {
+    await abandonRun(run);
+    throw error;
+  }
+}
+
+async function prepareSession(
+  run: RunDirectory,
+  config: TrainConfig,
+  backend: string,
+  log: Log,
+): Promise<TrainingSession> {
   const data = await loadRunData(run, config, log);
-  const { store, backbone } = await loadFeatures(run, config, data, selected.backend, log);
+  const { store, backbone } = await loadFeatures(run, config, data, backend, log);
   const checkpoints = new CheckpointStore(run.dir, config.keep_checkpoints);
   const resumeFrom = run.resumed ? checkpoints : null;
-  const training = await buildTraining(config, backbone, data.tokenizer.vocabSize, selected.backend, resumeFrom, log);
+  const training = await buildTraining(config, backbone, data.tokenizer.vocabSize, backend, resumeFrom, log);
   const { model, trainer, replicas, state: initial, resumedFrom } = training;
   if (resumedFrom) {
     const at = `epoch ${initial.epoch + 1}, batch ${initial.batchInEpoch}, step ${initial.globalStep}`;

@@ -265,6 +265,15 @@ describe('training', () => {
     });
   });
 
+  it('leaves no half-made run behind when set-up fails, so the identical command can be retried', async () => {
+    const config = configFor('no-dataset', { data_dir: join(root, 'absent'), dataset: 'flickr30k' });
+    const first = await train(config);
+    expect(first.code).toMatch(/absent/);
+    expect(await readdir(join(root, 'no-dataset'))).toEqual([]);
+    const retry = await train(config);
+    expect(retry.code).toBe(first.code); // the same error again, not "not empty"
+  });
+
   it('refuses a non-empty artifact dir without --resume or --overwrite', async () => {
     await mkdir(join(root, 'taken'), { recursive: true });
     await writeFile(join(root, 'taken', 'notes.txt'), 'keep me');

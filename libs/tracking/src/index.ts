@@ -1,4 +1,11 @@
-export { openRun, type OpenRunOptions, type RunConfig, type RunDirectory, type RunPaths } from './run-directory.js';
+export {
+  abandonRun,
+  openRun,
+  type OpenRunOptions,
+  type RunConfig,
+  type RunDirectory,
+  type RunPaths,
+} from './run-directory.js';
 export {
   openMetricsLog,
   readMetrics,

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openRun } from './run-directory.js';
+import { abandonRun, openRun } from './run-directory.js';
 import { useTempDirs } from './test-helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -84,5 +84,16 @@ describe('openRun', () => {
       process.chdir(previous);
     }
     expect(await readFile(join(dir, 'keep.txt'), 'utf8')).toBe('x');
+  });
+});
+
+describe('abandonRun', () => {
+  it("empties a fresh run's directory and leaves a resumed one alone", async () => {
+    const dir = join(await tempDir(), 'run');
+    await abandonRun(await openRun({ dir, config: CONFIG }));
+    expect(await readdir(dir)).toEqual([]);
+    expect((await openRun({ dir, config: CONFIG })).resumed).toBe(false);
+    await abandonRun(await openRun({ dir, config: CONFIG, resume: true }));
+    expect(await readdir(dir)).toEqual(['config.json']);
   });
 });

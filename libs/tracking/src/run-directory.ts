@@ -73,6 +73,15 @@ export async function openRun(options: OpenRunOptions): Promise<RunDirectory> {
   return { dir, config, resumed: false, paths };
 }
 
+/**
+ * Empties a fresh run's directory after a failure before its first step (a missing dataset, a bad value found late),
+ * so that the same command can simply be run again; the directory itself stays, empty. A resumed run is left as it was.
+ */
+export async function abandonRun(run: RunDirectory): Promise<void> {
+  if (run.resumed) return;
+  for (const entry of await listEntries(run.dir)) await rm(join(run.dir, entry), { recursive: true, force: true });
+}
+
 function runPaths(dir: string): RunPaths {
   return {
     config: join(dir, FILE_NAMES.config),
