@@ -1,5 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AdmissionControl } from './admission.js';
 import type { CaptionEngine } from './engine.js';
@@ -10,7 +11,7 @@ import type { BrowserModelSource } from './browser/browser-model.js';
 import { browserRoutes } from './routes/browser.js';
 import { captionRoutes } from './routes/caption.js';
 import { healthRoutes } from './routes/health.js';
-import { pageRoutes, readPage } from './routes/page.js';
+import { pageRoutes, readPage, SERVER_VERSION } from './routes/page.js';
 import { registerSecurityHeaders } from './routes/security-headers.js';
 import { ActiveRequests, type ServingState } from './state.js';
 
@@ -80,15 +81,17 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await registerSecurityHeaders(app, page);
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'imgcap caption server', version: '0.1.0', description: 'Captions an uploaded image.' },
+      info: { title: 'imgcap caption server', version: SERVER_VERSION, description: 'Captions an uploaded image.' },
     },
   });
+  // Interactive API docs from the same OpenAPI document as /openapi.json, where the Keras server had FastAPI's.
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyMultipart, {
     limits: { fileSize: limits.maxUploadBytes, files: 2, fields: 2, parts: 4 },
   });
   await app.register(healthRoutes, { state, metrics });
   await app.register(captionRoutes, { state });
-  await app.register(pageRoutes, { page });
+  await app.register(pageRoutes, { page, modelConfig: () => state.engine?.modelConfig ?? null });
   await app.register(browserRoutes, { model: options.browserModel });
   return app;
 }

@@ -34,6 +34,10 @@ export class CaptionerEngine implements CaptionEngine {
     return this.captioner.architecture;
   }
 
+  get modelConfig(): Readonly<Record<string, unknown>> {
+    return this.captioner.manifest.config as unknown as Record<string, unknown>;
+  }
+
   /** Longest caption this model can write (its decoder positions). */
   get maxLength(): number {
     return this.captioner.manifest.config.seqLength - 1;

@@ -30,6 +30,8 @@ export interface CaptionEngine {
   readonly runtime?: string;
   /** The network (logged at start-up): 'seed' (the Keras project's) or 'imgcap'. */
   readonly architecture?: string;
+  /** The loaded model's config, in the bundle's own field names (GET / shows it to API clients). */
+  readonly modelConfig?: Readonly<Record<string, unknown>>;
   caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult>;
   /** tfjs tensors alive now, for the /metrics leak gauge (engines without tfjs omit it). */
   tensorsAlive?(): number;
