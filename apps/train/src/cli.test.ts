@@ -143,3 +143,12 @@ describe('--resume of a run saved before --arch existed', () => {
     expect(resumed.embed_dim).toBe(64);
   });
 });
+
+describe('W&B run names', () => {
+  it("default to the Keras project's pattern, and --wandb_name overrides it", async () => {
+    const { wandbRunName } = await import('./config.js');
+    const config = parseTrainArgs(['--embed_dim', '512', '--dec_heads', '2', '--enc_heads', '2', '--epochs', '20']);
+    expect(wandbRunName(config, new Date(2026, 3, 13, 12, 26))).toBe('04-13-12:26_model_emd512_DH2_EH2_EPS20_LR0.001');
+    expect(parseTrainArgs(['--wandb_name', 'mine']).wandb_name).toBe('mine');
+  });
+});

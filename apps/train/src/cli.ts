@@ -150,6 +150,10 @@ function runFlags(command: Command): Command {
     )
     .option('--wandb_project <name>', 'also log to Weights & Biases (needs WANDB_API_KEY)')
     .option('--wandb_entity <name>', 'W&B entity (team or user)')
+    .option(
+      '--wandb_name <name>',
+      "W&B run name (default: the Keras project's MM-DD-HH:MM_model_emdE_DHd_EHe_EPSn_LRlr)",
+    )
     .option('--dry-run', 'load the data, build the vocabulary, print a summary and exit', D.dry_run);
 }
 

@@ -59,6 +59,8 @@ export interface TrainConfig extends ModelShape {
   train_kernels: TrainKernels;
   wandb_project: string | undefined;
   wandb_entity: string | undefined;
+  /** The W&B run's name; default: the Keras project's `{MM-DD-HH:MM}_model_emd…` (see wandbRunName). */
+  wandb_name: string | undefined;
   dry_run: boolean;
 }
 
@@ -108,5 +110,16 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   train_kernels: 'auto',
   wandb_project: undefined,
   wandb_entity: undefined,
+  wandb_name: undefined,
   dry_run: false,
 };
+
+/**
+ * The Keras project's W&B run name, so runs from both sit side by side in one project:
+ * `{MM-DD-HH:MM}_model_emd{E}_DH{dec_heads}_EH{enc_heads}_EPS{epochs}_LR{lr}` (local time, as its TIMESTAMP).
+ */
+export function wandbRunName(config: TrainConfig, now = new Date()): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${two(now.getMonth() + 1)}-${two(now.getDate())}-${two(now.getHours())}:${two(now.getMinutes())}`;
+  return `${stamp}_model_emd${config.embed_dim}_DH${config.dec_heads}_EH${config.enc_heads}_EPS${config.epochs}_LR${config.lr}`;
+}

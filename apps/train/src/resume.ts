@@ -14,6 +14,7 @@ const ADJUSTABLE: (keyof TrainConfig)[] = [
   'feature_engine',
   'wandb_project',
   'wandb_entity',
+  'wandb_name',
   'resume',
   'overwrite',
   'dry_run',

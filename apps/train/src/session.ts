@@ -9,7 +9,7 @@ import {
 import { batchCount, type ImageRecord } from '@imgcap/flickr-dataset';
 import { abandonRun, createTracker, createWandbSink, type RunDirectory, type Tracker } from '@imgcap/tracking';
 import { CheckpointStore, type LoopState } from './checkpoints.js';
-import type { TrainConfig } from './config.js';
+import { wandbRunName, type TrainConfig } from './config.js';
 import type { PreparedData } from './data.js';
 import type { FeatureStore } from './features.js';
 import { buildTraining, dataSplitOf, loadFeatures, loadRunData, openTrainingRun, sampleOf } from './run-setup.js';
@@ -96,7 +96,7 @@ function openTracker(run: RunDirectory, config: TrainConfig, resumeFromStep: num
   const wandb = createWandbSink({
     project: config.wandb_project,
     entity: config.wandb_entity,
-    name: undefined,
+    name: config.wandb_name ?? wandbRunName(config),
     config: { ...config },
     warn: log,
   });
