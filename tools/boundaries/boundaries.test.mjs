@@ -1,5 +1,6 @@
 // The workspace's seams, enforced on every test run: declared dependencies equal imported ones, libraries never
 // import apps or another package's build output, and the layering docs/architecture.md draws holds.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workspacePackages } from './imports.mjs';
@@ -87,5 +88,26 @@ describe('workspace boundaries', () => {
       .filter((p) => p.group === 'libs')
       .flatMap((p) => [...p.code.keys(), ...p.tests].filter((i) => apps.has(i)).map((i) => `${p.name} → ${i}`));
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('entry points for CommonJS tooling', () => {
+  const entries = packages
+    .filter((p) => p.group === 'libs')
+    .flatMap((p) =>
+      Object.entries(p.manifest.exports ?? {})
+        // Source-only entries (test fixtures) are not published.
+        .filter(([, conditions]) => conditions.import ?? conditions.default)
+        .map(([key]) => `${p.manifest.name}${key.slice(1)}`),
+    );
+
+  it('every published lib entry point resolves through require.resolve (the "default" condition) to its build', () => {
+    // A plain node process: this test runner resolves the libs to their sources by a condition of its own.
+    const script = `const r = require('node:module').createRequire(${JSON.stringify(join(ROOT, 'tools', 'package.json'))});
+      console.log(JSON.stringify(${JSON.stringify(entries)}.map((e) => { try { return r.resolve(e); } catch (x) { return String(x.code); } })));`;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const resolved = JSON.parse(run.stdout);
+    expect(entries.length).toBeGreaterThan(15);
+    expect(entries.filter((_, i) => !/[/]dist[/].*[.]js$/.test(resolved[i]))).toEqual([]);
   });
 });
