@@ -75,7 +75,7 @@ export type TrainKernels = (typeof TRAIN_KERNELS)[number];
 export const TRAIN_DEFAULTS: TrainConfig = {
   arch: 'seed',
   dataset: 'flickr30k',
-  data_dir: './data/flickr30k',
+  data_dir: './data/flickr30k_images',
   split_file: undefined,
   preset: undefined,
   seq_length: 36,

@@ -71,3 +71,14 @@ describe('filterCaptions', () => {
     expect(filterCaptions(dataset, 7).filteredCaptions).toBe(0);
   });
 });
+
+describe('a dataset that is not there', () => {
+  it('says where the dataset comes from and what layout the directory needs', async () => {
+    await expect(loadDataset({ dataset: 'flickr30k', dataDir: '/no/such/flickr30k_images' })).rejects.toThrow(
+      /results\.csv: not found\. Flickr30k: download the Kaggle dataset .* <data_dir>\/flickr30k_images\/\*\.jpg exist; see docs\/datasets\.md/,
+    );
+    await expect(loadDataset({ dataset: 'flickr8k', dataDir: '/no/such/flickr8k' })).rejects.toThrow(
+      /Flickr8k\.token\.txt/,
+    );
+  });
+});

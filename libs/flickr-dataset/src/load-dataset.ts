@@ -70,7 +70,30 @@ async function karpathyImagesDir(dataDir: string): Promise<string> {
   return dataDir;
 }
 
+/** Where each dataset comes from, added to a "not found" error (docs/datasets.md has the whole story). */
+const WHERE_TO_GET: Record<string, string> = {
+  flickr30k:
+    'Flickr30k: download the Kaggle dataset "flickr-image-dataset" (hsankesara) and unzip it so that ' +
+    '<data_dir>/results.csv and <data_dir>/flickr30k_images/*.jpg exist; see docs/datasets.md',
+  flickr8k:
+    'Flickr8k: <data_dir>/Flickr8k.token.txt, the Flickr_8k.*Images.txt lists and <data_dir>/Flicker8k_Dataset/*.jpg; see docs/datasets.md',
+  karpathy:
+    "Karpathy splits: dataset_flickr30k.json (or _flickr8k, _coco) from Karpathy's caption_datasets.zip beside the images; see docs/datasets.md",
+};
+
 async function readDataset(options: LoadDatasetOptions): Promise<Dataset> {
+  try {
+    return await readDatasetFiles(options);
+  } catch (error) {
+    const hint = WHERE_TO_GET[options.dataset];
+    if (error instanceof DatasetFormatError && error.detail === 'not found' && hint) {
+      throw new DatasetFormatError(error.file, `not found. ${hint}`, error.line);
+    }
+    throw error;
+  }
+}
+
+async function readDatasetFiles(options: LoadDatasetOptions): Promise<Dataset> {
   const { dataDir, seed = 1 } = options;
   switch (options.dataset) {
     case 'flickr30k':
