@@ -1,11 +1,9 @@
 // Decoder training speed on cached features: what one epoch over Flickr30k costs once the frozen
 // backbone's features are on disk. Features and tokens are random; a step's cost depends only on shapes.
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { getBackend } from '@tensorflow/tfjs-core';
 import { autoReplicaCount, CaptionModel, CaptionTrainer, DataParallelTrainer } from '@imgcap/captioner';
-import { registerOrtKernels } from '@imgcap/onnx-engine/native-kernels';
+import { enableOrtKernels } from '@imgcap/onnx-engine/native-kernels';
 import { unregisterNativeKernels } from '@imgcap/tf-runtime';
 import { mulberry32 } from '@imgcap/flickr-dataset';
 import { SpecialTokens } from '@imgcap/tokenizer';
@@ -113,12 +111,8 @@ export function trainConfigurations(backend, cores = availableParallelism()) {
 export async function useKernels(kernels) {
   unregisterNativeKernels();
   if (kernels !== 'onnx') return undefined;
-  const threads = 1;
-  const description = registerOrtKernels({ threads });
-  const module = pathToFileURL(
-    createRequire(import.meta.url).resolve('@imgcap/onnx-engine/internal/native-kernels'),
-  ).href;
-  return { description, setup: { module, exportName: 'registerOrtKernels', options: { threads } } };
+  const { description, workerSetup } = enableOrtKernels({ threads: 1 });
+  return { description, setup: workerSetup };
 }
 
 async function timeTrainer(shape, configuration, { repeats, warmup }) {

@@ -124,8 +124,10 @@ async function repairEntry(
     );
   const { source, close } = await reopen();
   try {
-    const redone = await extractMissing([image], new Map([[image.id, image.path]]), source, cache, () => {}, log);
-    const features = redone.extracted === 1 ? await cache.get(image.path) : undefined;
+    let features: Float32Array | undefined;
+    const paths = new Map([[image.id, image.path]]);
+    // extractMissing hands over what it stored, so the entry is not read back from disk.
+    await extractMissing([image], paths, source, cache, (_id, stored) => (features = stored), log);
     if (!features)
       throw new Error(`no features for image ${image.id}: its cache entry was damaged and extracting it again failed`);
     return features;

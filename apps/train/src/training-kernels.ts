@@ -1,16 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { WorkerSetup } from '@imgcap/captioner';
 import { unregisterNativeKernels } from '@imgcap/tf-runtime';
 import type { TrainKernels } from './config.js';
-
-/**
- * The built entry point that registers ONNX Runtime's kernels, which workers import by URL (see WorkerSetup). Its
- * `internal/` export has no source condition, so even under a test runner that resolves packages to their TypeScript
- * sources, a plain-JS worker gets the build.
- */
-const ORT_KERNELS_BUILD = '@imgcap/onnx-engine/internal/native-kernels';
 
 /**
  * Puts training's large matrix products (and the loss's exponentials) on ONNX Runtime's native kernels when tfjs runs
@@ -35,11 +26,10 @@ export async function enableTrainingKernels(
   // Replicas and ONNX Runtime threads share the cores: one thread each when every core has a replica.
   const threads = Math.max(1, Math.floor(availableParallelism() / replicas));
   try {
-    const { registerOrtKernels } = await import('@imgcap/onnx-engine/native-kernels');
-    const description = registerOrtKernels({ threads });
+    const { enableOrtKernels } = await import('@imgcap/onnx-engine/native-kernels');
+    const { description, workerSetup } = enableOrtKernels({ threads });
     log(`kernels: large matrix products and exponentials on ${description} per replica; the rest on wasm`);
-    const module = pathToFileURL(createRequire(import.meta.url).resolve(ORT_KERNELS_BUILD)).href;
-    return { module, exportName: 'registerOrtKernels', options: { threads } };
+    return workerSetup;
   } catch (error) {
     if (choice === 'onnx') throw error;
     log(`kernels: wasm only (ONNX Runtime did not load: ${(error as Error).message})`);
