@@ -92,4 +92,7 @@ async function finishRun(session: TrainingSession, state: LoopState, wall: numbe
     dataFacts,
   });
   log(`done: bundle at ${join(run.dir, 'bundle')}, report at ${run.paths.report}`);
+  const upload = await session.wandbUploadCommand();
+  // @wandb/sdk (JavaScript) cannot upload artifacts; W&B's own CLI does it, as the Keras project's run did.
+  if (upload) log(`W&B: upload the bundle as a model artifact with W&B's CLI (pip install wandb):\n  ${upload}`);
 }

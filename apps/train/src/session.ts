@@ -7,7 +7,14 @@ import {
   type DataParallelTrainer,
 } from '@imgcap/captioner';
 import { batchCount, type ImageRecord } from '@imgcap/flickr-dataset';
-import { abandonRun, createTracker, createWandbSink, type RunDirectory, type Tracker } from '@imgcap/tracking';
+import {
+  abandonRun,
+  createTracker,
+  createWandbSink,
+  wandbArtifactPutCommand,
+  type RunDirectory,
+  type Tracker,
+} from '@imgcap/tracking';
 import { CheckpointStore, type LoopState } from './checkpoints.js';
 import { wandbRunName, type TrainConfig } from './config.js';
 import type { PreparedData } from './data.js';
@@ -34,6 +41,8 @@ export interface TrainingSession {
   writeCheckpoint: (dir: string) => Promise<void>;
   /** Writes the run's final bundle, with `extra` metadata. */
   saveFinalBundle: (extra: Record<string, unknown>) => Promise<void>;
+  /** With W&B on: the W&B CLI command that uploads the final bundle as a model artifact of this run. */
+  wandbUploadCommand: () => Promise<string | undefined>;
   /** Releases the trainer's threads, the model's tensors and the tracker's sinks. */
   close: () => Promise<void>;
 }
@@ -68,13 +77,16 @@ async function prepareSession(
     const at = `epoch ${initial.epoch + 1}, batch ${initial.batchInEpoch}, step ${initial.globalStep}`;
     log(`resumed from ${resumedFrom} (${at})`);
   }
-  const tracker = await openTracker(run, config, resumedFrom ? initial.globalStep : undefined, log).catch(
-    (error: unknown) => {
-      trainer.dispose();
-      model.dispose();
-      throw error;
-    },
-  );
+  const { tracker, wandbUploadCommand } = await openTracker(
+    run,
+    config,
+    resumedFrom ? initial.globalStep : undefined,
+    log,
+  ).catch((error: unknown) => {
+    trainer.dispose();
+    model.dispose();
+    throw error;
+  });
   logModel(model, replicas, batchCount(data.examples.train.length, config.batch_size), log);
   const bundleOf = bundleWriter(config, data, model);
   return {
@@ -84,6 +96,7 @@ async function prepareSession(
       await Promise.all([writeBundleFiles(join(dir, 'bundle'), bundleOf()), trainer.saveState(join(dir, 'optimizer'))]);
     },
     saveFinalBundle: (extra) => saveCaptionBundle(join(run.dir, 'bundle'), bundleOf(extra)),
+    wandbUploadCommand,
     close: async () => {
       await tracker.finish();
       trainer.dispose();
@@ -92,15 +105,31 @@ async function prepareSession(
   };
 }
 
-function openTracker(run: RunDirectory, config: TrainConfig, resumeFromStep: number | undefined, log: Log) {
+async function openTracker(run: RunDirectory, config: TrainConfig, resumeFromStep: number | undefined, log: Log) {
+  const name = config.wandb_name ?? wandbRunName(config);
   const wandb = createWandbSink({
     project: config.wandb_project,
     entity: config.wandb_entity,
-    name: config.wandb_name ?? wandbRunName(config),
+    name,
     config: { ...config },
     warn: log,
   });
-  return createTracker({ run, resumeFromStep, sinks: [wandb], warn: log });
+  const tracker = await createTracker({ run, resumeFromStep, sinks: [wandb], warn: log });
+  const project = config.wandb_project;
+  // Without an API key the sink is off, but the user asked for W&B: the command (without a run id) still uploads
+  // the bundle once they have logged in.
+  const wandbUploadCommand = async () => {
+    if (!project) return undefined;
+    const identity = await wandb?.runIdentity();
+    return wandbArtifactPutCommand({
+      dir: join(run.dir, 'bundle'),
+      project: identity?.project ?? project,
+      ...((identity?.entity ?? config.wandb_entity) ? { entity: identity?.entity ?? config.wandb_entity } : {}),
+      name,
+      ...(identity ? { runId: identity.id } : {}),
+    });
+  };
+  return { tracker, wandbUploadCommand };
 }
 
 /** What every bundle of this run carries: the model, its tokenizer, the data split and the run's facts. */

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSyntheticDataset } from '@imgcap/flickr-dataset';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
 import { dryRunSummary, modelSummary, prepareData } from './data.js';
 import { EXIT, runTraining } from './run-training.js';
@@ -153,8 +153,14 @@ describe('training', () => {
     expect(all).toHaveLength(40);
     expect(new Set(all).size).toBe(40);
     expect(split.images.test.length).toBeGreaterThan(0);
-    const second = await train(configFor('second'));
+    // W&B asked for without an API key: no W&B run, but the command that uploads the bundle once logged in.
+    vi.stubEnv('WANDB_API_KEY', '');
+    const second = await train(configFor('second', { wandb_project: 'image_captioning', wandb_name: 'my run:1' }));
+    vi.unstubAllEnvs();
     expect(second.logs.find((l) => l.startsWith('features:'))).toMatch(/0 extracted, 40 from cache/);
+    expect(second.logs.find((l) => l.startsWith('W&B: upload'))).toContain(
+      `wandb artifact put --name image_captioning/my-run-1 --type model --alias latest ${join(root, 'second', 'bundle')}`,
+    );
   });
 
   it('trains the seed architecture (on 2 replicas) into a bundle that records it and captions', async () => {

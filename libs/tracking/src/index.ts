@@ -34,5 +34,8 @@ export {
   type WandbClient,
   type WandbInitOptions,
   type WandbRun,
+  type WandbRunIdentity,
+  type WandbSink,
   type WandbSinkOptions,
 } from './wandb-sink.js';
+export { wandbArtifactName, wandbArtifactPutCommand, type WandbArtifactTarget } from './wandb-artifact.js';

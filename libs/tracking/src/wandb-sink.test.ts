@@ -175,4 +175,17 @@ describe('createWandbSink', () => {
     expect(performance.now() - started).toBeLessThan(100);
     expect(warnings).toEqual([expect.stringMatching(/W&B init failed: init did not complete within 50 ms/)]);
   });
+
+  it("tells the started run's identity, and nothing for a run that never started", async () => {
+    const started = createWandbSink({ project: 'p', config: CONFIG, apiKey: 'k', client: fakeWandb().client })!;
+    expect(await started.runIdentity()).toEqual({ id: 'fake-run-id', entity: 'fake-entity', project: 'fake-project' });
+    const failed = createWandbSink({
+      project: 'p',
+      config: CONFIG,
+      apiKey: 'k',
+      client: fakeWandb({ init: 'reject' }).client,
+      warn: () => {},
+    })!;
+    expect(await failed.runIdentity()).toBeUndefined();
+  });
 });

@@ -13,6 +13,10 @@ export interface WandbInitOptions {
 
 /** Mirrors the SDK's `Run`: `log` is synchronous (queued to a sender), `finish` flushes uploads. */
 export interface WandbRun {
+  /** The SDK's run id, entity and project, as W&B resolved them (e.g. the API key's default entity). */
+  readonly id?: string;
+  readonly entity?: string;
+  readonly project?: string;
   log(data: Record<string, unknown>, step?: number, commit?: boolean): void;
   finish(code?: number): Promise<void>;
 }
@@ -43,6 +47,18 @@ export interface WandbSinkOptions {
   warn?: (message: string) => void;
 }
 
+/** Where the run landed in W&B, for commands that refer to it (e.g. the artifact upload). */
+export interface WandbRunIdentity {
+  id: string;
+  entity?: string;
+  project: string;
+}
+
+export interface WandbSink extends TrackerSink {
+  /** The started run's identity, or `undefined` if it never started. */
+  runIdentity(): Promise<WandbRunIdentity | undefined>;
+}
+
 const DEFAULT_INIT_TIMEOUT_MS = 30_000;
 const DEFAULT_FINISH_TIMEOUT_MS = 10_000;
 
@@ -50,7 +66,7 @@ const DEFAULT_FINISH_TIMEOUT_MS = 10_000;
  * A W&B sink, or `undefined` when W&B is not configured (no project or no API key). The service is best effort:
  * calls return at once, failures print one warning in total, and metrics.jsonl stays the record of truth.
  */
-export function createWandbSink(options: WandbSinkOptions): TrackerSink | undefined {
+export function createWandbSink(options: WandbSinkOptions): WandbSink | undefined {
   const warn = options.warn ?? ((message: string) => console.warn(message));
   if (!options.project) return undefined;
   const apiKey = options.apiKey ?? process.env['WANDB_API_KEY'];
@@ -104,6 +120,11 @@ export function createWandbSink(options: WandbSinkOptions): TrackerSink | undefi
     summary(summary) {
       const data = summaryData(summary);
       send('summary', (run) => run.log(data));
+    },
+    async runIdentity() {
+      const run = await runReady;
+      if (!run?.id) return undefined;
+      return { id: run.id, project: run.project ?? initOptions.project, ...(run.entity ? { entity: run.entity } : {}) };
     },
     async finish() {
       const finishTimeoutMs = options.finishTimeoutMs ?? DEFAULT_FINISH_TIMEOUT_MS;

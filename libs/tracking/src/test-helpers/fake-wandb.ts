@@ -11,6 +11,9 @@ export function fakeWandb(behaviour: { init?: 'reject' | 'hang'; log?: 'throw'; 
   const logs: LoggedCall[] = [];
   let finishes = 0;
   const run: WandbRun = {
+    id: 'fake-run-id',
+    entity: 'fake-entity',
+    project: 'fake-project',
     log(data, step) {
       if (behaviour.log === 'throw') throw new Error('socket hang up');
       // The real Run.log writes `_step` into the object it is given.
