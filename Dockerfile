@@ -53,6 +53,8 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8012/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM drains: readiness → 503, in-flight captions finish, exit 0. Node is PID 1 and handles it itself.
 STOPSIGNAL SIGTERM
+# --host 0.0.0.0: the server listens on 127.0.0.1 (loopback only) unless told otherwise, which a published
+# container port (-p 8012:8012) could not reach.
 ENTRYPOINT ["node", "apps/serve/dist/main.js", "--model", "/models/bundle", "--host", "0.0.0.0", "--port", "8012"]
 # Extra flags go after the image name, e.g. `docker run imgcap-serve:m --max-inflight 2 --max-queue 16`.
 CMD []

@@ -36,7 +36,7 @@ describe('parseServerArgs', () => {
     expect(parseServerArgs(['--model', 'runs/m'])).toEqual({
       modelDir: 'runs/m',
       port: 8012,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       backend: undefined,
       maxBatch: DEFAULT_MAX_BATCH,
       logLevel: 'info',
@@ -45,7 +45,7 @@ describe('parseServerArgs', () => {
   });
 
   it('reads every flag', () => {
-    const args = ['--model', 'm', '--port', '9000', '--host', '127.0.0.1', '--backend', 'wasm', '--max-inflight', '2'];
+    const args = ['--model', 'm', '--port', '9000', '--host', '0.0.0.0', '--backend', 'wasm', '--max-inflight', '2'];
     args.push('--max-queue', '0', '--queue-timeout-ms', '5', '--caption-timeout-ms', '6');
     args.push(
       '--max-upload-bytes',
@@ -62,7 +62,7 @@ describe('parseServerArgs', () => {
     expect(parseServerArgs(args)).toEqual({
       modelDir: 'm',
       port: 9000,
-      host: '127.0.0.1',
+      host: '0.0.0.0',
       backend: 'wasm',
       maxBatch: 3,
       logLevel: 'info',

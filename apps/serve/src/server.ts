@@ -59,7 +59,11 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     .description('Caption HTTP server: POST /caption with a multipart field "file"')
     .requiredOption('--model <dir>', 'trained model bundle directory')
     .option('--port <n>', 'port to listen on (0: any free port)', integer('--port', 0), 8012)
-    .option('--host <addr>', 'address to listen on', '0.0.0.0')
+    .option(
+      '--host <addr>',
+      'address to listen on (default: loopback only; 0.0.0.0 for every interface, as the Docker image passes)',
+      '127.0.0.1',
+    )
     .addOption(
       new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else the best available)').choices(
         BACKEND_CHOICES,
