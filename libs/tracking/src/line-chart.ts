@@ -1,4 +1,5 @@
 import escapeMarkup from 'escape-html';
+import { layoutLegend, legendSvg, type LegendLayout } from './chart-legend.js';
 
 export interface ChartSeries {
   name: string;
@@ -11,7 +12,7 @@ export interface LineChartOptions {
   series: readonly ChartSeries[];
   xLabel: string;
   yLabel: string;
-  /** Pixel size of the SVG; defaults 640 × 360. */
+  /** Pixel size of the SVG, legend included; defaults 640 × 360. */
   width?: number;
   height?: number;
 }
@@ -20,19 +21,16 @@ export interface LineChartOptions {
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
 const MARGIN = { top: 36, right: 16, bottom: 48, left: 64 };
 const TICK_TARGET = 5;
+const MIN_PLOT_HEIGHT = 40;
 
-/** A self-contained SVG line chart (axes, ticks, labels, legend) for the run report. */
+/**
+ * A self-contained SVG line chart (axes, ticks, labels, legend) for the run report. The legend sits in its own strip
+ * under the x-axis label, outside the plot area, so it never covers a curve.
+ */
 export function lineChartSvg(options: LineChartOptions): string {
   const { width = 640, height = 360 } = options;
-  if (!(width >= 200 && height >= 150)) {
-    throw new Error(`lineChartSvg: width/height must be at least 200 × 150, got ${width} × ${height}`);
-  }
-  const plot = {
-    left: MARGIN.left,
-    top: MARGIN.top,
-    width: width - MARGIN.left - MARGIN.right,
-    height: height - MARGIN.top - MARGIN.bottom,
-  };
+  const { plot, legend } = chartLayout(options.series, width, height);
+  const plotBottom = plot.top + plot.height;
   const finite = options.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
   const xTicks = niceTicks(finite.map(([x]) => x));
   const yTicks = niceTicks(finite.map(([, y]) => y));
@@ -46,11 +44,11 @@ export function lineChartSvg(options: LineChartOptions): string {
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeMarkup(options.title)}</text>`,
     ...xTicks.map((t) => xTick(scaleX(t), plot, t)),
     ...yTicks.map((t) => yTick(scaleY(t), plot, t)),
-    `<rect x="${plot.left}" y="${plot.top}" width="${plot.width}" height="${plot.height}" fill="none" stroke="#333"/>`,
-    `<text x="${plot.left + plot.width / 2}" y="${height - 8}" text-anchor="middle">${escapeMarkup(options.xLabel)}</text>`,
+    `<rect class="plot-area" x="${plot.left}" y="${plot.top}" width="${plot.width}" height="${plot.height}" fill="none" stroke="#333"/>`,
+    `<text x="${plot.left + plot.width / 2}" y="${plotBottom + MARGIN.bottom - 8}" text-anchor="middle">${escapeMarkup(options.xLabel)}</text>`,
     `<text transform="translate(14 ${plot.top + plot.height / 2}) rotate(-90)" text-anchor="middle">${escapeMarkup(options.yLabel)}</text>`,
     ...options.series.map((s, i) => seriesPath(s, PALETTE[i % PALETTE.length]!, scaleX, scaleY)),
-    legend(options.series, plot),
+    legendSvg(legend, { top: plotBottom + MARGIN.bottom, left: plot.left, width: plot.width }),
     '</svg>',
   ];
   if (finite.length === 0) {
@@ -65,7 +63,29 @@ export function lineChartSvg(options: LineChartOptions): string {
 
 type Plot = { left: number; top: number; width: number; height: number };
 
-/** Round tick values (1, 2, 5 × 10^k steps) covering all values; a flat or empty range still gets an axis. */
+/** The plot area and the legend strip below it; the legend's height comes out of the plot's, not the SVG's. */
+function chartLayout(
+  series: readonly ChartSeries[],
+  width: number,
+  height: number,
+): { plot: Plot; legend: LegendLayout } {
+  if (!(width >= 200 && height >= 150)) {
+    throw new Error(`lineChartSvg: width/height must be at least 200 × 150, got ${width} × ${height}`);
+  }
+  const plotWidth = width - MARGIN.left - MARGIN.right;
+  const legend = layoutLegend(series, PALETTE, { left: MARGIN.left, width: plotWidth });
+  const plotHeight = height - MARGIN.top - MARGIN.bottom - legend.height;
+  if (plotHeight < MIN_PLOT_HEIGHT) {
+    throw new Error(
+      `lineChartSvg: ${width} × ${height} leaves a ${plotHeight} px plot above a ${legend.height} px legend ` +
+        `(${series.length} series); make the chart taller`,
+    );
+  }
+  return { plot: { left: MARGIN.left, top: MARGIN.top, width: plotWidth, height: plotHeight }, legend };
+}
+
+/** Round tick values (1, 2, 5 × 10^k steps) from at or below the minimum to at or above the maximum; a flat or empty
+ * range still gets an axis. */
 function niceTicks(values: readonly number[]): number[] {
   let min = values.length ? Math.min(...values) : 0;
   let max = values.length ? Math.max(...values) : 1;
@@ -78,8 +98,12 @@ function niceTicks(values: readonly number[]): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
   const first = Math.floor(min / step) * step;
-  const ticks: number[] = [];
-  for (let t = first; t < max + step * 0.5; t += step) ticks.push(Number(t.toPrecision(12)));
+  // The last tick is the first at or above the maximum, so every point maps inside the plot area.
+  // (Bounded: the range spans about TICK_TARGET steps, even where float precision makes the steps uneven.)
+  const ticks = [Number(first.toPrecision(12))];
+  for (let k = 1; ticks[ticks.length - 1]! < max && k <= 4 * TICK_TARGET; k++) {
+    ticks.push(Number((first + k * step).toPrecision(12)));
+  }
   return ticks;
 }
 
@@ -124,16 +148,6 @@ function seriesPath(
           .join('')
       : '';
   return `<g class="series" data-name="${escapeMarkup(series.name)}"><path d="${d.trim()}" fill="none" stroke="${colour}" stroke-width="1.8"/>${dots}</g>`;
-}
-
-function legend(series: readonly ChartSeries[], plot: Plot): string {
-  const items = series.map((s, i) => {
-    const y = plot.top + 12 + i * 16;
-    const x = plot.left + plot.width - 150;
-    return `<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="3"/><text x="${x + 24}" y="${y}">${escapeMarkup(s.name)}</text>`;
-  });
-  const box = `<rect x="${plot.left + plot.width - 156}" y="${plot.top + 2}" width="152" height="${series.length * 16 + 4}" fill="#fff" fill-opacity="0.85"/>`;
-  return `<g class="legend">${series.length ? box : ''}${items.join('')}</g>`;
 }
 
 function formatTick(value: number): string {
