@@ -2,7 +2,8 @@ import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-file.js';
 
-export const SPLITS = ['train', 'val'] as const;
+// 'scst': self-critical training steps (reward, baseline), logged apart from cross-entropy's 'train'.
+export const SPLITS = ['train', 'val', 'scst'] as const;
 export type Split = (typeof SPLITS)[number];
 
 /** Named scalar values logged at one step, e.g. `{ loss: 2.31, acc: 0.41 }`. */
@@ -11,6 +12,7 @@ export type Metrics = Readonly<Record<string, number>>;
 /** One line of metrics.jsonl. `time` is Unix epoch milliseconds when the line was written. */
 export interface MetricsRecord {
   readonly step: number;
+  /** The 0-based epoch index: what the training console and the report call "epoch 1" is 0 here. */
   readonly epoch: number;
   readonly time: number;
   readonly split?: Split;

@@ -36,10 +36,35 @@ describe('renderRunReport', () => {
     expect(html).not.toMatch(/<link|<script|src="http/);
     expect(html).toContain('<svg xmlns="http://www.w3.org/2000/svg"');
     expect(html).toContain(`src="${PNG_URI}"`);
-    expect(html).toMatch(/best val\/bleu4 \(max\).*0\.2123 at step 200, epoch 3/);
+    expect(html).toMatch(/best val\/bleu4 \(max\).*0\.2123 at step 200, epoch 4</);
     expect(html).toMatch(/final train\/loss.*2\.250/);
     expect(html).toContain('<li>a dog is running</li>');
     expect(html).toContain('&quot;lr&quot;: 0.001');
+  });
+
+  it('shows the best epoch 1-based, as the console counts: stored epoch 15 of a 16-epoch run is "epoch 16"', () => {
+    const summary = {
+      ...input().summary,
+      best: { metric: 'val/loss', mode: 'min' as const, value: 2, step: 160, epoch: 15 },
+    };
+    const html = renderRunReport(input({ summary }));
+    expect(html).toContain('at step 160, epoch 16<');
+    expect(html).not.toContain('epoch 15');
+  });
+
+  it('labels each sample: the model\'s caption under "model:", the ground truth under "references:"', () => {
+    const html = renderRunReport(
+      input({ samples: [{ image: PNG_URI, caption: 'a dog runs', references: ['a dog is running', 'a brown dog'] }] }),
+    );
+    const figure = /<figcaption>(.*)<\/figcaption>/.exec(html)![1]!;
+    expect(figure).toMatch(/<p class="caption"><span class="label">model:<\/span> a dog runs<\/p>/);
+    expect(figure).toMatch(
+      /<p class="label">references:<\/p><ol class="refs"><li>a dog is running<\/li><li>a brown dog<\/li><\/ol>/,
+    );
+    // No references, no dangling "references:" label.
+    const bare = renderRunReport(input({ samples: [{ image: PNG_URI, caption: 'a cat' }] }));
+    expect(bare).toContain('model:</span> a cat');
+    expect(bare).not.toContain('references:');
   });
 
   it('escapes a caption containing <script> and every other text field', () => {

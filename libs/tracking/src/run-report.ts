@@ -6,7 +6,9 @@ import type { RunSummary } from './run-summary.js';
 export interface ReportSample {
   /** A `data:image/{jpeg,png,webp,gif};base64,…` URI, or a file path (relative to `baseDir`) that is read and embedded. */
   image: string;
+  /** The model's caption, shown under a "model:" label. */
   caption: string;
+  /** Ground-truth captions, listed under a "references:" label. */
   references?: readonly string[];
   /** Per-sample scores, e.g. `{ bleu4: 0.21 }`. */
   scores?: Readonly<Record<string, number>>;
@@ -43,7 +45,8 @@ pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; }
 .samples { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 1rem; }
 .sample { border: 1px solid #ddd; border-radius: 6px; padding: .6rem; margin: 0; overflow-wrap: anywhere; }
 .sample img { width: 100%; height: auto; border-radius: 4px; }
-.caption { font-weight: 600; margin: .4rem 0; } .refs { color: #555; font-size: .9rem; padding-left: 1.2rem; }
+.caption { font-weight: 600; margin: .4rem 0; } .refs { color: #555; font-size: .9rem; padding-left: 1.2rem; margin-top: 0; }
+.label { color: #777; font-size: .8rem; font-weight: normal; margin: .4rem 0 .2rem; }
 `;
 
 /** A single self-contained report.html: inline CSS, inline SVG charts, images as data URIs; all text escaped. */
@@ -75,7 +78,8 @@ function summaryTable(summary: RunSummary): string {
   ];
   if (summary.best) {
     const { metric, mode, value, step, epoch } = summary.best;
-    rows.push([`best ${metric} (${mode})`, `${formatNumber(value)} at step ${step}, epoch ${epoch}`]);
+    // Stored 0-based (as metrics.jsonl); shown 1-based, as the training console counts "epoch 16/16".
+    rows.push([`best ${metric} (${mode})`, `${formatNumber(value)} at step ${step}, epoch ${epoch + 1}`]);
   }
   for (const [name, value] of Object.entries(summary.final)) rows.push([`final ${name}`, formatNumber(value)]);
   const body = rows.map(([k, v]) => `<tr><th>${escapeMarkup(k)}</th><td class="num">${escapeMarkup(v)}</td></tr>`);
@@ -84,7 +88,7 @@ function summaryTable(summary: RunSummary): string {
 
 function sampleCard(sample: ReportSample, baseDir: string): string {
   const refs = sample.references?.length
-    ? `<ol class="refs">${sample.references.map((r) => `<li>${escapeMarkup(r)}</li>`).join('')}</ol>`
+    ? `<p class="label">references:</p><ol class="refs">${sample.references.map((r) => `<li>${escapeMarkup(r)}</li>`).join('')}</ol>`
     : '';
   const scores = sample.scores
     ? `<table>${Object.entries(sample.scores)
@@ -94,7 +98,7 @@ function sampleCard(sample: ReportSample, baseDir: string): string {
   return [
     '<figure class="sample">',
     `<img src="${escapeMarkup(imageDataUri(sample.image, baseDir))}" alt="${escapeMarkup(sample.caption)}">`,
-    `<figcaption><p class="caption">${escapeMarkup(sample.caption)}</p>${refs}${scores}</figcaption>`,
+    `<figcaption><p class="caption"><span class="label">model:</span> ${escapeMarkup(sample.caption)}</p>${refs}${scores}</figcaption>`,
     '</figure>',
   ].join('');
 }

@@ -8,6 +8,7 @@ export interface BestMetric {
   readonly mode: 'max' | 'min';
   readonly value: number;
   readonly step: number;
+  /** 0-based, as in metrics.jsonl; the report shows it 1-based ("epoch 16" of 16), as the training console does. */
   readonly epoch: number;
 }
 
