@@ -1,4 +1,5 @@
 import { Command, type OutputConfiguration } from 'commander';
+import { registerCaptionFilesCommand } from './caption-files/command.js';
 import { registerCompareCommand } from './compare/command.js';
 import { registerEvaluateCommand } from './evaluate/command.js';
 import { registerImportKerasCommand } from './import-keras/command.js';
@@ -12,7 +13,7 @@ export interface EvalProgramOptions {
 }
 
 /**
- * The `eval` program. Subcommands register themselves here: `caption` (the default: `eval --model …`), `compare`,
+ * The `eval` program. Subcommands register themselves here: `caption` (the default: `eval --model …`), `caption-files`, `compare`,
  * `score` and `import-keras`. Settings must be applied before subcommands exist, as commander copies them on creation.
  */
 export function buildEvalProgram(options: EvalProgramOptions = {}): Command {
@@ -20,6 +21,7 @@ export function buildEvalProgram(options: EvalProgramOptions = {}): Command {
   if (options.output) program.configureOutput(options.output);
   if (options.exitOverride) program.exitOverride();
   registerEvaluateCommand(program);
+  registerCaptionFilesCommand(program);
   registerCompareCommand(program);
   registerScoreCommand(program);
   registerImportKerasCommand(program);

@@ -1,11 +1,10 @@
 import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
-import { locateCaptionBundle, resolveSearchOptions, type ImageCaptioner, type SearchOptions } from '@imgcap/captioner';
-import { loadCaptioner, resolveInferenceEngine } from '@imgcap/onnx-engine';
-import { selectBackend } from '@imgcap/tf-runtime';
+import { locateCaptionBundle, type ImageCaptioner } from '@imgcap/captioner';
 import type { Command } from 'commander';
 import { captionSplit } from './caption-split.js';
 import { heldOutRecords } from './held-out.js';
+import { loadModel } from './load-model.js';
 import { addEvaluateOptions, toEvaluateSettings, type EvaluateFlags, type EvaluateSettings } from './options.js';
 import { writeEvaluationOutputs, type EvaluationLine, type MetricsFile } from './outputs.js';
 
@@ -21,11 +20,8 @@ export async function runEvaluation(
 ): Promise<EvaluationResult> {
   const { modelDir, bundleDir } = await locateCaptionBundle(settings.model);
   const { records, facts: heldOut } = await heldOutRecords(settings, bundleDir, log);
-  const selected = await selectBackend({ backend: settings.backend, log });
-  const engine = resolveInferenceEngine(settings.engine, selected.backend);
-  const captioner = await loadCaptioner(bundleDir, engine);
+  const { captioner, engine, backend, search } = await loadModel(settings, bundleDir, log);
   try {
-    const search = searchOptions(captioner, settings);
     log(
       `captioning ${records.length} ${settings.split} images (${heldOut.source}) with ${bundleDir} on ${engine} (beam ${search.beamWidth})`,
     );
@@ -51,7 +47,7 @@ export async function runEvaluation(
       held_out: heldOut,
       beam: search.beamWidth,
       captions_per_second: captionsPerSecond,
-      settings: { ...settings, maxLength: search.maxLength, backend: selected.backend, engine, bundle: bundleDir },
+      settings: { ...settings, maxLength: search.maxLength, backend, engine, bundle: bundleDir },
       model: modelFacts(captioner),
       createdAt: new Date().toISOString(),
     };
@@ -63,18 +59,6 @@ export async function runEvaluation(
   } finally {
     captioner.dispose();
   }
-}
-
-/** The search options actually used; --max_length is checked against this model here, where its limit is known. */
-function searchOptions(captioner: ImageCaptioner, settings: EvaluateSettings): SearchOptions {
-  const limit = captioner.manifest.config.seqLength - 1;
-  if (settings.maxLength !== undefined && settings.maxLength > limit) {
-    throw new Error(
-      `--max_length ${settings.maxLength} is too long for this model: its captions hold at most ${limit} ids (seqLength ${limit + 1})`,
-    );
-  }
-  const { beam: beamWidth, maxLength, lengthPenalty, noRepeatNgramSize } = settings;
-  return resolveSearchOptions({ beamWidth, maxLength, lengthPenalty, noRepeatNgramSize }, limit);
 }
 
 function modelFacts(captioner: ImageCaptioner): Record<string, unknown> {

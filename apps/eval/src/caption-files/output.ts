@@ -1,0 +1,50 @@
+import { extname } from 'node:path';
+
+export const OUTPUT_FORMATS = ['jsonl', 'csv'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** One output line. */
+export interface CaptionRow {
+  file: string;
+  caption: string;
+  /** The caption's ranking score as generation returns it: logProb / length^length_penalty (see README). */
+  score: number;
+}
+
+export const CSV_COLUMNS = ['file', 'caption', 'score'] as const;
+
+/** `--format` if given, else the output's extension (.jsonl or .csv, any case); anything else is an error. */
+export function outputFormat(out: string, format: OutputFormat | undefined): OutputFormat {
+  if (format) return format;
+  const extension = extname(out).toLowerCase();
+  if (extension === '.jsonl') return 'jsonl';
+  if (extension === '.csv') return 'csv';
+  throw new Error(
+    `--out ${out}: cannot tell the format from "${extension || 'no extension'}"; name it .jsonl or .csv, or pass --format jsonl|csv`,
+  );
+}
+
+/**
+ * One CSV field as RFC 4180 quotes it: in double quotes, with inner quotes doubled, when it holds a comma, a quote,
+ * a line break, or leading/trailing spaces (which some readers trim); otherwise as it is.
+ */
+export function csvField(value: string): string {
+  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+export function csvRecord(fields: readonly string[]): string {
+  return `${fields.map(csvField).join(',')}\n`;
+}
+
+/** The text written before any row: the CSV header; nothing for JSONL. */
+export function outputHeader(format: OutputFormat): string {
+  return format === 'csv' ? csvRecord(CSV_COLUMNS) : '';
+}
+
+/** Rows as the format writes them, each ending in "\n", so a complete line always ends in one. */
+export function formatRows(format: OutputFormat, rows: readonly CaptionRow[]): string {
+  if (format === 'jsonl') {
+    return rows.map(({ file, caption, score }) => `${JSON.stringify({ file, caption, score })}\n`).join('');
+  }
+  return rows.map(({ file, caption, score }) => csvRecord([file, caption, String(score)])).join('');
+}

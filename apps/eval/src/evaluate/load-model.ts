@@ -1,0 +1,47 @@
+import { resolveSearchOptions, type ImageCaptioner, type SearchOptions } from '@imgcap/captioner';
+import { loadCaptioner, resolveInferenceEngine, type InferenceEngine } from '@imgcap/onnx-engine';
+import { selectBackend } from '@imgcap/tf-runtime';
+import type { ModelSettings } from './options.js';
+
+/** A captioner ready to run, with what was chosen for it; the caller disposes `captioner`. */
+export interface LoadedModel {
+  captioner: ImageCaptioner;
+  /** The engine that runs (`--engine auto` resolved). */
+  engine: InferenceEngine;
+  /** The tfjs backend now active. */
+  backend: string;
+  /** The search options every batch is captioned with. */
+  search: SearchOptions;
+}
+
+/**
+ * Selects the tfjs backend, resolves `--engine` against it and loads the bundle on that engine: the one way every
+ * eval command that captions (`eval --model …`, `eval caption-files`) gets its model, so both run identically.
+ */
+export async function loadModel(
+  settings: ModelSettings,
+  bundleDir: string,
+  log: (line: string) => void,
+): Promise<LoadedModel> {
+  const selected = await selectBackend({ backend: settings.backend, log });
+  const engine = resolveInferenceEngine(settings.engine, selected.backend);
+  const captioner = await loadCaptioner(bundleDir, engine);
+  try {
+    return { captioner, engine, backend: selected.backend, search: searchOptions(captioner, settings) };
+  } catch (error) {
+    captioner.dispose();
+    throw error;
+  }
+}
+
+/** The search options actually used; --max_length is checked against this model here, where its limit is known. */
+function searchOptions(captioner: ImageCaptioner, settings: ModelSettings): SearchOptions {
+  const limit = captioner.manifest.config.seqLength - 1;
+  if (settings.maxLength !== undefined && settings.maxLength > limit) {
+    throw new Error(
+      `--max_length ${settings.maxLength} is too long for this model: its captions hold at most ${limit} ids (seqLength ${limit + 1})`,
+    );
+  }
+  const { beam: beamWidth, maxLength, lengthPenalty, noRepeatNgramSize } = settings;
+  return resolveSearchOptions({ beamWidth, maxLength, lengthPenalty, noRepeatNgramSize }, limit);
+}
