@@ -5,7 +5,7 @@ import type { ScoredImage } from './types.js';
 const SIGMA = 6;
 
 /** A caption as tf-idf weights per n-gram order, with their norms and its length as CIDEr measures it. */
-interface TfIdfVector {
+export interface TfIdfVector {
   weights: Map<string, number>[];
   norms: number[];
   length: number;
@@ -35,7 +35,7 @@ export function ciderScores(images: readonly ScoredImage[]): number[] {
 }
 
 /** In how many images' reference sets each n-gram occurs (once per image however often it repeats). */
-function countDocumentFrequency(referenceCounts: Map<string, number>[][][]): Map<string, number> {
+export function countDocumentFrequency(referenceCounts: Map<string, number>[][][]): Map<string, number> {
   const frequency = new Map<string, number>();
   for (const references of referenceCounts) {
     const seen = new Set<string>();
@@ -45,7 +45,7 @@ function countDocumentFrequency(referenceCounts: Map<string, number>[][][]): Map
   return frequency;
 }
 
-function tfIdf(
+export function tfIdf(
   counts: Map<string, number>[],
   documentFrequency: Map<string, number>,
   logImageCount: number,
@@ -69,7 +69,7 @@ function tfIdf(
 }
 
 /** Clipped cosine similarity per n-gram order, times the Gaussian penalty on the length difference. */
-function similarity(candidate: TfIdfVector, reference: TfIdfVector): number[] {
+export function similarity(candidate: TfIdfVector, reference: TfIdfVector): number[] {
   const delta = candidate.length - reference.length;
   const lengthPenalty = Math.exp(-(delta ** 2) / (2 * SIGMA ** 2));
   return candidate.weights.map((ofOrder, k) => {

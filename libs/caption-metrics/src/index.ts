@@ -1,3 +1,4 @@
+export { CiderReward } from './cider-reward.js';
 export { scoreCaptions } from './score.js';
 export { tokenizeCaption } from './tokenize.js';
 export { METRIC_NAMES } from './types.js';

@@ -50,4 +50,18 @@ describe('targetCrossEntropy', () => {
     tf.dispose([x, t]);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('with weights, is the mean of weight × cross-entropy in value and gradient (negative weights too)', () => {
+    const weights = [0.5, -1.25, 2, 0];
+    const weighted = (x: tf.Tensor2D, t: tf.Tensor1D) => targetCrossEntropy(x, t, tf.tensor1d(weights));
+    const reference = (x: tf.Tensor2D, t: tf.Tensor1D) => {
+      const oneHot = tf.oneHot(tf.cast(t, 'int32'), x.shape[1]);
+      const perRow = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(x)), 1));
+      return tf.mean(tf.mul(perRow, tf.tensor1d(weights))) as tf.Scalar;
+    };
+    const ours = valueAndGradient(weighted, logits, targets, 1);
+    const expected = valueAndGradient(reference, logits, targets, 1);
+    expect(ours.value).toBeCloseTo(expected.value, 3);
+    ours.grad.forEach((g, i) => expect(g).toBeCloseTo(expected.grad[i]!, 5));
+  });
 });

@@ -39,8 +39,11 @@ export function maskedAccuracy(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Sc
  * Sparse, with its own gradient: the loss is logsumexp(row) − row[target], and its gradient
  * (softmax − one-hot) / P reuses the forward pass's exponentials. Over a 10,000-word vocabulary
  * that is one `Exp` per step instead of the three a one-hot `softmaxCrossEntropy` costs on wasm.
+ *
+ * With `weights` [P] the loss is the mean of weight × cross-entropy: self-critical training weighs each sampled
+ * word's −log p by its caption's advantage (reward − baseline), which may be negative.
  */
-export function targetCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+export function targetCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, weights?: tf.Tensor1D): tf.Scalar {
   const [rows, vocab] = logits.shape;
   return tf.tidy(() => {
     const ids = tf.cast(targets, 'int32');
@@ -52,13 +55,16 @@ export function targetCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): t
       const exps = tf.exp(shifted);
       const sums = tf.sum(exps, 1, true);
       const picked = tf.gatherND(shifted, targetCells);
-      save([exps, sums, targetCells]);
+      // Per row: the factor of its cross-entropy in the loss (1/P, or weight/P).
+      const rowScale = weights ? tf.div(tf.reshape(weights, [rows, 1]), rows) : tf.fill([rows, 1], 1 / rows);
+      save([exps, sums, targetCells, rowScale]);
+      const perRow = tf.sub(tf.reshape(tf.log(sums), [rows]), picked);
       return {
-        value: tf.mean(tf.sub(tf.reshape(tf.log(sums), [rows]), picked)) as tf.Scalar,
+        value: tf.sum(tf.mul(perRow, tf.reshape(rowScale, [rows]))) as tf.Scalar,
         gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
-          const [savedExps, savedSums, cells] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-          const scale = tf.div(dy, rows);
-          const scaledOneHot = tf.scatterND(cells, tf.broadcastTo(tf.reshape(scale, [1]), [rows]), [rows, vocab]);
+          const [savedExps, savedSums, cells, rowScale] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+          const scale = tf.mul(dy, rowScale) as tf.Tensor2D;
+          const scaledOneHot = tf.scatterND(cells, tf.reshape(scale, [rows]), [rows, vocab]);
           return tf.sub(tf.mul(savedExps, tf.div(scale, savedSums)), scaledOneHot);
         },
       };

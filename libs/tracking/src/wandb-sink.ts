@@ -121,17 +121,18 @@ export function createWandbSink(options: WandbSinkOptions): WandbSink | undefine
       const data = summaryData(summary);
       send('summary', (run) => run.log(data));
     },
-    async runIdentity() {
-      const run = await runReady;
-      if (!run?.id) return undefined;
-      return { id: run.id, project: run.project ?? initOptions.project, ...(run.entity ? { entity: run.entity } : {}) };
-    },
+    runIdentity: async () => identityOf(await runReady, initOptions.project),
     async finish() {
       const finishTimeoutMs = options.finishTimeoutMs ?? DEFAULT_FINISH_TIMEOUT_MS;
       const flushed = runReady.then((run) => run?.finish());
       await withTimeout(flushed, finishTimeoutMs, 'finish').catch((error: unknown) => fail('finish', error));
     },
   };
+}
+
+function identityOf(run: WandbRun | undefined, project: string): WandbRunIdentity | undefined {
+  if (!run?.id) return undefined;
+  return { id: run.id, project: run.project ?? project, ...(run.entity ? { entity: run.entity } : {}) };
 }
 
 async function startRun(client: WandbClient | undefined, initOptions: WandbInitOptions): Promise<WandbRun> {

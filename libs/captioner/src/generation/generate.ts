@@ -4,12 +4,14 @@ import { CachedDecoderSession } from '../model/cached-session.js';
 import { FullDecoderSession } from '../model/full-session.js';
 import { beamSearch } from './beam-search.js';
 import { greedySearch } from './greedy-search.js';
+import { sampleSearch, seededRandom } from './sample-search.js';
 import { resolveSearchOptions, type SearchOptions } from './search-options.js';
 import type { Hypothesis, SearchTokens } from './session.js';
 
 /**
  * Captions a batch of images from their backbone features [N, T, C]: encode once, then greedy
- * decoding (beamWidth 1) or beam search, with the key/value cache unless `useCache` is false.
+ * decoding (beamWidth 1), beam search, or sampling (`sample`: `samples` captions per image, image by image),
+ * with the key/value cache unless `useCache` is false.
  */
 export async function generateFromFeatures(
   model: CaptionModel,
@@ -19,7 +21,8 @@ export async function generateFromFeatures(
 ): Promise<Hypothesis[]> {
   const options = resolveSearchOptions(overrides, model.config.seqLength - 1);
   const images = features.shape[0];
-  const K = options.beamWidth;
+  // Rows per image: one per beam, or one per drawn caption.
+  const K = options.sample ? options.samples : options.beamWidth;
   const encodedRows = tf.tidy(() => {
     const encoded = model.encode(features);
     if (K === 1) return encoded;
@@ -35,6 +38,10 @@ export async function generateFromFeatures(
     : new FullDecoderSession(model, encodedRows);
   encodedRows.dispose();
   try {
+    if (options.sample) {
+      const random = seededRandom(options.seed ?? Math.floor(Math.random() * 0x100000000));
+      return await sampleSearch(session, tokens, options, random);
+    }
     return K === 1 ? await greedySearch(session, tokens, options) : await beamSearch(session, images, tokens, options);
   } finally {
     session.dispose();

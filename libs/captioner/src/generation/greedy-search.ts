@@ -4,27 +4,46 @@ import { readStep } from './read-step.js';
 import { repeatedNgramBans } from './repeat-ban.js';
 import { BannedIds } from './banned-ids.js';
 
-/** Arg-max over one row, skipping banned ids (and this row's repeat bans); ties go to the lower id. */
-function argMax(
+/**
+ * Picks one row's next id from its log-probabilities `logProbs[offset … offset + vocab)`, never an id flagged in
+ * `banned` or in `repeats`. Greedy decoding takes the arg-max; sampling draws (sample-search.ts).
+ */
+export type TokenChooser = (
   logProbs: Float32Array,
   offset: number,
   vocab: number,
   banned: Uint8Array,
   repeats: Set<number> | null,
-): number {
+) => number;
+
+/** Arg-max over one row, skipping banned ids (and this row's repeat bans); ties go to the lower id. */
+export const argMax: TokenChooser = (logProbs, offset, vocab, banned, repeats) => {
   let best = -1;
   for (let token = 0; token < vocab; token++) {
     if (banned[token] === 1 || repeats?.has(token)) continue;
     if (best < 0 || logProbs[offset + token]! > logProbs[offset + best]!) best = token;
   }
   return best;
-}
+};
 
 /** Greedy decoding of a batch: one row per image, each stopping at its own end marker. */
-export async function greedySearch(
+export function greedySearch(
   session: DecoderSession,
   tokens: SearchTokens,
   options: Pick<SearchOptions, 'maxLength' | 'lengthPenalty' | 'noRepeatNgramSize'>,
+): Promise<Hypothesis[]> {
+  return decodeRows(session, tokens, options, argMax);
+}
+
+/**
+ * Left-to-right decoding with one hypothesis per row (greedy or sampled): each row feeds back the id `choose` picks
+ * and stops at its own end marker. `logProb` sums the model's log-probabilities of the chosen ids.
+ */
+export async function decodeRows(
+  session: DecoderSession,
+  tokens: SearchTokens,
+  options: Pick<SearchOptions, 'maxLength' | 'lengthPenalty' | 'noRepeatNgramSize'>,
+  choose: TokenChooser,
 ): Promise<Hypothesis[]> {
   const rows = session.rows;
   const banned = new BannedIds(tokens.banned);
@@ -37,8 +56,7 @@ export async function greedySearch(
   }));
   const input = new Int32Array(rows).fill(tokens.start);
   for (let position = 0; position < options.maxLength && results.some((r) => !r.finished); position++) {
-    const step = session.step(input, position);
-    const [logProbs, weights] = await readStep(step);
+    const [logProbs, weights] = await readStep(session.step(input, position));
     const vocab = logProbs.length / rows;
     const grid = weights.length / rows;
     results.forEach((result, row) => {
@@ -46,13 +64,8 @@ export async function greedySearch(
         input[row] = tokens.end;
         return;
       }
-      const token = argMax(
-        logProbs,
-        row * vocab,
-        vocab,
-        banned.forVocab(vocab),
-        repeatedNgramBans(result.tokens, options.noRepeatNgramSize),
-      );
+      const repeats = repeatedNgramBans(result.tokens, options.noRepeatNgramSize);
+      const token = choose(logProbs, row * vocab, vocab, banned.forVocab(vocab), repeats);
       result.logProb += logProbs[row * vocab + token]!;
       input[row] = token;
       if (token === tokens.end) result.finished = true;

@@ -10,6 +10,16 @@ export interface SearchOptions {
   useCache: boolean;
   /** n ≥ 1: no n-gram of words occurs twice in a caption (Hugging Face's `no_repeat_ngram_size`); 0 = off. */
   noRepeatNgramSize: number;
+  /** Draw captions instead of searching for the likeliest: softmax(logProbs / temperature) over the topK ids. */
+  sample: boolean;
+  /** Sampling only: 1 = the model's distribution, < 1 sharper, > 1 flatter; 0 = arg-max (greedy). */
+  temperature: number;
+  /** Sampling only: draw from the k likeliest ids; 0 = the whole vocabulary. */
+  topK: number;
+  /** Sampling only: captions drawn per image (returned image by image). */
+  samples: number;
+  /** Sampling only: seed of the draws (the same seed, model and images give the same captions); none = random. */
+  seed: number | undefined;
 }
 
 export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
@@ -18,6 +28,11 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
   lengthPenalty: 1,
   useCache: true,
   noRepeatNgramSize: 0,
+  sample: false,
+  temperature: 1,
+  topK: 0,
+  samples: 1,
+  seed: undefined,
 };
 
 /** Merges overrides over the defaults; unknown keys and out-of-range values are errors that name them. */
@@ -53,5 +68,30 @@ export function resolveSearchOptions(
   }
   if (typeof options.useCache !== 'boolean')
     throw new Error(`useCache must be true or false, got ${String(options.useCache)}.`);
+  checkSamplingOptions(options);
   return options;
+}
+
+function checkSamplingOptions(options: SearchOptions): void {
+  if (typeof options.sample !== 'boolean')
+    throw new Error(`sample must be true or false, got ${String(options.sample)}.`);
+  if (!Number.isFinite(options.temperature) || options.temperature < 0 || options.temperature > 10) {
+    throw new Error(`temperature must be a number from 0 to 10, got ${options.temperature}.`);
+  }
+  if (!Number.isInteger(options.topK) || options.topK < 0) {
+    throw new Error(`topK must be an integer ≥ 0 (0 = every word), got ${options.topK}.`);
+  }
+  if (!Number.isInteger(options.samples) || options.samples < 1 || options.samples > 16) {
+    throw new Error(`samples must be an integer from 1 to 16, got ${options.samples}.`);
+  }
+  if (
+    options.seed !== undefined &&
+    (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 0xffffffff)
+  ) {
+    throw new Error(`seed must be an integer from 0 to 4294967295, got ${options.seed}.`);
+  }
+  if (options.sample && options.beamWidth > 1) {
+    throw new Error(`sample and beamWidth ${options.beamWidth} do not combine: sampling draws, beam search searches.`);
+  }
+  if (!options.sample && options.samples > 1) throw new Error(`samples ${options.samples} needs sample: true.`);
 }

@@ -9,6 +9,11 @@ export interface TrainingBatch {
   features: Float32Array;
   inputTokens: Int32Array;
   targetTokens: Int32Array;
+  /**
+   * Optional weight of each target position [B, L] in the loss, which becomes the mean of weight × cross-entropy
+   * over the scored positions (self-critical training: the caption's advantage). Without it every weight is 1.
+   */
+  targetWeights?: Float32Array;
 }
 
 export interface StepMetrics {
@@ -41,6 +46,7 @@ export function batchTensors(model: CaptionModel, batch: TrainingBatch) {
       positions.map((i) => batch.targetTokens[i]!),
       'int32',
     ),
+    lossWeights: batch.targetWeights ? tf.tensor1d(positions.map((i) => batch.targetWeights![i]!)) : undefined,
   };
 }
 
@@ -62,12 +68,12 @@ export function computeGradients(model: CaptionModel, batch: TrainingBatch, drop
   if (dropoutSeed !== undefined) seedDropout(dropoutSeed);
   const weights = model.network.trainableWeights;
   const variables = weights.map((w) => w.read() as tf.Variable);
-  const { features, inputs, positions, targets } = batchTensors(model, batch);
+  const { features, inputs, positions, targets, lossWeights } = batchTensors(model, batch);
   let accuracy: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const logits = model.logitsAt(features, inputs, positions, true);
     accuracy = tf.keep(targetAccuracy(logits, targets));
-    return targetCrossEntropy(logits, targets);
+    return targetCrossEntropy(logits, targets, lossWeights);
   }, variables);
   const result = {
     loss: value.dataSync()[0]!,
@@ -75,16 +81,16 @@ export function computeGradients(model: CaptionModel, batch: TrainingBatch, drop
     targetWords: positions.shape[0],
     grads: variables.map((v) => grads[v.name]!),
   };
-  tf.dispose([value, accuracy!, features, inputs, positions, targets]);
+  tf.dispose([value, accuracy!, features, inputs, positions, targets, ...(lossWeights ? [lossWeights] : [])]);
   return result;
 }
 
 /** Loss and accuracy of a batch without gradients (validation). */
 export function evaluateBatch(model: CaptionModel, batch: TrainingBatch): StepMetrics {
   const [loss, accuracy] = tf.tidy(() => {
-    const { features, inputs, positions, targets } = batchTensors(model, batch);
+    const { features, inputs, positions, targets, lossWeights } = batchTensors(model, batch);
     const logits = model.logitsAt(features, inputs, positions, false);
-    return [targetCrossEntropy(logits, targets), targetAccuracy(logits, targets)];
+    return [targetCrossEntropy(logits, targets, lossWeights), targetAccuracy(logits, targets)];
   });
   const metrics = { loss: loss!.dataSync()[0]!, accuracy: accuracy!.dataSync()[0]! };
   tf.dispose([loss!, accuracy!]);

@@ -215,6 +215,9 @@ export function splitRows(batch: TrainingBatch, parts: number): TrainingBatch[] 
       features: batch.features.slice(start * rowFeatures, (start + rows) * rowFeatures),
       inputTokens: batch.inputTokens.slice(start * rowTokens, (start + rows) * rowTokens),
       targetTokens: batch.targetTokens.slice(start * rowTokens, (start + rows) * rowTokens),
+      ...(batch.targetWeights
+        ? { targetWeights: batch.targetWeights.slice(start * rowTokens, (start + rows) * rowTokens) }
+        : {}),
     });
     start += rows;
   }

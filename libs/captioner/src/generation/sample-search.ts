@@ -1,0 +1,80 @@
+import { argMax, decodeRows, type TokenChooser } from './greedy-search.js';
+import type { SearchOptions } from './search-options.js';
+import type { DecoderSession, Hypothesis, SearchTokens } from './session.js';
+
+/**
+ * mulberry32, the generator flickr-dataset shuffles with (the same seed gives the same stream); kept here because
+ * this entry point is browser-safe and depends on no data library.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Draws each row's next id from softmax(logProbs / temperature), over the `topK` likeliest allowed ids (0: all).
+ * Temperature 0 is the arg-max (greedy decoding), ties to the lower id.
+ */
+export function sampler(temperature: number, topK: number, random: () => number): TokenChooser {
+  if (temperature === 0) return argMax;
+  return (logProbs, offset, vocab, banned, repeats) => {
+    const allowed = (token: number) => banned[token] !== 1 && !repeats?.has(token);
+    const candidates = topK > 0 ? topIds(logProbs, offset, vocab, topK, allowed) : allIds(vocab, allowed);
+    let max = -Infinity;
+    for (const token of candidates) max = Math.max(max, logProbs[offset + token]!);
+    // exp((lp − max) / T): the largest weight is 1, so no underflow of the whole row at low temperature.
+    const weights = candidates.map((token) => Math.exp((logProbs[offset + token]! - max) / temperature));
+    let remaining = random() * weights.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < candidates.length; i++) {
+      remaining -= weights[i]!;
+      if (remaining < 0) return candidates[i]!;
+    }
+    return candidates[candidates.length - 1]!;
+  };
+}
+
+function allIds(vocab: number, allowed: (token: number) => boolean): number[] {
+  const ids: number[] = [];
+  for (let token = 0; token < vocab; token++) if (allowed(token)) ids.push(token);
+  return ids;
+}
+
+/** The k allowed ids of highest log-probability, highest first (insertion into a short sorted list). */
+function topIds(
+  logProbs: Float32Array,
+  offset: number,
+  vocab: number,
+  k: number,
+  allowed: (token: number) => boolean,
+): number[] {
+  const top: number[] = [];
+  for (let token = 0; token < vocab; token++) {
+    if (!allowed(token)) continue;
+    const value = logProbs[offset + token]!;
+    if (top.length === k && value <= logProbs[offset + top[k - 1]!]!) continue;
+    let at = top.length === k ? k - 1 : top.length;
+    while (at > 0 && logProbs[offset + top[at - 1]!]! < value) at--;
+    top.splice(at, 0, token);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+/**
+ * Sampling of a batch: one caption drawn per row, with the banned ids, n-gram bans and stopping rules of greedy
+ * decoding. `random` is the uniform source (seededRandom for reproducible draws).
+ */
+export function sampleSearch(
+  session: DecoderSession,
+  tokens: SearchTokens,
+  options: Pick<SearchOptions, 'maxLength' | 'lengthPenalty' | 'noRepeatNgramSize' | 'temperature' | 'topK'>,
+  random: () => number,
+): Promise<Hypothesis[]> {
+  return decodeRows(session, tokens, options, sampler(options.temperature, options.topK, random));
+}
