@@ -9,8 +9,11 @@ export interface LoopState {
   batchInEpoch: number;
   globalStep: number;
   examplesSeen: number;
-  /** Best monitored validation value so far, the step it came from, and epochs since it improved. */
-  best: { value: number; step: number; epoch: number } | null;
+  /**
+   * Best monitored validation value so far, the step it came from, and epochs since it improved. The metric is the
+   * validation loss (lower is better; absent in checkpoints of older runs) or, in self-critical epochs, CIDEr-D.
+   */
+  best: { value: number; step: number; epoch: number; metric?: 'loss' | 'cider' } | null;
   epochsWithoutImprovement: number;
   trainSeconds: number;
 }

@@ -6,6 +6,7 @@ import {
   DATASETS,
   CACHE_PRECISIONS,
   FEATURE_ENGINES,
+  SCST_BASELINES,
   TRAIN_KERNELS,
   PRESET_NAMES,
   TRAIN_DEFAULTS,
@@ -43,7 +44,7 @@ export function buildTrainCommand(): Command {
   const command = new Command('train').description(
     'Train an image captioning model (frozen backbone → Transformer encoder → decoder).',
   );
-  return [dataFlags, modelFlags, optimizerFlags, backboneFlags, runFlags, engineFlags]
+  return [dataFlags, modelFlags, optimizerFlags, scstFlags, backboneFlags, runFlags, engineFlags]
     .reduce((cmd, addFlags) => addFlags(cmd), command)
     .allowExcessArguments(false);
 }
@@ -75,7 +76,12 @@ function modelFlags(command: Command): Command {
     )
     .option('--seq_length <n>', 'caption length in tokens, markers included', integer(3), D.seq_length)
     .option('--batch_size <n>', 'examples per step', integer(1), D.batch_size)
-    .option('--epochs <n>', 'epochs', integer(1), D.epochs)
+    .option(
+      '--epochs <n>',
+      'cross-entropy epochs (0: only self-critical epochs, from --init_from)',
+      integer(0),
+      D.epochs,
+    )
     .option('--embed_dim <n>', 'model width', integer(1), D.embed_dim)
     .option('--ff_dim <n>', 'feed-forward width', integer(1), D.ff_dim)
     .option('--enc_heads <n>', 'encoder attention heads', integer(1), D.enc_heads)
@@ -93,6 +99,35 @@ function optimizerFlags(command: Command): Command {
       integer(0),
       D.patience,
     );
+}
+
+/** Self-critical sequence training after (or instead of) cross-entropy. */
+function scstFlags(command: Command): Command {
+  return command
+    .option(
+      '--scst_epochs <n>',
+      'self-critical (CIDEr-D reward) epochs after the cross-entropy ones',
+      integer(0),
+      D.scst_epochs,
+    )
+    .option('--scst_lr <x>', 'their learning rate (default: --lr / 10)', positiveNumber)
+    .option('--scst_samples <n>', 'captions sampled per image', integer(2, 16), D.scst_samples)
+    .addOption(
+      new Option(
+        '--scst_baseline <kind>',
+        "a sample's baseline: the other samples' mean reward, or the greedy caption's",
+      )
+        .choices(SCST_BASELINES)
+        .default(D.scst_baseline),
+    )
+    .option('--scst_temperature <x>', 'sampling temperature', positiveNumber, D.scst_temperature)
+    .option(
+      '--scst_images <n>',
+      'images per self-critical step (0: --batch_size / --scst_samples)',
+      integer(0),
+      D.scst_images,
+    )
+    .option('--init_from <dir>', 'start from this caption bundle or run (its weights and vocabulary)');
 }
 
 /** The vocabulary, the backbone and regularisation. */
@@ -240,5 +275,13 @@ export function parseTrainArgs(argv: string[], configure?: (cmd: Command) => voi
     );
   }
   if (config.resume && config.overwrite) cmd.error('error: --resume and --overwrite cannot be used together.');
+  if (config.epochs + config.scst_epochs === 0)
+    cmd.error('error: --epochs 0 needs --scst_epochs ≥ 1 (nothing to train otherwise).', {
+      code: 'imgcap.invalidFlag',
+    });
+  if (config.epochs === 0 && !config.init_from)
+    cmd.error('error: --epochs 0 (self-critical training only) needs --init_from a trained bundle or run.', {
+      code: 'imgcap.invalidFlag',
+    });
   return config;
 }

@@ -57,6 +57,19 @@ export interface TrainConfig extends ModelShape {
   feature_engine: FeatureEngine;
   /** Where training's large matrix products run on wasm: onnx (ONNX Runtime's GEMM), wasm, or auto (see training-kernels). */
   train_kernels: TrainKernels;
+  /** Self-critical epochs after the cross-entropy ones (apps/train/README.md, "Self-critical training"). */
+  scst_epochs: number;
+  /** Their learning rate; default a tenth of --lr. */
+  scst_lr: number | undefined;
+  /** Captions sampled per image. */
+  scst_samples: number;
+  /** mean: the other samples' mean reward; greedy: the greedy caption's reward. */
+  scst_baseline: ScstBaseline;
+  scst_temperature: number;
+  /** Images per self-critical step (rows = images × samples); 0 = batch_size / scst_samples. */
+  scst_images: number;
+  /** Start from this bundle's (or run's) weights and vocabulary instead of a fresh model. */
+  init_from: string | undefined;
   wandb_project: string | undefined;
   wandb_entity: string | undefined;
   /** The W&B run's name; default: the Keras project's `{MM-DD-HH:MM}_model_emd…` (see wandbRunName). */
@@ -66,6 +79,9 @@ export interface TrainConfig extends ModelShape {
 
 export { CACHE_PRECISIONS, type CachePrecision } from './feature-cache.js';
 import type { CachePrecision } from './feature-cache.js';
+
+export const SCST_BASELINES = ['mean', 'greedy'] as const;
+export type ScstBaseline = (typeof SCST_BASELINES)[number];
 
 export const FEATURE_ENGINES = ['auto', 'tfjs', 'onnx'] as const;
 export type FeatureEngine = (typeof FEATURE_ENGINES)[number];
@@ -108,6 +124,13 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   feature_cache_dtype: 'float32',
   feature_engine: 'auto',
   train_kernels: 'auto',
+  scst_epochs: 0,
+  scst_lr: undefined,
+  scst_samples: 5,
+  scst_baseline: 'mean',
+  scst_temperature: 1,
+  scst_images: 0,
+  init_from: undefined,
   wandb_project: undefined,
   wandb_entity: undefined,
   wandb_name: undefined,

@@ -1,7 +1,7 @@
-import type { TrainingBatch } from '@imgcap/captioner/training';
 import { batchCount, createBatches } from '@imgcap/flickr-dataset';
 import type { LoopState } from './checkpoints.js';
 import { prefetch } from './prefetch.js';
+import { openScstPhase } from './scst/phase.js';
 import { createEpochProgress, type EpochProgress } from './progress.js';
 import { getLr } from './schedule.js';
 import type { TrainingSession } from './session.js';
@@ -21,23 +21,41 @@ export interface LoopIO {
 
 type StepOutcome = { code: number } | null;
 
-/** The epochs of steps from `initial`; each epoch ends with validation and a checkpoint. */
+/** One step of either phase: how many examples it trains on, its learning rate, and the step itself. */
+export interface PhaseStep {
+  examples: number;
+  lr: number;
+  run: () => Promise<{ loss: number; accuracy?: number; reward?: number; baseline?: number }>;
+}
+
+/** One epoch of a phase: where its metrics go ('train' cross-entropy, 'scst'), its batch count and its steps. */
+export interface PhaseEpoch {
+  split: 'train' | 'scst';
+  batches: number;
+  each: AsyncIterable<PhaseStep>;
+}
+
+/**
+ * The epochs of steps from `initial`: `epochs` of cross-entropy, then `scst_epochs` of self-critical training; each
+ * epoch ends with validation and a checkpoint.
+ */
 export async function trainEpochs(session: TrainingSession, io: LoopIO): Promise<{ code: number; state: LoopState }> {
-  const { config, data, store } = session;
+  const { config } = session;
   const state = { ...session.initial };
-  const batches = batchCount(data.examples.train.length, config.batch_size);
-  for (; state.epoch < config.epochs; state.epoch++, state.batchInEpoch = 0) {
-    const progress = createEpochProgress(state.epoch, config.epochs, batches, { startBatch: state.batchInEpoch });
-    const epochBatches = createBatches({
-      examples: data.examples.train,
-      batchSize: config.batch_size,
-      seed: config.seed,
-      epoch: state.epoch,
+  const totalEpochs = config.epochs + config.scst_epochs;
+  const scst = config.scst_epochs > 0 ? await openScstPhase(session, io) : null;
+  for (; state.epoch < totalEpochs; state.epoch++, state.batchInEpoch = 0) {
+    const steps = state.epoch < config.epochs ? crossEntropySteps(session, state) : await scst!.steps(state);
+    const progress = createEpochProgress(state.epoch, totalEpochs, steps.batches, {
       startBatch: state.batchInEpoch,
-      featuresFor: (ids) => store.featuresFor(ids),
+      second: steps.split === 'scst' ? 'reward' : 'acc',
     });
-    for await (const batch of prefetch(epochBatches)) {
-      const outcome = await trainStep(session, io, state, batch, { progress, batches });
+    for await (const step of steps.each) {
+      const outcome = await trainStep(session, io, state, step, {
+        progress,
+        batches: steps.batches,
+        split: steps.split,
+      });
       if (outcome) return { code: outcome.code, state };
     }
     progress.stop();
@@ -46,44 +64,75 @@ export async function trainEpochs(session: TrainingSession, io: LoopIO): Promise
   return { code: EXIT.ok, state };
 }
 
+/** One epoch of teacher-forced cross-entropy steps over the training captions. */
+function crossEntropySteps(session: TrainingSession, state: LoopState): PhaseEpoch {
+  const { config, data, store, trainer } = session;
+  const batches = createBatches({
+    examples: data.examples.train,
+    batchSize: config.batch_size,
+    seed: config.seed,
+    epoch: state.epoch,
+    startBatch: state.batchInEpoch,
+    featuresFor: (ids) => store.featuresFor(ids),
+  });
+  async function* each(): AsyncGenerator<PhaseStep> {
+    for await (const batch of prefetch(batches)) {
+      yield {
+        examples: batch.batchSize,
+        lr: getLr(state.globalStep, config.lr, config.warmup_steps),
+        run: async () => trainer.step(batch),
+      };
+    }
+  }
+  return { split: 'train', batches: batchCount(data.examples.train.length, config.batch_size), each: each() };
+}
+
 /** One optimizer step, its progress and metrics, and the checkpoint it may owe; a stop code ends the loop. */
 async function trainStep(
   session: TrainingSession,
   io: LoopIO,
   state: LoopState,
-  batch: TrainingBatch,
-  { progress, batches }: { progress: EpochProgress; batches: number },
+  step: PhaseStep,
+  { progress, batches, split }: { progress: EpochProgress; batches: number; split: PhaseEpoch['split'] },
 ): Promise<StepOutcome> {
-  const { config, trainer, tracker, checkpoints } = session;
-  trainer.learningRate = getLr(state.globalStep, config.lr, config.warmup_steps);
+  const { trainer, tracker, checkpoints } = session;
+  trainer.learningRate = step.lr;
   const t0 = performance.now();
-  const m = await trainer.step(batch);
+  const m = await step.run();
   const seconds = (performance.now() - t0) / 1000;
   if (!Number.isFinite(m.loss)) {
     progress.stop();
     io.log(
       `error: the loss became ${m.loss} at step ${state.globalStep + 1} (epoch ${state.epoch + 1}); stopping. ` +
-        `The last good checkpoints in ${checkpoints.dir} are untouched; lower --lr or raise --warmup_steps and --resume.`,
+        `The last good checkpoints in ${checkpoints.dir} are untouched; lower the learning rate and --resume.`,
     );
     return { code: EXIT.nonFinite };
   }
   state.globalStep++;
   state.batchInEpoch++;
-  state.examplesSeen += batch.batchSize;
+  state.examplesSeen += step.examples;
   state.trainSeconds += seconds;
-  const examplesPerSecond = batch.batchSize / seconds;
-  progress.update(state.batchInEpoch, {
-    step: state.globalStep,
-    loss: m.loss,
-    accuracy: m.accuracy,
-    examplesPerSecond,
-  });
+  const examplesPerSecond = step.examples / seconds;
+  progress.update(state.batchInEpoch, { ...m, step: state.globalStep, examplesPerSecond });
   io.onStep?.(state.globalStep, m.loss);
   if (state.globalStep % LOG_EVERY === 0 || state.batchInEpoch === batches) {
-    const lr = getLr(state.globalStep - 1, config.lr, config.warmup_steps);
-    const metrics = { loss: m.loss, accuracy: m.accuracy, lr, examples_per_s: examplesPerSecond };
-    tracker.log(state.globalStep, metrics, { epoch: state.epoch, split: 'train' });
+    tracker.log(
+      state.globalStep,
+      { ...m, lr: step.lr, examples_per_s: examplesPerSecond },
+      { epoch: state.epoch, split },
+    );
   }
+  return checkpointIfDue(session, io, state, progress);
+}
+
+/** A periodic checkpoint, or the one an interrupt asks for (then the loop stops). */
+async function checkpointIfDue(
+  session: TrainingSession,
+  io: LoopIO,
+  state: LoopState,
+  progress: EpochProgress,
+): Promise<StepOutcome> {
+  const { config, checkpoints } = session;
   const periodic = config.checkpoint_every > 0 && state.globalStep % config.checkpoint_every === 0;
   if (periodic || io.isInterrupted()) await checkpoints.save(state, session.writeCheckpoint);
   if (!io.isInterrupted()) return null;
@@ -92,29 +141,45 @@ async function trainStep(
   return { code: EXIT.interrupted };
 }
 
-/** Validates, saves the epoch's checkpoint (and the best), and says whether early stopping triggers. */
+/**
+ * Validates, saves the epoch's checkpoint (and the best), and says whether early stopping ends the run. The best is
+ * the lowest validation loss in cross-entropy epochs and the highest CIDEr-D in self-critical ones; early stopping in
+ * cross-entropy moves on to self-critical training when that follows.
+ */
 async function endOfEpoch(session: TrainingSession, io: LoopIO, state: LoopState): Promise<boolean> {
   const { config, trainer, model, data, store, tracker, checkpoints } = session;
   const v = await validate(trainer, model, data.tokenizer, session.held, store, config.batch_size);
   const metrics = { loss: v.loss, accuracy: v.accuracy, bleu4: v.bleu4, cider: v.cider };
   tracker.log(state.globalStep, metrics, { epoch: state.epoch, split: 'val' });
+  const totalEpochs = config.epochs + config.scst_epochs;
   io.log(
-    `epoch ${state.epoch + 1}/${config.epochs}: val loss ${v.loss.toFixed(4)} acc ${v.accuracy.toFixed(3)} BLEU-4 ${v.bleu4.toFixed(3)} CIDEr-D ${v.cider.toFixed(3)}` +
+    `epoch ${state.epoch + 1}/${totalEpochs}: val loss ${v.loss.toFixed(4)} acc ${v.accuracy.toFixed(3)} BLEU-4 ${v.bleu4.toFixed(3)} CIDEr-D ${v.cider.toFixed(3)}` +
       (v.samples[0] ? ` | ${v.samples[0].id}: "${v.samples[0].caption}"` : ''),
   );
-  const improved = Number.isFinite(v.loss) && (state.best === null || v.loss < state.best.value);
+  const improved = recordBest(state, state.epoch < config.epochs ? 'loss' : 'cider', v);
+  const stop = config.patience > 0 && state.epochsWithoutImprovement >= config.patience;
+  const toScst = stop && state.epoch < config.epochs && config.scst_epochs > 0;
+  const nextEpoch = toScst ? config.epochs : state.epoch + 1;
+  await checkpoints.save({ ...state, epoch: nextEpoch, batchInEpoch: 0 }, session.writeCheckpoint, { best: improved });
+  if (!stop) return false;
+  const best = state.best ? ` (best: epoch ${state.best.epoch + 1})` : '';
+  io.log(`early stopping: no validation improvement for ${config.patience} epochs${best}.`);
+  if (!toScst) return true;
+  io.log('self-critical training follows.');
+  state.epoch = nextEpoch - 1;
+  return false;
+}
+
+/** Updates the best value of the phase's monitored metric; true when this epoch is the new best. */
+function recordBest(state: LoopState, metric: 'loss' | 'cider', v: { loss: number; cider: number }): boolean {
+  const value = metric === 'loss' ? v.loss : v.cider;
+  const better = (a: number, b: number) => (metric === 'loss' ? a < b : a > b);
+  const improved = Number.isFinite(value) && (state.best === null || better(value, state.best.value));
   if (improved) {
-    state.best = { value: v.loss, step: state.globalStep, epoch: state.epoch };
+    state.best = { value, step: state.globalStep, epoch: state.epoch, metric };
     state.epochsWithoutImprovement = 0;
   } else {
     state.epochsWithoutImprovement++;
   }
-  const next = { ...state, epoch: state.epoch + 1, batchInEpoch: 0 };
-  await checkpoints.save(next, session.writeCheckpoint, { best: improved });
-  if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience) {
-    const best = state.best ? ` (best: epoch ${state.best.epoch + 1})` : '';
-    io.log(`early stopping: no validation improvement for ${config.patience} epochs${best}.`);
-    return true;
-  }
-  return false;
+  return improved;
 }

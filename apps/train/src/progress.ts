@@ -3,7 +3,9 @@ import cliProgress from 'cli-progress';
 export interface StepReport {
   step: number;
   loss: number;
-  accuracy: number;
+  /** Cross-entropy steps report next-token accuracy; self-critical ones the mean CIDEr-D reward of their samples. */
+  accuracy?: number;
+  reward?: number;
   examplesPerSecond: number;
 }
 
@@ -17,14 +19,22 @@ export function createEpochProgress(
   epoch: number,
   epochs: number,
   batches: number,
-  options: { stream?: NodeJS.WriteStream; intervalSeconds?: number; startBatch?: number } = {},
+  options: {
+    stream?: NodeJS.WriteStream;
+    intervalSeconds?: number;
+    startBatch?: number;
+    second?: 'acc' | 'reward';
+  } = {},
 ): EpochProgress {
   const stream = options.stream ?? process.stderr;
+  // The second figure shown: accuracy (cross-entropy) or reward (self-critical).
+  const label = options.second ?? 'acc';
+  const second = (r: StepReport) => ((label === 'acc' ? r.accuracy : r.reward) ?? NaN).toFixed(3);
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: `epoch ${epoch + 1}/${epochs} {bar} {value}/{total} | ETA {eta_formatted} | loss {loss} | acc {accuracy} | {speed} ex/s`,
+        format: `epoch ${epoch + 1}/${epochs} {bar} {value}/{total} | ETA {eta_formatted} | loss {loss} | ${label} {accuracy} | {speed} ex/s`,
         hideCursor: true,
         etaBuffer: 20,
       },
@@ -35,7 +45,7 @@ export function createEpochProgress(
       update: (batch, r) =>
         bar.update(batch, {
           loss: r.loss.toFixed(4),
-          accuracy: r.accuracy.toFixed(3),
+          accuracy: second(r),
           speed: r.examplesPerSecond.toFixed(1),
         }),
       stop: () => bar.stop(),
@@ -54,7 +64,7 @@ export function createEpochProgress(
       const eta = done > 0 ? (((now - started) / done) * (batches - batch)) / 1000 : NaN;
       stream.write(
         `epoch ${epoch + 1}/${epochs} batch ${batch}/${batches} step ${r.step} loss ${r.loss.toFixed(4)} ` +
-          `acc ${r.accuracy.toFixed(3)} ${r.examplesPerSecond.toFixed(1)} ex/s eta ${Number.isFinite(eta) ? `${Math.round(eta)}s` : '?'}\n`,
+          `${label} ${second(r)} ${r.examplesPerSecond.toFixed(1)} ex/s eta ${Number.isFinite(eta) ? `${Math.round(eta)}s` : '?'}\n`,
       );
     },
     stop() {},

@@ -3,6 +3,7 @@ import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
 /** Settings a resumed run may change: how long to go on, and where/how it runs. */
 const ADJUSTABLE: (keyof TrainConfig)[] = [
   'epochs',
+  'scst_epochs',
   'patience',
   'val_sample',
   'keep_checkpoints',

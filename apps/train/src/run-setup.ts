@@ -20,6 +20,7 @@ import type { TrainConfig } from './config.js';
 import { prepareData, type PreparedData } from './data.js';
 import { openFeatureSource, resolveFeatureEngine } from './feature-engine.js';
 import { buildFeatureStore, type FeatureStore } from './features.js';
+import { checkInitialShape, readInitialBundle } from './init-from.js';
 import { modelConfigOf } from './model-config.js';
 import { resolveResumedConfig } from './resume.js';
 import { enableTrainingKernels } from './training-kernels.js';
@@ -46,9 +47,14 @@ export async function openTrainingRun(
 /** The dataset, split and filtered, with the vocabulary fitted once and kept in the run (a resume reuses it). */
 export async function loadRunData(run: RunDirectory, config: TrainConfig, log: Log): Promise<PreparedData> {
   const tokenizerFile = join(run.dir, 'tokenizer.json');
-  const savedTokenizer = run.resumed ? tokenizerFromJSON(JSON.parse(await readFile(tokenizerFile, 'utf8'))) : undefined;
+  // A resumed run keeps its vocabulary; --init_from takes the bundle's, which its weights were trained with.
+  const savedTokenizer = run.resumed
+    ? tokenizerFromJSON(JSON.parse(await readFile(tokenizerFile, 'utf8')))
+    : config.init_from
+      ? (await readInitialBundle(config.init_from)).tokenizer
+      : undefined;
   const data = await prepareData(config, savedTokenizer);
-  if (!savedTokenizer) await writeFile(tokenizerFile, JSON.stringify(data.tokenizer.toJSON()));
+  if (!run.resumed) await writeFile(tokenizerFile, JSON.stringify(data.tokenizer.toJSON()));
   log(
     `data: ${data.report.images} images, ${data.examples.train.length} training captions, vocabulary ${data.tokenizer.vocabSize}, ` +
       `${data.filteredCaptions} captions longer than --seq_length and ${data.emptyCaptions} with no word dropped`,
@@ -125,15 +131,26 @@ export async function buildTraining(
     if (latest) {
       await loadModelWeights(model, join(latest.dir, 'bundle', 'model'));
       await trainer.loadState(join(latest.dir, 'optimizer'));
+    } else if (config.init_from) {
+      await initialWeights(model, config.init_from, log);
     }
   } catch (error) {
     trainer.dispose();
     model.dispose();
+    if (!latest && config.init_from) throw error;
     throw new Error(
       `checkpoint ${latest?.dir ?? `in ${checkpoints?.dir}`} could not be loaded: ${(error as Error).message}`,
     );
   }
   return { model, trainer, replicas, state: latest?.state ?? freshState(), resumedFrom: latest?.dir ?? null };
+}
+
+/** --init_from: the bundle's weights, into a model of the same shape. */
+async function initialWeights(model: CaptionModel, dir: string, log: Log): Promise<void> {
+  const bundle = await readInitialBundle(dir);
+  checkInitialShape(bundle, model.config);
+  await loadModelWeights(model, bundle.weightsDir);
+  log(`initial weights from ${bundle.dir}`);
 }
 
 function freshState(): LoopState {

@@ -68,9 +68,11 @@ async function finishRun(session: TrainingSession, state: LoopState, wall: numbe
   const best = await checkpoints.best();
   if (best) {
     await loadModelWeights(model, join(best.dir, 'bundle', 'model'));
-    log(`restored the best weights (step ${best.state.globalStep}, val loss ${best.state.best?.value.toFixed(4)})`);
+    const measure = best.state.best?.metric === 'cider' ? 'val CIDEr-D' : 'val loss';
+    log(`restored the best weights (step ${best.state.globalStep}, ${measure} ${best.state.best?.value.toFixed(4)})`);
   }
-  await session.saveFinalBundle({ best_val_loss: state.best?.value ?? null });
+  const bestMetric = state.best?.metric === 'cider' ? 'best_val_cider' : 'best_val_loss';
+  await session.saveFinalBundle({ [bestMetric]: state.best?.value ?? null });
   const dataFacts = {
     filtered_captions: data.filteredCaptions,
     empty_captions: data.emptyCaptions,

@@ -144,7 +144,15 @@ describe('training', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(metrics.filter((m) => m.split === 'val')).toHaveLength(2);
-    expect(await readFile(join(dir, 'report.html'), 'utf8')).toMatch(/<svg[\s\S]*data:image\/jpeg;base64/);
+    const report = await readFile(join(dir, 'report.html'), 'utf8');
+    expect(report).toMatch(/<svg[\s\S]*data:image\/jpeg;base64/);
+    // summary.json keeps the loop's 0-based epoch; the report counts from 1, as the console's "epoch 2/2" does.
+    const { best } = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    expect(report).toContain(`at step ${best.step}, epoch ${best.epoch + 1}<`);
+    // Each sample card says which caption is the model's and which are the references.
+    expect(report).toMatch(
+      /<span class="label">model:<\/span> [^<]*<\/p><p class="label">references:<\/p><ol class="refs"><li>/,
+    );
     expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).embed_dim).toBe(16);
     // The bundle records exactly which images trained it, for eval's default (held-out) split.
     const split = JSON.parse(await readFile(join(dir, 'bundle', 'data-split.json'), 'utf8'));
@@ -303,6 +311,45 @@ describe('training', () => {
     expect(resumed.logs.join('\n')).toMatch(/resumed from .*step-000000003/);
     expect(resumed.losses.size).toBeGreaterThan(2);
     for (const [step, loss] of resumed.losses) expect(loss, `step ${step}`).toBeCloseTo(whole.losses.get(step)!, 5);
+  });
+
+  it('adds self-critical epochs: scst metrics, val CIDEr-D as the best, and a resume mid-way follows the whole run', async () => {
+    const scst = { epochs: 1, scst_epochs: 2, scst_images: 4, scst_samples: 3, checkpoint_every: 4, val_sample: 6 };
+    const whole = await train(configFor('scst-whole', scst));
+    expect(whole.code).toBe(EXIT.ok);
+    const records = (await readFile(join(root, 'scst-whole', 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const scstRecords = records.filter((r) => r.split === 'scst');
+    expect(scstRecords.length).toBeGreaterThan(0);
+    for (const r of scstRecords) {
+      expect(Number.isFinite(r.reward) && Number.isFinite(r.baseline)).toBe(true);
+      expect(r.epoch).toBeGreaterThanOrEqual(1);
+    }
+    expect(records.filter((r) => r.split === 'val')).toHaveLength(3);
+    expect(whole.logs.join('\n')).toMatch(/before self-critical training: val CIDEr-D/);
+    expect(whole.logs.join('\n')).toMatch(/restored the best weights \(step \d+, val CIDEr-D/);
+    // 10 cross-entropy steps (160 captions / 16), then 8 self-critical steps per epoch (30 images / 4).
+    const crashAt = 10 + 5;
+    const crashed = await train(configFor('scst-crashed', scst), crashAt);
+    expect(crashed.code).toBe('simulated crash');
+    const resumed = await train(configFor('scst-crashed', { ...scst, resume: true }));
+    expect(resumed.code).toBe(EXIT.ok);
+    expect(resumed.logs.join('\n')).toMatch(/resumed from .*step-000000012/);
+    expect(resumed.losses.size).toBeGreaterThan(10);
+    for (const [step, loss] of resumed.losses) expect(loss, `step ${step}`).toBeCloseTo(whole.losses.get(step)!, 5);
+  });
+
+  it('--init_from starts from a bundle (its weights and vocabulary) and refuses a different model shape', async () => {
+    const from = join(root, 'scst-whole');
+    const only = await train(configFor('scst-only', { epochs: 0, scst_epochs: 1, scst_images: 4, init_from: from }));
+    expect(only.code).toBe(EXIT.ok);
+    expect(only.logs.join('\n')).toMatch(/initial weights from .*scst-whole/);
+    const wider = configFor('scst-wide', { epochs: 0, scst_epochs: 1, embed_dim: 32, init_from: from });
+    await expect(runTraining(wider, { log: () => {} })).rejects.toThrow(
+      /--init_from .*embedDim: bundle 16, this run 32/,
+    );
   });
 
   it('stops with a clear message and exit code 3 on a non-finite loss, leaving the best checkpoint untouched', async () => {
