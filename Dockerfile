@@ -24,6 +24,14 @@ RUN npm prune --omit=dev --no-audit --no-fund
 # tfjs-node-gpu only helps on a CUDA host (see docs/deploy.md); otherwise it is ~1 GB that never loads.
 ARG TFJS_GPU=false
 RUN if [ "$TFJS_GPU" != "true" ]; then rm -rf node_modules/@tensorflow/tfjs-node-gpu; fi
+# onnxruntime-node ships its native library for every platform (~245 MB for darwin, win32 and the other Linux
+# arch); the image runs one. TARGETARCH is BuildKit's (amd64 | arm64); onnxruntime names them x64 | arm64.
+ARG TARGETARCH=amd64
+RUN ort_arch=$([ "$TARGETARCH" = "amd64" ] && echo x64 || echo "$TARGETARCH") \
+ && test -d "node_modules/onnxruntime-node/bin/napi-v6/linux/$ort_arch" \
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 -type d \
+      ! -path "*/linux/$ort_arch" -exec rm -rf {} + \
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 -type d ! -name linux -exec rm -rf {} +
 # The web page's in-browser captioning loads three files of ONNX Runtime Web; the rest (~125 MB of other
 # builds, source maps) never leaves the image.
 RUN find node_modules/onnxruntime-web/dist -type f ! -name ort.wasm.min.mjs ! -name ort-wasm-simd-threaded.mjs \
