@@ -12,6 +12,7 @@ import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
 import { prepareData } from './data.js';
 import { buildFeatureStore, tfjsFeatureSource } from './features.js';
 import { runTraining } from './run-training.js';
+import { formatSampleCaption } from './sample-text.js';
 import { captionRecords } from './validate.js';
 
 const quick = process.argv.includes('--quick');
@@ -83,10 +84,8 @@ async function main(): Promise<number> {
   captioner.dispose();
 
   const out = process.stdout;
-  out.write(`\nSample captions on held-out synthetic images (greedy):\n`);
-  for (const record of test.slice(0, 6)) {
-    out.write(`  ${record.id}\n    model:     ${greedy[record.id]}\n    reference: ${record.captions[0]}\n`);
-  }
+  out.write(`\nSample captions on held-out synthetic images (model: greedy; references: the image's ground truth):\n`);
+  for (const record of test.slice(0, 6)) out.write(formatSampleCaption(record.id, greedy[record.id]!, record.captions));
   out.write(`\nTest split: ${test.length} images. Best constant caption (from the training set): "${constant}"\n\n`);
   out.write(
     `| ${'captions'.padEnd(24)} | BLEU-1 | BLEU-4 | ROUGE-L | CIDEr-D |\n|${'-'.repeat(26)}|--------|--------|---------|---------|\n`,
