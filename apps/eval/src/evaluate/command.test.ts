@@ -147,6 +147,21 @@ describe('eval --model errors: one line naming the bad flag or file, exit code 1
     expect(dataset.stderr).toContain('Allowed choices are flickr30k, flickr8k, karpathy, synthetic');
   });
 
+  it('--sample draws captions: temperature 0 is greedy, a seed repeats, and it excludes --beam', async () => {
+    const captionsOf = async (args: string[], out: string) => {
+      const { exitCode, stderr } = await runEval(['--model', runDir, ...common(), ...args, '--out', join(root, out)]);
+      expect(exitCode, stderr).toBe(0);
+      return JSON.parse(await readFile(join(root, out, 'captions.json'), 'utf8'));
+    };
+    const greedy = await captionsOf(['--beam', '1'], 'greedy');
+    expect(await captionsOf(['--sample', '--temperature', '0'], 'cold')).toEqual(greedy);
+    const seeded = ['--sample', '--temperature', '2', '--sample_seed', '7'];
+    expect(await captionsOf(seeded, 'seeded-b')).toEqual(await captionsOf(seeded, 'seeded-a'));
+    const both = await runEval(['--model', runDir, ...common(), '--sample', '--beam', '3']);
+    expect(both.exitCode).not.toBe(0);
+    expect(both.stderr).toMatch(/option '--sample' cannot be used with option '--beam <n>'/);
+  });
+
   it('names --max_length beyond what the model can generate', async () => {
     const { stderr, exitCode } = await runEval(['--model', runDir, ...common(), '--max_length', '40']);
     expect(exitCode).toBe(1);

@@ -1,6 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
-import { locateCaptionBundle, type ImageCaptioner } from '@imgcap/captioner';
+import { locateCaptionBundle, type ImageCaptioner, type SearchOptions } from '@imgcap/captioner';
 import type { Command } from 'commander';
 import { captionSplit } from './caption-split.js';
 import { heldOutRecords } from './held-out.js';
@@ -23,7 +23,7 @@ export async function runEvaluation(
   const { captioner, engine, backend, search } = await loadModel(settings, bundleDir, log);
   try {
     log(
-      `captioning ${records.length} ${settings.split} images (${heldOut.source}) with ${bundleDir} on ${engine} (beam ${search.beamWidth})`,
+      `captioning ${records.length} ${settings.split} images (${heldOut.source}) with ${bundleDir} on ${engine} (${decodingOf(search).text})`,
     );
     const captions = await captionSplit(captioner, records, { search, batchSize: settings.batchSize, log });
     if (captions.captioned.length === 0)
@@ -51,8 +51,9 @@ export async function runEvaluation(
       model: modelFacts(captioner),
       createdAt: new Date().toISOString(),
     };
-    const outDir = resolve(settings.out ?? join(modelDir, `eval-${settings.split}-beam${search.beamWidth}`));
-    const title = `imgcap eval: ${basename(modelDir)} on ${settings.dataset} ${settings.split}, beam ${search.beamWidth}`;
+    const decoding = decodingOf(search);
+    const outDir = resolve(settings.out ?? join(modelDir, `eval-${settings.split}-${decoding.dir}`));
+    const title = `imgcap eval: ${basename(modelDir)} on ${settings.dataset} ${settings.split}, ${decoding.text}`;
     await writeEvaluationOutputs({ outDir, title, metricsFile, captions, scores, examples: settings.examples });
     log(`wrote ${join(outDir, 'metrics.json')}, captions.json and report.html`);
     return { line, outDir };
@@ -93,4 +94,10 @@ export function registerEvaluateCommand(program: Command): Command {
     }
     output.writeOut?.(`${JSON.stringify(result.line)}\n`);
   });
+}
+
+/** How captions were decoded, for the output directory's name and for people. */
+function decodingOf(search: SearchOptions): { dir: string; text: string } {
+  if (search.sample) return { dir: 'sample', text: `sampled, temperature ${search.temperature}` };
+  return { dir: `beam${search.beamWidth}`, text: `beam ${search.beamWidth}` };
 }

@@ -42,6 +42,9 @@ function searchOptions(captioner: ImageCaptioner, settings: ModelSettings): Sear
       `--max_length ${settings.maxLength} is too long for this model: its captions hold at most ${limit} ids (seqLength ${limit + 1})`,
     );
   }
-  const { beam: beamWidth, maxLength, lengthPenalty, noRepeatNgramSize } = settings;
-  return resolveSearchOptions({ beamWidth, maxLength, lengthPenalty, noRepeatNgramSize }, limit);
+  const { maxLength, lengthPenalty, noRepeatNgramSize } = settings;
+  const decoding = settings.sample
+    ? { beamWidth: 1, sample: true, temperature: settings.temperature, topK: settings.topK, seed: settings.sampleSeed }
+    : { beamWidth: settings.beam };
+  return resolveSearchOptions({ ...decoding, maxLength, lengthPenalty, noRepeatNgramSize }, limit);
 }

@@ -13,6 +13,11 @@ export interface ModelSettings {
   lengthPenalty: number;
   /** n ≥ 1: no n-gram of words twice in a caption; 0 = off. */
   noRepeatNgramSize: number;
+  /** Draw captions (temperature, top-k, seed) instead of searching; see @imgcap/captioner's SearchOptions. */
+  sample: boolean;
+  temperature: number;
+  topK: number;
+  sampleSeed?: number;
   batchSize: number;
   /** Absent: env IMGCAP_BACKEND, else auto (tfjs-node-gpu, tfjs-node, wasm, cpu). */
   backend?: BackendChoice;
@@ -28,7 +33,7 @@ export interface EvaluateSettings extends ModelSettings {
   split: Split;
   /** Caption only the first N images of the split (quick checks). */
   limit?: number;
-  /** Absent: `<model dir>/eval-<split>-beam<N>`. */
+  /** Absent: `<model dir>/eval-<split>-beam<N>` (`-sample` with --sample). */
   out?: string;
   /** Images shown in report.html. */
   examples: number;
@@ -44,6 +49,10 @@ export interface ModelFlags {
   max_length?: number;
   length_penalty: number;
   no_repeat_ngram_size: number;
+  sample: boolean;
+  temperature: number;
+  top_k: number;
+  sample_seed?: number;
   batch_size: number;
   backend?: BackendChoice;
   engine: EngineChoice;
@@ -99,6 +108,14 @@ export function addModelOptions(command: Command): Command {
     )
     .option('--length_penalty <x>', 'beams are ranked by logProb / length^x', numberIn(0, 5), 1)
     .option('--no_repeat_ngram_size <n>', 'no n-gram of words twice in a caption (0 = off)', integerIn(0, 10), 0)
+    .addOption(
+      new Option('--sample', 'draw each caption from the model (diverse captions) instead of beam/greedy search')
+        .conflicts('beam')
+        .default(false),
+    )
+    .option('--temperature <x>', 'with --sample: 1 = the model, < 1 sharper, 0 = greedy', numberIn(0, 10), 1)
+    .option('--top_k <n>', 'with --sample: draw from the k likeliest words (0 = all)', integerIn(0, 100_000), 0)
+    .option('--sample_seed <n>', 'with --sample: seed of the draws (default: random)', integerIn(0, 2 ** 32 - 1))
     .option('--batch_size <n>', 'images captioned per call', integerIn(1, 1024), 16)
     .addOption(
       new Option('--backend <name>', 'tfjs backend (default: $IMGCAP_BACKEND, else auto)').choices(BACKEND_CHOICES),
@@ -142,6 +159,10 @@ export function toModelSettings(flags: ModelFlags): ModelSettings {
     maxLength: flags.max_length,
     lengthPenalty: flags.length_penalty,
     noRepeatNgramSize: flags.no_repeat_ngram_size,
+    sample: flags.sample,
+    temperature: flags.temperature,
+    topK: flags.top_k,
+    sampleSeed: flags.sample_seed,
     batchSize: flags.batch_size,
     backend: flags.backend,
     engine: flags.engine,

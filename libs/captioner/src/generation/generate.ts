@@ -2,9 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CaptionModel } from '../model/caption-model.js';
 import { CachedDecoderSession } from '../model/cached-session.js';
 import { FullDecoderSession } from '../model/full-session.js';
-import { beamSearch } from './beam-search.js';
-import { greedySearch } from './greedy-search.js';
-import { sampleSearch, seededRandom } from './sample-search.js';
+import { rowsPerImage, runSearch } from './run-search.js';
 import { resolveSearchOptions, type SearchOptions } from './search-options.js';
 import type { Hypothesis, SearchTokens } from './session.js';
 
@@ -21,12 +19,11 @@ export async function generateFromFeatures(
 ): Promise<Hypothesis[]> {
   const options = resolveSearchOptions(overrides, model.config.seqLength - 1);
   const images = features.shape[0];
-  // Rows per image: one per beam, or one per drawn caption.
-  const K = options.sample ? options.samples : options.beamWidth;
+  const K = rowsPerImage(options);
   const encodedRows = tf.tidy(() => {
     const encoded = model.encode(features);
     if (K === 1) return encoded;
-    // Row image·K + beam holds image's encoding: beam search needs one decoder row per beam.
+    // Row image·K + j holds image's encoding: one decoder row per beam or per drawn caption.
     const index = tf.tensor1d(
       Array.from({ length: images * K }, (_, row) => Math.floor(row / K)),
       'int32',
@@ -38,11 +35,7 @@ export async function generateFromFeatures(
     : new FullDecoderSession(model, encodedRows);
   encodedRows.dispose();
   try {
-    if (options.sample) {
-      const random = seededRandom(options.seed ?? Math.floor(Math.random() * 0x100000000));
-      return await sampleSearch(session, tokens, options, random);
-    }
-    return K === 1 ? await greedySearch(session, tokens, options) : await beamSearch(session, images, tokens, options);
+    return await runSearch(session, images, tokens, options);
   } finally {
     session.dispose();
   }

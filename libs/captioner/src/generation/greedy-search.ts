@@ -5,7 +5,7 @@ import { repeatedNgramBans } from './repeat-ban.js';
 import { BannedIds } from './banned-ids.js';
 
 /**
- * Picks one row's next id from its log-probabilities `logProbs[offset … offset + vocab)`, never an id flagged in
+ * Picks row `row`'s next id from its log-probabilities `logProbs[offset … offset + vocab)`, never an id flagged in
  * `banned` or in `repeats`. Greedy decoding takes the arg-max; sampling draws (sample-search.ts).
  */
 export type TokenChooser = (
@@ -14,6 +14,7 @@ export type TokenChooser = (
   vocab: number,
   banned: Uint8Array,
   repeats: Set<number> | null,
+  row: number,
 ) => number;
 
 /** Arg-max over one row, skipping banned ids (and this row's repeat bans); ties go to the lower id. */
@@ -65,7 +66,7 @@ export async function decodeRows(
         return;
       }
       const repeats = repeatedNgramBans(result.tokens, options.noRepeatNgramSize);
-      const token = choose(logProbs, row * vocab, vocab, banned.forVocab(vocab), repeats);
+      const token = choose(logProbs, row * vocab, vocab, banned.forVocab(vocab), repeats, row);
       result.logProb += logProbs[row * vocab + token]!;
       input[row] = token;
       if (token === tokens.end) result.finished = true;

@@ -2,6 +2,7 @@
 // no Node built-ins (the web page loads this entry point as built).
 export { beamSearch } from './beam-search.js';
 export { greedySearch } from './greedy-search.js';
-export { sampleSearch, seededRandom } from './sample-search.js';
+export { rowsPerImage, runSearch } from './run-search.js';
+export { sampleSearch } from './sample-search.js';
 export { DEFAULT_SEARCH_OPTIONS, resolveSearchOptions, type SearchOptions } from './search-options.js';
 export type { DecoderSession, Hypothesis, SearchTokens, StepOutput } from './session.js';

@@ -17,13 +17,20 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Row `row`'s own stream of draws from `seed`: a row's caption does not depend on the rows decoded beside it. */
+function rowRandom(seed: number, row: number): () => number {
+  return seededRandom((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(row + 1, 0x85ebca6b)) >>> 0);
+}
+
 /**
- * Draws each row's next id from softmax(logProbs / temperature), over the `topK` likeliest allowed ids (0: all).
- * Temperature 0 is the arg-max (greedy decoding), ties to the lower id.
+ * Draws each row's next id from softmax(logProbs / temperature), over the `topK` likeliest allowed ids (0: all),
+ * each row from its own seeded stream. Temperature 0 is the arg-max (greedy decoding), ties to the lower id.
  */
-export function sampler(temperature: number, topK: number, random: () => number): TokenChooser {
+export function sampler(temperature: number, topK: number, seed: number): TokenChooser {
   if (temperature === 0) return argMax;
-  return (logProbs, offset, vocab, banned, repeats) => {
+  const streams: (() => number)[] = [];
+  return (logProbs, offset, vocab, banned, repeats, row) => {
+    const random = (streams[row] ??= rowRandom(seed, row));
     const allowed = (token: number) => banned[token] !== 1 && !repeats?.has(token);
     const candidates = topK > 0 ? topIds(logProbs, offset, vocab, topK, allowed) : allIds(vocab, allowed);
     let max = -Infinity;
@@ -68,13 +75,13 @@ function topIds(
 
 /**
  * Sampling of a batch: one caption drawn per row, with the banned ids, n-gram bans and stopping rules of greedy
- * decoding. `random` is the uniform source (seededRandom for reproducible draws).
+ * decoding. The same seed, model and row give the same caption.
  */
 export function sampleSearch(
   session: DecoderSession,
   tokens: SearchTokens,
   options: Pick<SearchOptions, 'maxLength' | 'lengthPenalty' | 'noRepeatNgramSize' | 'temperature' | 'topK'>,
-  random: () => number,
+  seed: number,
 ): Promise<Hypothesis[]> {
-  return decodeRows(session, tokens, options, sampler(options.temperature, options.topK, random));
+  return decodeRows(session, tokens, options, sampler(options.temperature, options.topK, seed));
 }

@@ -45,6 +45,28 @@ describe('beam search on a real model', () => {
   });
 });
 
+describe('sampling on a real model', () => {
+  it('equals greedy at temperature 0, repeats with a seed, draws image by image, and leaks nothing', async () => {
+    const model = new CaptionModel(TINY_CONFIG, { seed: 1 });
+    const features = randomFeatures(3);
+    const before = tf.memory().numTensors;
+    const greedy = await generateFromFeatures(model, features, SEARCH_TOKENS, {});
+    const cold = await generateFromFeatures(model, features, SEARCH_TOKENS, { sample: true, temperature: 0 });
+    expect(cold).toEqual(greedy);
+    const options = { sample: true, samples: 4, seed: 9, temperature: 1.5 };
+    const drawn = await generateFromFeatures(model, features, SEARCH_TOKENS, options);
+    expect(drawn).toHaveLength(12);
+    expect(await generateFromFeatures(model, features, SEARCH_TOKENS, options)).toEqual(drawn);
+    const firstImage = tf.slice(features, [0, 0, 0], [1, -1, -1]) as tf.Tensor3D;
+    const alone = await generateFromFeatures(model, firstImage, SEARCH_TOKENS, options);
+    expect(alone).toEqual(drawn.slice(0, 4));
+    firstImage.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    features.dispose();
+    model.dispose();
+  });
+});
+
 describe.each(ARCHITECTURES)('CaptionModel (arch %s)', (arch) => {
   const TINY_CONFIG = { ...TINY, arch };
 

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
-  beamSearch,
   captionResult,
-  greedySearch,
   resolveSearchOptions,
+  rowsPerImage,
+  runSearch,
   searchTokensOf,
   architectureOf,
   type Architecture,
@@ -90,8 +90,8 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
     if (features.length !== count * T * C)
       throw new Error(`features hold ${features.length} values; ${count} × ${T} × ${C} expected.`);
     const encoded = await this.encoder.run({ features: new ort.Tensor('float32', features, [count, T, C]) });
-    const K = options.beamWidth;
-    // Row image·K + beam decodes image's caption: each beam needs the image's cross-attention keys/values.
+    const K = rowsPerImage(options);
+    // Row image·K + j decodes image's caption (beam or sample j): each row needs the image's cross-attention keys/values.
     const rowImage = Int32Array.from({ length: count * K }, (_, row) => Math.floor(row / K));
     const { numHeads, gridTokens, headDim } = this.stepShape;
     const cross = {
@@ -100,10 +100,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
     };
     const session = new OnnxDecoderSession(this.runStep, count * K, cross, this.stepShape);
     try {
-      const hypotheses =
-        K === 1
-          ? await greedySearch(session, searchTokensOf(this.tokenizer), options)
-          : await beamSearch(session, count, searchTokensOf(this.tokenizer), options);
+      const hypotheses = await runSearch(session, count, searchTokensOf(this.tokenizer), options);
       return hypotheses.map((h) => this.toResult(h));
     } finally {
       session.dispose();
