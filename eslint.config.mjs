@@ -79,6 +79,7 @@ export default [
       'libs/transformer-blocks/src/**/*.ts',
       'libs/captioner/src/generation/**/*.ts',
       'libs/onnx-engine/src/engine/browser.ts',
+      'libs/image-io/src/browser/**/*.ts',
       'apps/serve/src/page/**/*.mjs',
     ],
     ignores: ['**/*.test.ts'],

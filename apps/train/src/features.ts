@@ -1,6 +1,6 @@
 import { mkdir, statfs } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadImageBatch, type ImageRecord } from '@imgcap/flickr-dataset';
+import { loadImageBatch, RESIZE_RULE, type ImageRecord } from '@imgcap/flickr-dataset';
 import type { FeatureExtractor } from '@imgcap/vision-backbone';
 import { FeatureCache, type CachePrecision } from './feature-cache.js';
 
@@ -73,7 +73,8 @@ export async function buildFeatureStore(
   const featureSize = extractor.featureShape[0] * extractor.featureShape[1];
   const cache = new FeatureCache(
     cacheDir,
-    extractor.id,
+    // Features depend on how images were resized too: a cache made with another rule is not reused.
+    `${extractor.id}+${RESIZE_RULE}`,
     featureSize,
     (file, reason) => log(`warning: feature cache entry ${file} is damaged (${reason}); extracting it again`),
     options.precision,

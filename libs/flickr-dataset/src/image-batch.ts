@@ -1,6 +1,9 @@
 import { ImageDecodeError, readImageFile, type DecodeOptions } from '@imgcap/image-io';
 import type { ImageRecord } from './types.js';
 
+/** How loadImageBatch resizes images (image-io's one rule, as the server and the web page): a cache key's part. */
+export { RESIZE_RULE } from '@imgcap/image-io';
+
 export interface LoadedImage {
   id: string;
   /** RGB, HWC, uint8. */

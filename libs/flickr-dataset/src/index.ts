@@ -25,6 +25,7 @@ export {
 } from './batches.js';
 export {
   loadImageBatch,
+  RESIZE_RULE,
   type ImageBatch,
   type LoadedImage,
   type SkippedImage,

@@ -1,6 +1,13 @@
+import sharp from 'sharp';
 import { describe, it, expect } from 'vitest';
-import { decodeImage, ImageDecodeError, type DecodedImage, type ImageDecodeErrorCode } from './index.js';
-import { readImageFixture, type ImageFixtureName } from './test-helpers/fixtures.js';
+import {
+  decodeImage,
+  ImageDecodeError,
+  resizeForModel,
+  type DecodedImage,
+  type ImageDecodeErrorCode,
+} from './index.js';
+import { heicHeader, readImageFixture, type ImageFixtureName } from './test-helpers/fixtures.js';
 
 function pixelAt(image: DecodedImage, x: number, y: number): number[] {
   const offset = (y * image.width + x) * 3;
@@ -30,6 +37,18 @@ describe('decodeImage: accepted inputs become 8-bit sRGB HWC', () => {
     expect(left[0]).toBeLessThan(10);
     expect(right[0]).toBeGreaterThan(245);
     expect(Math.abs(left[2] - 128)).toBeLessThan(8);
+  });
+
+  it('decodes AVIF (encoded here by sharp), lossy and lossless', async () => {
+    for (const lossless of [false, true]) {
+      const avif = await sharp(await readImageFixture('png'))
+        .avif({ lossless })
+        .toBuffer();
+      const image = await decodeImage(avif);
+      expect(image).toMatchObject({ width: 96, height: 64, format: 'avif', originalWidth: 96, originalHeight: 64 });
+      expect(pixelAt(image, 0, 32)[0]).toBeLessThan(12);
+      expect(pixelAt(image, 95, 32)[0]).toBeGreaterThan(243);
+    }
   });
 
   it('expands greyscale to three equal channels', async () => {
@@ -85,6 +104,19 @@ describe('decodeImage: resizing', () => {
     expect(image.data.length).toBe(32 * 32 * 3);
   });
 
+  it('resizes by resizeForModel (tf.image.resize bilinear) from the pixels decoded at full size', async () => {
+    const original = await decodeFixture('png');
+    const size = { width: 29, height: 17 };
+    const resized = await decodeFixture('png', { size });
+    expect(resized.data).toEqual(resizeForModel({ ...original, channels: 3 }, size));
+    // A decoder that resizes itself (sharp's lanczos3, a canvas) gives other pixels; here only the rule above does.
+    const lanczos = await sharp(await readImageFixture('png'))
+      .resize({ ...size, fit: 'fill' })
+      .raw()
+      .toBuffer();
+    expect(Buffer.from(resized.data).equals(lanczos)).toBe(false);
+  });
+
   it('honours width × height and letterboxes with contain', async () => {
     const image = await decodeFixture('exifRotatedJpeg', { size: { width: 40, height: 20 }, fit: 'contain' });
     expect([image.width, image.height]).toEqual([40, 20]);
@@ -124,7 +156,20 @@ describe('decodeImage: refusals carry a code', () => {
   });
 
   it('names the refused format and the allowed ones', async () => {
-    expect((await refusal('svg')).message).toBe('Image format "svg" is not accepted; allowed: jpeg, png, webp, gif');
+    const error = await refusal('svg');
+    expect(error.message).toBe('Image format "svg" is not accepted; allowed: jpeg, png, webp, gif, avif');
+    expect(error.format).toBe('svg');
+  });
+
+  it('refuses an iPhone HEIC with how to convert it, before sharp reads it', async () => {
+    const error = await decodeImage(heicHeader()).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ImageDecodeError);
+    expect(error).toMatchObject({ code: 'unsupported_format', format: 'heic' });
+    const { message } = error as ImageDecodeError;
+    expect(message).toMatch(/^HEIC\/HEIF images \(the iPhone camera’s default format\) are not supported/);
+    expect(message).toContain('Settings → Camera → Formats → Most Compatible');
+    expect(message).toContain('sips -s format jpeg');
+    expect(message).toContain('heif-convert');
   });
 
   it('refuses the 20000² bomb before decoding it', async () => {

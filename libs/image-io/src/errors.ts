@@ -9,14 +9,17 @@ export class ImageDecodeError extends Error {
   constructor(
     readonly code: ImageDecodeErrorCode,
     message: string,
-    options?: { cause?: unknown; path?: string },
+    options?: { cause?: unknown; path?: string; format?: string },
   ) {
     super(message, { cause: options?.cause });
     this.path = options?.path;
+    this.format = options?.format;
   }
 
   /** The file the bytes came from, when known. */
   readonly path: string | undefined;
+  /** For `unsupported_format`: what the bytes are, when known (`heic`, `svg`, `tiff`…). */
+  readonly format: string | undefined;
 }
 
 /**

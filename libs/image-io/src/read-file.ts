@@ -22,7 +22,7 @@ export async function readImageFile(path: string, options: DecodeOptions = {}): 
     return await decodeImage(bytes, options);
   } catch (err) {
     if (err instanceof ImageDecodeError) {
-      throw new ImageDecodeError(err.code, `${path}: ${err.message}`, { cause: err.cause, path });
+      throw new ImageDecodeError(err.code, `${path}: ${err.message}`, { cause: err.cause, path, format: err.format });
     }
     throw err;
   }

@@ -46,3 +46,5 @@ export function imageFixturePath(name: ImageFixtureName): string {
 export function readImageFixture(name: ImageFixtureName): Promise<Buffer> {
   return readFile(imageFixturePath(name));
 }
+
+export { heicHeader } from './heic.js';
