@@ -1,9 +1,10 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { ImageFixtureName } from '@imgcap/image-io/fixtures';
+import sharp from 'sharp';
+import { heicHeader, readImageFixture, type ImageFixtureName } from '@imgcap/image-io/fixtures';
 import { buildApp } from '../app.js';
 import { FakeCaptionEngine } from '../test-helpers/fake-engine.js';
-import { encodeForm, fixtureForm, fixtureUpload, type EncodedForm } from '../test-helpers/multipart.js';
+import { bytesUpload, encodeForm, fixtureForm, fixtureUpload, type EncodedForm } from '../test-helpers/multipart.js';
 
 let engine: FakeCaptionEngine;
 let app: FastifyInstance;
@@ -52,6 +53,26 @@ describe('POST /caption with real images', () => {
     const response = await post(await fixtureUpload(name));
     expect(response.statusCode).toBe(200);
     expect(response.json().caption).toBe(caption);
+  });
+
+  it('captions an AVIF (encoded by sharp), resized like any other upload', async () => {
+    const red = await sharp({ create: { width: 70, height: 46, channels: 3, background: '#e01010' } })
+      .avif()
+      .toBuffer();
+    const response = await post(await bytesUpload(red, 'photo.avif'));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ image: 'photo.avif', caption: 'a red picture' });
+    const photo = await post(
+      await bytesUpload(
+        await sharp(await readImageFixture('png'))
+          .avif()
+          .toBuffer(),
+        'x.avif',
+      ),
+    );
+    expect(photo.statusCode).toBe(200);
+    const { image } = engine.received[1];
+    expect([image.width, image.height, image.originalWidth, image.originalHeight]).toEqual([32, 32, 96, 64]);
   });
 
   it('hands the engine the EXIF-oriented image (top red, bottom blue)', async () => {
@@ -112,6 +133,19 @@ describe('POST /caption refusals', () => {
     expectError(await post(await fixtureUpload(name)), status, code);
     expect(engine.received).toHaveLength(0);
   });
+
+  it.each(['IMG_0001.HEIC', 'IMG_0001.jpg'])(
+    'refuses an iPhone HEIC (%s) with 415 saying how to convert it',
+    async (name) => {
+      const response = await post(await bytesUpload(heicHeader(), name));
+      expectError(response, 415, 'heic_not_supported');
+      const { message } = response.json().error;
+      expect(message).toMatch(/^HEIC\/HEIF images \(the iPhone camera’s default format\) are not supported/);
+      expect(message).toContain('Settings → Camera → Formats → Most Compatible');
+      expect(message).toMatch(/sips -s format jpeg.*heif-convert/);
+      expect(engine.received).toHaveLength(0);
+    },
+  );
 
   it('refuses HTML named .jpg by its bytes, not its name (415)', async () => {
     const response = await post(await fixtureUpload('html', 'cat.jpg'));

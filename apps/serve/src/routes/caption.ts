@@ -50,7 +50,9 @@ const captionResponseSchema = {
 const uploadBodySchema = {
   type: 'object',
   required: [UPLOAD_FIELD],
-  properties: { [UPLOAD_FIELD]: { type: 'string', format: 'binary', description: 'JPEG, PNG, WebP or GIF' } },
+  properties: {
+    [UPLOAD_FIELD]: { type: 'string', format: 'binary', description: 'JPEG, PNG, WebP, GIF or AVIF (not HEIC)' },
+  },
 };
 
 const DECODE_ERRORS: Record<ImageDecodeErrorCode, [number, string]> = {
@@ -67,6 +69,8 @@ async function decodeUpload(bytes: Buffer, engine: CaptionEngine, maxPixels: num
     return await decodeImage(bytes, { size: engine.imageSize, maxPixels });
   } catch (err) {
     if (!(err instanceof ImageDecodeError)) throw err;
+    // An iPhone photo in HEIC gets its own code: the message says how to send it as JPEG instead.
+    if (err.format === 'heic') throw new HttpError(415, 'heic_not_supported', err.message);
     const [status, code] = DECODE_ERRORS[err.code];
     throw new HttpError(status, code, err.message);
   }

@@ -23,3 +23,10 @@ export async function fixtureForm(name: ImageFixtureName, filename = `upload-${n
 export async function fixtureUpload(name: ImageFixtureName, filename?: string): Promise<EncodedForm> {
   return encodeForm(await fixtureForm(name, filename));
 }
+
+/** One file of these bytes in the field "file". */
+export async function bytesUpload(bytes: Uint8Array, filename: string): Promise<EncodedForm> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(bytes)]), filename);
+  return encodeForm(form);
+}
