@@ -61,8 +61,8 @@ function moduleGraph(entry: string): string[] {
 /**
  * Every script the in-browser captioner loads, by URL path under /browser/: ONNX Runtime Web (its wasm build
  * only), and the decoding code itself through the packages' published browser entry points
- * (`@imgcap/captioner/generation`, `@imgcap/onnx-engine/browser`) and the modules they import, as built — so the
- * browser decodes exactly as the server's ONNX engine does. Nothing else on disk can be reached through these routes.
+ * (`@imgcap/captioner/generation`, `@imgcap/onnx-engine/browser`, `@imgcap/image-io/browser`) and the modules they
+ * import, as built — so the browser resizes images and decodes captions exactly as the server does. Nothing else on disk can be reached through these routes.
  */
 export function browserStaticFiles(): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
@@ -74,6 +74,7 @@ export function browserStaticFiles(): Map<string, StaticFile> {
   for (const [prefix, name, subpath] of [
     ['lib/captioner/generation', '@imgcap/captioner', './generation'],
     ['lib/onnx-engine', '@imgcap/onnx-engine', './browser'],
+    ['lib/image-io', '@imgcap/image-io', './browser'],
   ] as const) {
     const entry = entryPoint(name, subpath);
     for (const file of moduleGraph(entry)) add(`${prefix}/${relative(dirname(entry), file)}`, file);

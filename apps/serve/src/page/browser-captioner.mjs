@@ -4,6 +4,7 @@
 import * as ort from './ort/ort.wasm.min.mjs';
 import { beamSearch, greedySearch, resolveSearchOptions } from './lib/captioner/generation/index.js';
 import { gatherRows, OnnxDecoderSession, stepRunner } from './lib/onnx-engine/browser.js';
+import { HEIC_NOT_SUPPORTED, resizeForModel, sniffImageFormat } from './lib/image-io/index.js';
 
 const base = new URL('./', import.meta.url);
 
@@ -63,22 +64,20 @@ export async function loadBrowserCaptioner(info) {
 }
 
 /**
- * An image file as RGB bytes at `size` × `size`: EXIF orientation applied, stretched to the square as the
- * server does (fit "fill"). The browser's resampling is not sharp's, so on images that need resizing a
- * caption can differ slightly from the server's.
+ * An image file as RGB bytes at `size` × `size`, as the server makes them: the browser decodes the file at its
+ * natural size (EXIF orientation applied), then `resizeForModel` — the server's own resize code, served from
+ * @imgcap/image-io — stretches it to the square (bilinear, half-pixel centres, as Keras `tf.image.resize`).
  */
 export async function filePixels(file, size) {
+  if (sniffImageFormat(new Uint8Array(await file.slice(0, 64).arrayBuffer())) === 'heic')
+    throw new Error(HEIC_NOT_SUPPORTED);
+  // A canvas keeps colour premultiplied by alpha, so semi-transparent pixels may come back a level or so off the
+  // file's (the server drops alpha without touching colour); opaque images give the decoder's pixels as they are.
   const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
-  const canvas = new OffscreenCanvas(size, size);
-  const context = canvas.getContext('2d');
-  context.drawImage(bitmap, 0, 0, size, size);
+  const { width, height } = bitmap;
+  const context = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
+  context.drawImage(bitmap, 0, 0);
   bitmap.close();
-  const rgba = context.getImageData(0, 0, size, size).data;
-  const rgb = new Uint8Array(size * size * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-    rgb[j] = rgba[i];
-    rgb[j + 1] = rgba[i + 1];
-    rgb[j + 2] = rgba[i + 2];
-  }
-  return rgb;
+  const rgba = context.getImageData(0, 0, width, height).data;
+  return resizeForModel({ data: rgba, width, height, channels: 4 }, { width: size, height: size });
 }

@@ -102,6 +102,8 @@ describe('GET /browser/* scripts', () => {
     ['lib/captioner/generation/index.js', 'text/javascript; charset=utf-8'],
     ['lib/onnx-engine/browser.js', 'text/javascript; charset=utf-8'],
     ['lib/onnx-engine/onnx-decoder-session.js', 'text/javascript; charset=utf-8'],
+    ['lib/image-io/index.js', 'text/javascript; charset=utf-8'],
+    ['lib/image-io/resize.js', 'text/javascript; charset=utf-8'],
     ['browser-captioner.mjs', 'text/javascript; charset=utf-8'],
   ])('serves %s as %s', async (path, type) => {
     const response = await app.inject(`/browser/${path}`);
@@ -116,6 +118,7 @@ describe('GET /browser/* scripts', () => {
       'lib/captioner/index.js',
       '../package.json',
       'lib/captioner/generation/../../package.json',
+      'lib/image-io/decode.js', // sharp's side of image-io stays on the server
     ]) {
       expect((await app.inject(`/browser/${path}`)).statusCode).toBe(404);
     }
@@ -128,6 +131,8 @@ describe('GET /browser/* scripts', () => {
       'lib/captioner/generation/beam-search.js',
       'lib/onnx-engine/browser.js',
       'lib/onnx-engine/onnx-decoder-session.js',
+      'lib/image-io/index.js',
+      'lib/image-io/fit.js',
     ]) {
       const source = (await app.inject(`/browser/${path}`)).body;
       const specifiers = [...source.matchAll(/^(?:import|export) .* from '([^']+)';$/gm)].map((m) => m[1]!);
