@@ -5,7 +5,19 @@ import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine-type
 import { HttpError } from './errors.js';
 import { MicroBatcher } from './micro-batcher.js';
 
-type SearchKey = { beamWidth: number; maxLength?: number; noRepeatNgramSize?: number };
+type SearchKey = {
+  beamWidth: number;
+  maxLength?: number;
+  noRepeatNgramSize?: number;
+  sample?: boolean;
+  temperature?: number;
+  topK?: number;
+  seed?: number;
+  /** A seeded sample is decoded alone: its caption then depends on the image and the seed only. */
+  alone?: number;
+};
+
+let aloneCounter = 0;
 
 /** What the server needs of either engine (tfjs `Captioner`, @imgcap/onnx-engine's `OnnxCaptioner`). */
 export type CaptionerLike = Pick<
@@ -55,11 +67,13 @@ export class CaptionerEngine implements CaptionEngine {
       beamWidth: options.beam ?? 1,
       ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
       ...(options.noRepeatNgramSize ? { noRepeatNgramSize: options.noRepeatNgramSize } : {}),
+      ...(options.sample ? sampleKey(options.sample) : {}),
     };
     return this.batcher.submit(image, key);
   }
 
-  private async captionBatch(images: DecodedImage[], search: SearchKey): Promise<CaptionResult[]> {
+  private async captionBatch(images: DecodedImage[], key: SearchKey): Promise<CaptionResult[]> {
+    const { alone: _alone, ...search } = key;
     const results = await this.captioner.captionImages(images, search);
     return results.map((result) => ({
       caption: result.caption,
@@ -92,4 +106,10 @@ export class CaptionerEngine implements CaptionEngine {
   dispose(): void {
     this.captioner.dispose();
   }
+}
+
+function sampleKey(sample: NonNullable<CaptionOptions['sample']>): Partial<SearchKey> {
+  const { temperature, topK, seed } = sample;
+  if (seed === undefined) return { sample: true, temperature, topK };
+  return { sample: true, temperature, topK, seed, alone: ++aloneCounter };
 }

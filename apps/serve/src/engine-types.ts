@@ -10,6 +10,8 @@ export interface CaptionOptions {
   maxLength?: number;
   /** n ≥ 1: no n-gram of words twice in the caption; 0 or absent = off. */
   noRepeatNgramSize?: number;
+  /** Draw the caption from the model instead of searching (beam must be 1 or absent). */
+  sample?: { temperature: number; topK: number; seed?: number };
 }
 
 export interface CaptionResult {

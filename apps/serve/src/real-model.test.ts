@@ -71,6 +71,33 @@ describe('serving a real caption bundle', () => {
     expect(await tensorsAlive()).toBe(before);
   });
 
+  it('samples on request: temperature 0 is greedy, a seed repeats, no leak; contradictions are 400s naming them', async () => {
+    const captionOf = async (query: string) => {
+      const response = await post('png', query);
+      expect(response.status, query).toBe(200);
+      return ((await response.json()) as { caption: string }).caption;
+    };
+    const before = await tensorsAlive();
+    expect(await captionOf('?sample=1&temperature=0')).toBe(await captionOf(''));
+    const seeded = '?sample=1&temperature=3&seed=11';
+    const [a, b] = await Promise.all([captionOf(seeded), captionOf(seeded)]);
+    expect(b).toBe(a);
+    const draws = new Set(
+      await Promise.all([1, 2, 3, 4, 5, 6].map((seed) => captionOf(`?sample=1&temperature=3&seed=${seed}`))),
+    );
+    expect(draws.size).toBeGreaterThan(1);
+    expect(await tensorsAlive()).toBe(before);
+    for (const [query, message] of [
+      ['?sample=1&beam=3', /sample=1 and beam=3 do not combine/],
+      ['?temperature=0.5', /temperature only apply with sample=1/],
+      ['?sample=1&temperature=-1', /temperature/],
+    ] as const) {
+      const response = await post('png', query);
+      expect(response.status, query).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(message);
+    }
+  });
+
   it("answers 400 when max_length exceeds the model's limit", async () => {
     const response = await post('jpeg', '?max_length=30');
     expect(response.status).toBe(400);

@@ -4,9 +4,10 @@ import type { CaptionEngine } from '../engine.js';
 import { errorBodySchema, HttpError, unavailable } from '../errors.js';
 import { MULTIPART_OVERHEAD_BYTES } from '../limits.js';
 import { NOT_READY_RETRY_SECONDS, type ServingState } from '../state.js';
+import { sampleOptionsOf, sampleQueryProperties, type SampleQuery } from './sample-query.js';
 import { readUpload, UPLOAD_FIELD } from './upload.js';
 
-interface CaptionQuery {
+interface CaptionQuery extends SampleQuery {
   beam?: number;
   max_length?: number;
   no_repeat_ngram_size?: number;
@@ -26,6 +27,7 @@ const querySchema = {
       description: 'No n-gram of words twice in the caption; 0 = off',
     },
     attention: { type: 'string', enum: ['0', '1', 'true', 'false'], description: 'Include attention maps' },
+    ...sampleQueryProperties,
   },
 } as const;
 
@@ -103,6 +105,7 @@ async function captionUpload(
   reply: FastifyReply,
 ) {
   const engine = engineIfServing(state);
+  const sample = sampleOptionsOf(request.query);
   const maxBodyBytes = state.limits.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
   const upload = await readUpload(request, reply, {
     maxBodyBytes,
@@ -114,7 +117,7 @@ async function captionUpload(
   const job = state.admission.run(async () => {
     const started = performance.now();
     const image = await decodeUpload(upload.bytes, engine, state.limits.maxPixels);
-    const result = await engine.caption(image, { beam, maxLength, noRepeatNgramSize });
+    const result = await engine.caption(image, { beam, maxLength, noRepeatNgramSize, ...(sample ? { sample } : {}) });
     return { result, timingMs: performance.now() - started };
   });
   const { result, timingMs } = await withDeadline(job, state.limits.captionTimeoutMs);
@@ -156,7 +159,7 @@ function requireMultipart(limits: ServingState['limits']) {
 /** Integer query options are decimal digits only (the schema's coercion would read `0x8` as 8 and `1e1` as 10). */
 async function requireDecimalOptions(request: FastifyRequest): Promise<void> {
   const query = request.query as Record<string, unknown>;
-  for (const name of ['beam', 'max_length', 'no_repeat_ngram_size']) {
+  for (const name of ['beam', 'max_length', 'no_repeat_ngram_size', 'top_k', 'seed']) {
     const value = query[name];
     if (value !== undefined && !(typeof value === 'string' && /^(0|[1-9][0-9]{0,8})$/.test(value))) {
       throw new HttpError(
