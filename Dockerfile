@@ -3,11 +3,13 @@
 #   docker build --build-arg MODEL_DIR=local_runs/m/bundle -t imgcap-serve:m .
 # or without a model (mount one at /models/bundle at run time):
 #   docker build --target runtime -t imgcap-serve:base .
+# The eval CLI (batch captioning jobs, `eval caption-files`) from the same build:
+#   docker build --target eval -t imgcap-eval .
 # See docs/deploy.md.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- build: full install, compile serve and the libs it imports, then drop dev dependencies ----
+# ---- build: full install, compile serve and eval and the libs they import, then drop dev dependencies ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
@@ -18,7 +20,7 @@ COPY apps ./apps
 # Install scripts stay on: @tensorflow/tfjs-node downloads libtensorflow here (needs internet; as an optional
 # dependency a failed download is skipped and the server falls back to wasm at run time).
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
-RUN npx nx run serve:build --outputStyle=static
+RUN npx nx run-many -t build -p serve eval --outputStyle=static
 # --omit=dev keeps optional dependencies: sharp's platform binaries are optional too, so never --omit=optional.
 RUN npm prune --omit=dev --no-audit --no-fund
 # tfjs-node-gpu only helps on a CUDA host (see docs/deploy.md); otherwise it is ~1 GB that never loads.
@@ -45,6 +47,7 @@ RUN mkdir -p /staging/libs /staging/apps/serve/src \
       if [ -d "$lib/dist" ]; then cp -r "$lib/dist" "/staging/$lib"; fi; \
     done \
  && cp -r apps/serve/package.json apps/serve/dist /staging/apps/serve/ \
+ && mkdir -p /staging/apps/eval && cp -r apps/eval/package.json apps/eval/dist /staging/apps/eval/ \
  && cp -r apps/serve/src/page /staging/apps/serve/src/ \
  && cp package.json /staging/ \
  && find /staging \( -name '*.map' -o -name '*.d.ts' -o -name '.tsbuildinfo' \) -type f -delete
@@ -79,3 +82,10 @@ COPY --chown=root:root ${MODEL_DIR} /models/bundle
 USER root
 RUN node apps/serve/dist/export-onnx.js /models/bundle
 USER 1000:1000
+
+# ---- eval: the eval CLI for batch captioning jobs (docs/deploy.md, "Captioning a million images") ----
+# Built with `--target eval`; no model inside: mount a caption bundle and point --model at it.
+FROM runtime AS eval
+HEALTHCHECK NONE
+ENTRYPOINT ["node", "apps/eval/dist/main.js"]
+CMD ["--help"]
