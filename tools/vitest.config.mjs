@@ -1,9 +1,13 @@
 import { defineConfig } from 'vitest/config';
 import { imgcapTestConfig } from '../vitest.shared.mjs';
 
-// Tests of the bench and load-test tools (plain .mjs, importing the libs from source), and the workspace's boundaries.
+// Tests of the bench and load-test tools (plain .mjs, importing the libs from source), the workspace's boundaries,
+// and the packed libs (tools/pack: npm pack, an offline install of the tarballs, each README's usage example).
 const shared = imgcapTestConfig(import.meta.dirname);
 export default defineConfig({
   ...shared,
-  test: { ...shared.test, include: ['bench/**/*.test.mjs', 'loadtest/**/*.test.mjs', 'boundaries/**/*.test.mjs'] },
+  test: {
+    ...shared.test,
+    include: ['bench/**/*.test.mjs', 'loadtest/**/*.test.mjs', 'boundaries/**/*.test.mjs', 'pack/**/*.test.mjs'],
+  },
 });
