@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench [-- --backend wasm --quick --only matmul,latency --json out.json]`
 // Prints one JSON object of figures (not pass/fail) on stdout and keeps a copy under local_runs/bench/.
-// Progress goes to stderr so that stdout stays machine-readable.
+// Progress goes to stderr so that stdout stays machine-readable (so does the Nx build the npm script runs first;
+// `npm run -s bench | jq`: -s drops npm's own banner, which npm prints on stdout).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
