@@ -3,9 +3,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
+import ts from 'typescript';
 
 const BUILTIN = new Set(builtinModules);
-const IMPORT = /(?:\bfrom|\bimport\(|^import)\s*['"]([^'"./][^'"]*)['"]/gm;
 const SKIPPED_DIRS = new Set(['fixtures', 'node_modules', 'dist', 'reports']);
 const TEST_FILE = /\.test\.|test-helpers?|\.test-helper\.|vitest\.config\./;
 
@@ -34,13 +34,20 @@ export function workspacePackages(root) {
     const code = new Map();
     const tests = new Set();
     for (const file of sourceFiles(join(dir, src))) {
-      for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
-        const specifier = match[1];
-        if (specifier.startsWith('node:') || BUILTIN.has(specifier)) continue;
+      for (const specifier of importedSpecifiers(readFileSync(file, 'utf8'))) {
+        if (specifier.startsWith('.') || specifier.startsWith('node:') || BUILTIN.has(specifier)) continue;
         if (TEST_FILE.test(file)) tests.add(packageOf(specifier));
         else code.set(packageOf(specifier), [...(code.get(packageOf(specifier)) ?? []), { file, specifier }]);
       }
     }
     return { group, name, dir, manifest, code, tests };
   });
+}
+
+/**
+ * The module specifiers a file imports (static imports, re-exports, `import()`), found by TypeScript's own scanner:
+ * a string or comment that merely looks like `from '…'` is not an import.
+ */
+function importedSpecifiers(text) {
+  return ts.preProcessFile(text, true, true).importedFiles.map((file) => file.fileName);
 }
