@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { workspacePackages } from './imports.mjs';
+import { workspacePackages } from './imports.test-helper.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const packages = workspacePackages(ROOT);
