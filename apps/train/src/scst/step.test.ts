@@ -43,19 +43,25 @@ function logLikelihood(trainer: CaptionTrainer, features: Float32Array, sample: 
 }
 
 describe('self-critical step', () => {
-  it('makes a sample above the baseline likelier and one below it less likely, after one step', () => {
-    const model = new CaptionModel(CONFIG, { seed: 5 });
-    const trainer = new CaptionTrainer(model, 0.01);
-    const features = tf.tidy(() => tf.randomUniform([1, 4, 48], 0, 1, 'float32', 3).dataSync() as Float32Array);
-    const good = hypothesis([4, 5, 6]);
-    const bad = hypothesis([7, 8], false);
-    const before = [logLikelihood(trainer, features, good), logLikelihood(trainer, features, bad)];
-    trainer.step(sampledBatch(features, 1, [good, bad], [0.8, -0.8], TOKENS, CONFIG.seqLength - 1));
-    const after = [logLikelihood(trainer, features, good), logLikelihood(trainer, features, bad)];
-    expect(after[0]).toBeGreaterThan(before[0]!);
-    expect(after[1]).toBeLessThan(before[1]!);
-    model.dispose();
-  });
+  it.each([
+    ['imgcap', CONFIG],
+    ['seed', { ...CONFIG, arch: 'seed', seedDropout: { attention: 0, feedForward: 0, output: 0 } }],
+  ] as const)(
+    'makes a sample above the baseline likelier and one below it less likely, after one step (%s)',
+    (_, config) => {
+      const model = new CaptionModel(config, { seed: 5 });
+      const trainer = new CaptionTrainer(model, 0.01);
+      const features = tf.tidy(() => tf.randomUniform([1, 4, 48], 0, 1, 'float32', 3).dataSync() as Float32Array);
+      const good = hypothesis([4, 5, 6]);
+      const bad = hypothesis([7, 8], false);
+      const before = [logLikelihood(trainer, features, good), logLikelihood(trainer, features, bad)];
+      trainer.step(sampledBatch(features, 1, [good, bad], [0.8, -0.8], TOKENS, CONFIG.seqLength - 1));
+      const after = [logLikelihood(trainer, features, good), logLikelihood(trainer, features, bad)];
+      expect(after[0]).toBeGreaterThan(before[0]!);
+      expect(after[1]).toBeLessThan(before[1]!);
+      model.dispose();
+    },
+  );
 
   it('builds rows image by image, inputs start + words, targets words + end (when ended), weights per row', () => {
     const features = Float32Array.from({ length: 2 * 3 }, (_, i) => i);
