@@ -13,6 +13,9 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
+# The node:20 images' npm 10 ignores package.json "allowScripts", which denies onnxruntime-node's install script (a
+# CUDA provider download from nuget.org; the CPU runtime ships in the package); its own switch skips it here.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc nx.json tsconfig.base.json ./
 COPY tools ./tools
 COPY libs ./libs
