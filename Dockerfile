@@ -76,6 +76,13 @@ ENTRYPOINT ["node", "apps/serve/dist/main.js", "--model", "/models/bundle", "--h
 # Extra flags go after the image name, e.g. `docker run imgcap-serve:m --max-inflight 2 --max-queue 16`.
 CMD []
 
+# ---- eval: the eval CLI for batch captioning jobs (docs/deploy.md, "Captioning a million images") ----
+# Built with `--target eval`; no model inside: mount a caption bundle and point --model at it.
+FROM runtime AS eval
+HEALTHCHECK NONE
+ENTRYPOINT ["node", "apps/eval/dist/main.js"]
+CMD ["--help"]
+
 # ---- default target: the runtime with one trained caption bundle baked in ----
 FROM runtime AS model
 ARG MODEL_DIR=local_runs/demo/run/bundle
@@ -85,10 +92,3 @@ COPY --chown=root:root ${MODEL_DIR} /models/bundle
 USER root
 RUN node apps/serve/dist/export-onnx.js /models/bundle
 USER 1000:1000
-
-# ---- eval: the eval CLI for batch captioning jobs (docs/deploy.md, "Captioning a million images") ----
-# Built with `--target eval`; no model inside: mount a caption bundle and point --model at it.
-FROM runtime AS eval
-HEALTHCHECK NONE
-ENTRYPOINT ["node", "apps/eval/dist/main.js"]
-CMD ["--help"]
