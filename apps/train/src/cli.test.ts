@@ -133,6 +133,18 @@ describe('train flags', () => {
     expect(parse('--arch imgcap --dropout 0.2').dropout).toBe(0.2);
     expect(errorOf('--resume --overwrite').message).toMatch(/--resume and --overwrite/);
   });
+
+  it('takes the self-critical flags and refuses combinations that cannot train', () => {
+    const config = parse('--scst_epochs 2 --scst_baseline greedy --scst_samples 4 --scst_lr 0.00005');
+    expect(config).toMatchObject({ scst_epochs: 2, scst_baseline: 'greedy', scst_samples: 4, scst_lr: 0.00005 });
+    expect(parse('').scst_epochs).toBe(0);
+    expect(errorOf('--scst_baseline best').message).toMatch(/--scst_baseline <kind>.*mean, greedy/s);
+    expect(errorOf('--scst_samples 1').message).toMatch(/--scst_samples <n>.*from 2 to 16/);
+    expect(errorOf('--epochs 0').message).toMatch(/--epochs 0 needs --scst_epochs/);
+    expect(errorOf('--epochs 0 --scst_epochs 1').message).toMatch(/needs --init_from/);
+    expect(errorOf('--scst_epochs 1 --val_sample 0').message).toMatch(/needs --val_sample ≥ 1/);
+    expect(parse('--epochs 0 --scst_epochs 1 --init_from runs/a').init_from).toBe('runs/a');
+  });
 });
 
 describe('--resume of a run saved before --arch existed', () => {

@@ -279,6 +279,10 @@ export function parseTrainArgs(argv: string[], configure?: (cmd: Command) => voi
     cmd.error('error: --epochs 0 needs --scst_epochs ≥ 1 (nothing to train otherwise).', {
       code: 'imgcap.invalidFlag',
     });
+  if (config.scst_epochs > 0 && config.val_sample === 0)
+    cmd.error('error: --scst_epochs picks its best epoch by validation CIDEr-D: it needs --val_sample ≥ 1.', {
+      code: 'imgcap.invalidFlag',
+    });
   if (config.epochs === 0 && !config.init_from)
     cmd.error('error: --epochs 0 (self-critical training only) needs --init_from a trained bundle or run.', {
       code: 'imgcap.invalidFlag',
