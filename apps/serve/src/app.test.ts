@@ -129,6 +129,10 @@ describe('GET /openapi.json', () => {
       'max_length',
       'no_repeat_ngram_size',
       'attention',
+      'sample',
+      'temperature',
+      'top_k',
+      'seed',
     ]);
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '4XX', '5XX']));
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics']));
