@@ -61,7 +61,7 @@ const scstConfig: TrainConfig = {
 const TARGETS = { bleu4: 0.35, ciderOverConstant: 2 };
 
 function row(name: string, m: MetricScores): string {
-  return `| ${name.padEnd(30)} | ${m['BLEU-1'].toFixed(3)} | ${m['BLEU-4'].toFixed(3)} | ${m['ROUGE-L'].toFixed(3)} | ${m['CIDEr-D'].toFixed(3)} |`;
+  return `| ${name.padEnd(33)} | ${m['BLEU-1'].toFixed(3)} | ${m['BLEU-4'].toFixed(3)} | ${m['ROUGE-L'].toFixed(3)} | ${m['CIDEr-D'].toFixed(3)} |`;
 }
 
 type Scores = Awaited<ReturnType<typeof testScores>>;
@@ -98,7 +98,7 @@ async function testFeatures(data: PreparedData): Promise<FeatureStore> {
 
 function writeTable(out: NodeJS.WriteStream, ce: Scores, scst: Scores, constant: MetricScores): void {
   out.write(
-    `| ${'captions'.padEnd(30)} | BLEU-1 | BLEU-4 | ROUGE-L | CIDEr-D |\n|${'-'.repeat(32)}|--------|--------|---------|---------|\n`,
+    `| ${'captions'.padEnd(33)} | BLEU-1 | BLEU-4 | ROUGE-L | CIDEr-D |\n|${'-'.repeat(35)}|--------|--------|---------|---------|\n`,
   );
   out.write(`${row('cross-entropy, greedy', ce.greedy)}\n${row('cross-entropy, beam 3', ce.beam)}\n`);
   out.write(`${row('+ self-critical, greedy', scst.greedy)}\n`);
