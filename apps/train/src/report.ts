@@ -17,7 +17,7 @@ import { captionRecords } from './validate.js';
 
 const REPORT_SAMPLES = 8;
 
-function series(records: MetricsRecord[], split: 'train' | 'val', metric: string, name: string) {
+function series(records: MetricsRecord[], split: 'train' | 'val' | 'scst', metric: string, name: string) {
   const points = records
     .filter((r) => r.split === split && metric in r.metrics)
     .map((r) => [r.step, r.metrics[metric]!] as const);
@@ -41,12 +41,31 @@ export async function writeRunReport(input: {
   const { run, model, tokenizer, store } = input;
   const { records } = await readMetrics(run.paths.metrics);
   const summary = summarizeMetrics(records, {
-    best: { metric: 'loss', split: 'val', mode: 'min' },
+    // A run with self-critical epochs keeps the epoch of best validation CIDEr-D (see loop.ts).
+    best:
+      input.config.scst_epochs > 0
+        ? { metric: 'cider', split: 'val', mode: 'max' }
+        : { metric: 'loss', split: 'val', mode: 'min' },
     wallTimeSeconds: Math.max(input.wall, 1e-3),
     examplesSeen: input.examplesSeen,
     data: input.dataFacts,
   });
   await input.tracker.summary(summary);
+  const charts = runCharts(records);
+  const shown = input.sample.slice(0, REPORT_SAMPLES);
+  const captions = await captionRecords(model, tokenizer, shown, store);
+  const html = renderRunReport({
+    title: `imgcap training run — ${run.dir}`,
+    config: { ...input.config, parameters: model.countParams(), backbone_id: model.config.backbone },
+    summary,
+    charts,
+    samples: shown.map((r) => ({ image: r.path, caption: captions[r.id] ?? '', references: r.captions })),
+  });
+  await writeFile(run.paths.report, html);
+}
+
+/** Loss, accuracy and validation-caption curves, and the reward curves when the run had self-critical steps. */
+function runCharts(records: MetricsRecord[]): string[] {
   const charts = [
     lineChartSvg({
       title: 'Loss',
@@ -67,14 +86,12 @@ export async function writeRunReport(input: {
       series: [series(records, 'val', 'bleu4', 'BLEU-4'), series(records, 'val', 'cider', 'CIDEr-D')],
     }),
   ];
-  const shown = input.sample.slice(0, REPORT_SAMPLES);
-  const captions = await captionRecords(model, tokenizer, shown, store);
-  const html = renderRunReport({
-    title: `imgcap training run — ${run.dir}`,
-    config: { ...input.config, parameters: model.countParams(), backbone_id: model.config.backbone },
-    summary,
-    charts,
-    samples: shown.map((r) => ({ image: r.path, caption: captions[r.id] ?? '', references: r.captions })),
+  if (!records.some((r) => r.split === 'scst')) return charts;
+  const reward = lineChartSvg({
+    title: 'Self-critical training',
+    xLabel: 'step',
+    yLabel: 'CIDEr-D of samples',
+    series: [series(records, 'scst', 'reward', 'reward'), series(records, 'scst', 'baseline', 'baseline')],
   });
-  await writeFile(run.paths.report, html);
+  return [...charts, reward];
 }

@@ -330,6 +330,9 @@ describe('training', () => {
     expect(records.filter((r) => r.split === 'val')).toHaveLength(3);
     expect(whole.logs.join('\n')).toMatch(/before self-critical training: val CIDEr-D/);
     expect(whole.logs.join('\n')).toMatch(/restored the best weights \(step \d+, val CIDEr-D/);
+    const summary = JSON.parse(await readFile(join(root, 'scst-whole', 'summary.json'), 'utf8'));
+    expect(summary.best).toMatchObject({ metric: 'val/cider', mode: 'max' });
+    expect(await readFile(join(root, 'scst-whole', 'report.html'), 'utf8')).toContain('Self-critical training');
     // 10 cross-entropy steps (160 captions / 16), then 8 self-critical steps per epoch (30 images / 4).
     const crashAt = 10 + 5;
     const crashed = await train(configFor('scst-crashed', scst), crashAt);
