@@ -171,7 +171,7 @@ async function endOfEpoch(session: TrainingSession, io: LoopIO, state: LoopState
 }
 
 /** Updates the best value of the phase's monitored metric; true when this epoch is the new best. */
-function recordBest(state: LoopState, metric: 'loss' | 'cider', v: { loss: number; cider: number }): boolean {
+export function recordBest(state: LoopState, metric: 'loss' | 'cider', v: { loss: number; cider: number }): boolean {
   const value = metric === 'loss' ? v.loss : v.cider;
   const better = (a: number, b: number) => (metric === 'loss' ? a < b : a > b);
   const improved = Number.isFinite(value) && (state.best === null || better(value, state.best.value));
