@@ -29,27 +29,35 @@ function rowRandom(seed: number, row: number): () => number {
 export function sampler(temperature: number, topK: number, seed: number): TokenChooser {
   if (temperature === 0) return argMax;
   const streams: (() => number)[] = [];
+  // One weight per candidate, reused across rows and steps: this runs for every row at every step.
+  let weights = new Float64Array(0);
   return (logProbs, offset, vocab, banned, repeats, row) => {
     const random = (streams[row] ??= rowRandom(seed, row));
     const allowed = (token: number) => banned[token] !== 1 && !repeats?.has(token);
-    const candidates = topK > 0 ? topIds(logProbs, offset, vocab, topK, allowed) : allIds(vocab, allowed);
+    // The candidates in order: the top k (all allowed), or every id (the banned ones weigh 0).
+    const ids = topK > 0 ? topIds(logProbs, offset, vocab, topK, allowed) : null;
+    const count = ids ? ids.length : vocab;
+    const idAt = (i: number) => (ids ? ids[i]! : i);
+    if (weights.length < count) weights = new Float64Array(count);
     let max = -Infinity;
-    for (const token of candidates) max = Math.max(max, logProbs[offset + token]!);
+    for (let i = 0; i < count; i++) if (ids || allowed(i)) max = Math.max(max, logProbs[offset + idAt(i)]!);
     // exp((lp − max) / T): the largest weight is 1, so no underflow of the whole row at low temperature.
-    const weights = candidates.map((token) => Math.exp((logProbs[offset + token]! - max) / temperature));
-    let remaining = random() * weights.reduce((a, b) => a + b, 0);
-    for (let i = 0; i < candidates.length; i++) {
-      remaining -= weights[i]!;
-      if (remaining < 0) return candidates[i]!;
+    let total = 0;
+    let last = -1;
+    for (let i = 0; i < count; i++) {
+      const candidate = ids !== null || allowed(i);
+      weights[i] = candidate ? Math.exp((logProbs[offset + idAt(i)]! - max) / temperature) : 0;
+      total += weights[i]!;
+      if (candidate) last = i;
     }
-    return candidates[candidates.length - 1]!;
+    let remaining = random() * total;
+    for (let i = 0; i < count; i++) {
+      if (weights[i] === 0) continue;
+      remaining -= weights[i]!;
+      if (remaining < 0) return idAt(i);
+    }
+    return idAt(last);
   };
-}
-
-function allIds(vocab: number, allowed: (token: number) => boolean): number[] {
-  const ids: number[] = [];
-  for (let token = 0; token < vocab; token++) if (allowed(token)) ids.push(token);
-  return ids;
 }
 
 /** The k allowed ids of highest log-probability, highest first (insertion into a short sorted list). */
