@@ -1,7 +1,7 @@
 import { batchCount, createBatches } from '@imgcap/flickr-dataset';
 import type { LoopState } from './checkpoints.js';
 import { prefetch } from './prefetch.js';
-import { openScstPhase } from './scst/phase.js';
+import { scstPhase } from './scst/phase.js';
 import { createEpochProgress, type EpochProgress } from './progress.js';
 import { getLr } from './schedule.js';
 import type { TrainingSession } from './session.js';
@@ -43,7 +43,7 @@ export async function trainEpochs(session: TrainingSession, io: LoopIO): Promise
   const { config } = session;
   const state = { ...session.initial };
   const totalEpochs = config.epochs + config.scst_epochs;
-  const scst = config.scst_epochs > 0 ? await openScstPhase(session, io) : null;
+  const scst = config.scst_epochs > 0 ? scstPhase(session, io) : null;
   for (; state.epoch < totalEpochs; state.epoch++, state.batchInEpoch = 0) {
     const steps = state.epoch < config.epochs ? crossEntropySteps(session, state) : await scst!.steps(state);
     const progress = createEpochProgress(state.epoch, totalEpochs, steps.batches, {

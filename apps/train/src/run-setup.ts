@@ -20,7 +20,7 @@ import type { TrainConfig } from './config.js';
 import { prepareData, type PreparedData } from './data.js';
 import { openFeatureSource, resolveFeatureEngine } from './feature-engine.js';
 import { buildFeatureStore, type FeatureStore } from './features.js';
-import { checkInitialShape, readInitialBundle } from './init-from.js';
+import { checkInitialShape, type InitialBundle } from './init-from.js';
 import { modelConfigOf } from './model-config.js';
 import { resolveResumedConfig } from './resume.js';
 import { enableTrainingKernels } from './training-kernels.js';
@@ -44,15 +44,20 @@ export async function openTrainingRun(
   return { selected, run, config };
 }
 
-/** The dataset, split and filtered, with the vocabulary fitted once and kept in the run (a resume reuses it). */
-export async function loadRunData(run: RunDirectory, config: TrainConfig, log: Log): Promise<PreparedData> {
+/**
+ * The dataset, split and filtered, with the vocabulary fitted once and kept in the run (a resume reuses it). A run
+ * starting from `initial` (--init_from) takes its vocabulary, which its weights were trained with.
+ */
+export async function loadRunData(
+  run: RunDirectory,
+  config: TrainConfig,
+  log: Log,
+  initial?: InitialBundle,
+): Promise<PreparedData> {
   const tokenizerFile = join(run.dir, 'tokenizer.json');
-  // A resumed run keeps its vocabulary; --init_from takes the bundle's, which its weights were trained with.
   const savedTokenizer = run.resumed
     ? tokenizerFromJSON(JSON.parse(await readFile(tokenizerFile, 'utf8')))
-    : config.init_from
-      ? (await readInitialBundle(config.init_from)).tokenizer
-      : undefined;
+    : initial?.tokenizer;
   const data = await prepareData(config, savedTokenizer);
   if (!run.resumed) await writeFile(tokenizerFile, JSON.stringify(data.tokenizer.toJSON()));
   log(
@@ -106,21 +111,22 @@ export interface Training {
 }
 
 /**
- * The model (seeded) and its trainer, at the newest whole checkpoint when resuming. On any failure the trainer is
- * disposed before the error leaves: gradient workers are threads that would keep the process alive.
+ * The model (seeded) and its trainer, at the newest whole checkpoint when resuming, else with `initial`'s weights
+ * (--init_from) when given. On any failure the trainer is disposed before the error leaves: gradient workers are
+ * threads that would keep the process alive.
  */
 export async function buildTraining(
   config: TrainConfig,
-  backbone: Parameters<typeof modelConfigOf>[2],
-  vocabSize: number,
+  shape: { backbone: Parameters<typeof modelConfigOf>[2]; vocabSize: number },
   backend: string,
-  checkpoints: CheckpointStore | null,
+  from: { checkpoints: CheckpointStore | null; initial?: InitialBundle },
   log: Log,
 ): Promise<Training> {
+  const { checkpoints, initial } = from;
   // --workers 0 is auto: DataParallelTrainer's own rule for this backend and machine.
   const replicas = config.workers > 0 ? config.workers : autoReplicaCount(backend);
   const workerSetup = await enableTrainingKernels(config.train_kernels ?? 'auto', backend, replicas, log);
-  const model = new CaptionModel(modelConfigOf(config, vocabSize, backbone), { seed: config.seed });
+  const model = new CaptionModel(modelConfigOf(config, shape.vocabSize, shape.backbone), { seed: config.seed });
   const trainer =
     replicas > 1
       ? await DataParallelTrainer.create(model, config.lr, { replicas, backend: backend as BackendChoice, workerSetup })
@@ -131,13 +137,13 @@ export async function buildTraining(
     if (latest) {
       await loadModelWeights(model, join(latest.dir, 'bundle', 'model'));
       await trainer.loadState(join(latest.dir, 'optimizer'));
-    } else if (config.init_from) {
-      await initialWeights(model, config.init_from, log);
+    } else if (initial) {
+      await initialWeights(model, initial, log);
     }
   } catch (error) {
     trainer.dispose();
     model.dispose();
-    if (!latest && config.init_from) throw error;
+    if (!latest && initial) throw error;
     throw new Error(
       `checkpoint ${latest?.dir ?? `in ${checkpoints?.dir}`} could not be loaded: ${(error as Error).message}`,
     );
@@ -146,8 +152,7 @@ export async function buildTraining(
 }
 
 /** --init_from: the bundle's weights, into a model of the same shape. */
-async function initialWeights(model: CaptionModel, dir: string, log: Log): Promise<void> {
-  const bundle = await readInitialBundle(dir);
+async function initialWeights(model: CaptionModel, bundle: InitialBundle, log: Log): Promise<void> {
   checkInitialShape(bundle, model.config);
   await loadModelWeights(model, bundle.weightsDir);
   log(`initial weights from ${bundle.dir}`);

@@ -16,6 +16,7 @@ import {
   type Tracker,
 } from '@imgcap/tracking';
 import { CheckpointStore, type LoopState } from './checkpoints.js';
+import { readInitialBundle } from './init-from.js';
 import { wandbRunName, type TrainConfig } from './config.js';
 import type { PreparedData } from './data.js';
 import type { FeatureStore } from './features.js';
@@ -67,11 +68,20 @@ async function prepareSession(
   backend: string,
   log: Log,
 ): Promise<TrainingSession> {
-  const data = await loadRunData(run, config, log);
+  // --init_from is read once: its vocabulary for the data, its weights for the model.
+  const initialBundle = config.init_from ? await readInitialBundle(config.init_from) : undefined;
+  const data = await loadRunData(run, config, log, initialBundle);
   const { store, backbone } = await loadFeatures(run, config, data, backend, log);
   const checkpoints = new CheckpointStore(run.dir, config.keep_checkpoints);
   const resumeFrom = run.resumed ? checkpoints : null;
-  const training = await buildTraining(config, backbone, data.tokenizer.vocabSize, backend, resumeFrom, log);
+  const shape = { backbone, vocabSize: data.tokenizer.vocabSize };
+  const training = await buildTraining(
+    config,
+    shape,
+    backend,
+    { checkpoints: resumeFrom, initial: initialBundle },
+    log,
+  );
   const { model, trainer, replicas, state: initial, resumedFrom } = training;
   if (resumedFrom) {
     const at = `epoch ${initial.epoch + 1}, batch ${initial.batchInEpoch}, step ${initial.globalStep}`;

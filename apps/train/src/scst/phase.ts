@@ -12,20 +12,24 @@ import { scstStep } from './step.js';
 const SAMPLE_STREAM = 0x5c57;
 
 /**
- * The self-critical phase: rewards over the training split (built once), and per epoch its image batches. Its first
- * epoch starts from the best cross-entropy weights and records their validation CIDEr-D as the best to beat.
+ * The self-critical phase: rewards over the training split, and per epoch its image batches. Its first epoch starts
+ * from the best cross-entropy weights and records their validation CIDEr-D as the best to beat. The rewards (every
+ * training reference's n-grams) are built when the phase first runs, not held through the cross-entropy epochs.
  */
-export async function openScstPhase(session: TrainingSession, io: LoopIO) {
+export function scstPhase(session: TrainingSession, io: LoopIO) {
   const { data, config } = session;
-  const rewards = new ScstRewards(data.images.train, data.tokenizer);
   const images = scstImages(config);
   const batches = Math.ceil(data.images.train.length / images);
-  io.log(
-    `self-critical training: ${config.scst_samples} samples per image (temperature ${config.scst_temperature}), ` +
-      `baseline ${config.scst_baseline}, ${images} images per step, lr ${scstLr(config).toPrecision(3)}`,
-  );
+  let rewards: ScstRewards | undefined;
   return {
     async steps(state: LoopState): Promise<PhaseEpoch> {
+      if (!rewards) {
+        io.log(
+          `self-critical training: ${config.scst_samples} samples per image (temperature ${config.scst_temperature}), ` +
+            `baseline ${config.scst_baseline}, ${images} images per step, lr ${scstLr(config).toPrecision(3)}`,
+        );
+        rewards = new ScstRewards(data.images.train, data.tokenizer);
+      }
       if (state.best?.metric !== 'cider') await startScst(session, io, state);
       return { split: 'scst', batches, each: scstEpochSteps(session, rewards, state) };
     },
