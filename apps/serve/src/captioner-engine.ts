@@ -13,11 +13,7 @@ type SearchKey = {
   temperature?: number;
   topK?: number;
   seed?: number;
-  /** A seeded sample is decoded alone: its caption then depends on the image and the seed only. */
-  alone?: number;
 };
-
-let aloneCounter = 0;
 
 /** What the server needs of either engine (tfjs `Captioner`, @imgcap/onnx-engine's `OnnxCaptioner`). */
 export type CaptionerLike = Pick<
@@ -67,13 +63,13 @@ export class CaptionerEngine implements CaptionEngine {
       beamWidth: options.beam ?? 1,
       ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
       ...(options.noRepeatNgramSize ? { noRepeatNgramSize: options.noRepeatNgramSize } : {}),
-      ...(options.sample ? sampleKey(options.sample) : {}),
+      ...(options.sample ? { sample: true, ...options.sample } : {}),
     };
-    return this.batcher.submit(image, key);
+    // A seeded sample is decoded alone: its caption then depends on the image and the seed only.
+    return this.batcher.submit(image, key, { alone: options.sample?.seed !== undefined });
   }
 
-  private async captionBatch(images: DecodedImage[], key: SearchKey): Promise<CaptionResult[]> {
-    const { alone: _alone, ...search } = key;
+  private async captionBatch(images: DecodedImage[], search: SearchKey): Promise<CaptionResult[]> {
     const results = await this.captioner.captionImages(images, search);
     return results.map((result) => ({
       caption: result.caption,
@@ -106,10 +102,4 @@ export class CaptionerEngine implements CaptionEngine {
   dispose(): void {
     this.captioner.dispose();
   }
-}
-
-function sampleKey(sample: NonNullable<CaptionOptions['sample']>): Partial<SearchKey> {
-  const { temperature, topK, seed } = sample;
-  if (seed === undefined) return { sample: true, temperature, topK };
-  return { sample: true, temperature, topK, seed, alone: ++aloneCounter };
 }

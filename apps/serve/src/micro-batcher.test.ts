@@ -22,6 +22,17 @@ describe('MicroBatcher', () => {
     ]);
   });
 
+  it('runs a job submitted alone as a batch of one, even beside jobs with equal options', async () => {
+    const calls: number[][] = [];
+    const batcher = new MicroBatcher<number, string, number>(4, async (inputs) => {
+      calls.push(inputs);
+      return inputs;
+    });
+    const outputs = await Promise.all([1, 2, 3, 4].map((n) => batcher.submit(n, 'sample', { alone: n === 2 })));
+    expect(outputs).toEqual([1, 2, 3, 4]);
+    expect(calls).toEqual([[1, 3, 4], [2]]);
+  });
+
   it('rejects every job of a failed batch and keeps serving later ones', async () => {
     let fail = true;
     const batcher = new MicroBatcher<number, string, number>(4, async (inputs) => {

@@ -5,11 +5,13 @@
  *
  * A job joins a batch only with jobs of equal options (compared by their JSON); the first pending job's options
  * pick the batch, so no job waits behind more than one batch of others. `maxBatch` 1 turns batching off: each job
- * then runs at once, as a batch of one.
+ * then runs at once, as a batch of one. A job submitted `alone` is always a batch of one (its output must not depend
+ * on what it was batched with, e.g. a seeded sample).
  */
 export class MicroBatcher<Input, Options, Output> {
   private readonly pending: {
-    key: string;
+    /** null: the job runs alone. */
+    key: string | null;
     input: Input;
     options: Options;
     resolve: (o: Output) => void;
@@ -26,10 +28,10 @@ export class MicroBatcher<Input, Options, Output> {
   }
 
   /** Resolves with this input's output once the batch it joined has run; rejects if that batch failed. */
-  async submit(input: Input, options: Options): Promise<Output> {
+  async submit(input: Input, options: Options, { alone = false } = {}): Promise<Output> {
     if (this.maxBatch === 1) return (await this.runBatch([input], options))[0]!;
     return new Promise<Output>((resolve, reject) => {
-      this.pending.push({ key: JSON.stringify(options), input, options, resolve, reject });
+      this.pending.push({ key: alone ? null : JSON.stringify(options), input, options, resolve, reject });
       // Deferred one macrotask so jobs submitted together (e.g. decoded in the same tick) share the first batch.
       if (!this.running) setImmediate(() => void this.drain());
     });
@@ -42,7 +44,8 @@ export class MicroBatcher<Input, Options, Output> {
       while (this.pending.length > 0) {
         const { key, options } = this.pending[0]!;
         const batch: typeof this.pending = [];
-        for (let i = 0; i < this.pending.length && batch.length < this.maxBatch;) {
+        if (key === null) batch.push(this.pending.shift()!);
+        for (let i = 0; key !== null && i < this.pending.length && batch.length < this.maxBatch;) {
           if (this.pending[i]!.key === key) batch.push(...this.pending.splice(i, 1));
           else i++;
         }
