@@ -1,64 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateSyntheticDataset } from '@imgcap/flickr-dataset';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TRAIN_DEFAULTS, type TrainConfig } from './config.js';
+import { describe, expect, it, vi } from 'vitest';
+import { TRAIN_DEFAULTS } from './config.js';
 import { dryRunSummary, modelSummary, prepareData } from './data.js';
 import { EXIT, runTraining } from './run-training.js';
+import { train, useTrainingFixture } from './test-helpers/training-run.js';
 
-let root: string;
-let dataDir: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'imgcap-train-'));
-  dataDir = join(root, 'data');
-  await generateSyntheticDataset({ dir: dataDir, images: 40, seed: 3 });
-});
-afterAll(() => rm(root, { recursive: true, force: true }));
-
-function configFor(name: string, overrides: Partial<TrainConfig> = {}): TrainConfig {
-  return {
-    ...TRAIN_DEFAULTS,
-    dataset: 'synthetic',
-    data_dir: dataDir,
-    artifact_dir: join(root, name),
-    feature_cache: join(root, 'cache'),
-    backbone: 'patch16',
-    image_size: 32,
-    seq_length: 16,
-    batch_size: 16,
-    epochs: 2,
-    embed_dim: 16,
-    ff_dim: 32,
-    enc_heads: 2,
-    dec_heads: 2,
-    dropout: 0,
-    lr: 0.003,
-    patience: 0,
-    val_sample: 4,
-    backend: 'wasm',
-    // imgcap's dropout is 0 here, so interrupted and parallel runs can be compared step for step.
-    arch: 'imgcap',
-    ...overrides,
-  };
-}
-
-/** Runs training and records each step's loss and every log line. */
-async function train(config: TrainConfig, crashAtStep?: number) {
-  const losses = new Map<number, number>();
-  const logs: string[] = [];
-  const code = await runTraining(config, {
-    log: (line) => logs.push(line),
-    onStep: (step, loss) => {
-      losses.set(step, loss);
-      if (step === crashAtStep) throw new Error('simulated crash');
-    },
-  }).catch((error: Error) => error.message);
-  return { code, losses, logs };
-}
+const { fixture, configFor } = useTrainingFixture();
 
 describe('training', () => {
   it('--dry-run reports images, captions, splits, recovered rows and filtered captions', async () => {
@@ -80,7 +31,7 @@ describe('training', () => {
     const config = {
       ...TRAIN_DEFAULTS,
       dataset: 'synthetic' as const,
-      data_dir: dataDir,
+      data_dir: fixture.dataDir,
       seq_length: 32,
       dec_heads: 2,
     };
@@ -136,7 +87,7 @@ describe('training', () => {
   it('writes a loadable bundle, metrics, summary and report; a second run hits the feature cache', async () => {
     const first = await train(configFor('first'));
     expect(first.code).toBe(EXIT.ok);
-    const dir = join(root, 'first');
+    const dir = join(fixture.root, 'first');
     const bundle = JSON.parse(await readFile(join(dir, 'bundle', 'bundle.json'), 'utf8'));
     expect(bundle.config.backbone).toBe('patch16@32');
     const metrics = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
@@ -167,7 +118,7 @@ describe('training', () => {
     vi.unstubAllEnvs();
     expect(second.logs.find((l) => l.startsWith('features:'))).toMatch(/0 extracted, 40 from cache/);
     expect(second.logs.find((l) => l.startsWith('W&B: upload'))).toContain(
-      `wandb artifact put --name image_captioning/my-run-1 --type model --alias latest ${join(root, 'second', 'bundle')}`,
+      `wandb artifact put --name image_captioning/my-run-1 --type model --alias latest ${join(fixture.root, 'second', 'bundle')}`,
     );
   });
 
@@ -175,11 +126,11 @@ describe('training', () => {
     const run = await train(configFor('seed-arch', { arch: 'seed', epochs: 1, workers: 2 }));
     expect(run.code).toBe(EXIT.ok);
     expect(run.logs.join('\n')).toMatch(/model: --arch seed, [\d,]+ parameters \(encoder/);
-    const bundle = JSON.parse(await readFile(join(root, 'seed-arch', 'bundle', 'bundle.json'), 'utf8'));
+    const bundle = JSON.parse(await readFile(join(fixture.root, 'seed-arch', 'bundle', 'bundle.json'), 'utf8'));
     expect(bundle.config.arch).toBe('seed');
     expect(bundle.metadata.arch).toBe('seed');
     const { loadCaptionBundle } = await import('@imgcap/captioner');
-    const captioner = await loadCaptionBundle(join(root, 'seed-arch', 'bundle'));
+    const captioner = await loadCaptionBundle(join(fixture.root, 'seed-arch', 'bundle'));
     const [result] = await captioner.captionImages([
       { width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(90) },
     ]);
@@ -190,7 +141,7 @@ describe('training', () => {
   it('exits non-zero (gradient workers ended) when --resume meets a damaged checkpoint, on the default worker count', async () => {
     const config = configFor('damaged', { epochs: 1, workers: 0 });
     expect((await train(config)).code).toBe(EXIT.ok);
-    const checkpoints = join(root, 'damaged', 'checkpoints');
+    const checkpoints = join(fixture.root, 'damaged', 'checkpoints');
     const latest = (await readdir(checkpoints))
       .filter((d) => d.startsWith('step-'))
       .sort()
@@ -201,7 +152,7 @@ describe('training', () => {
       '--dataset',
       'synthetic',
       '--data_dir',
-      dataDir,
+      fixture.dataDir,
       '--artifact_dir',
       config.artifact_dir,
       '--feature_cache',
@@ -252,7 +203,7 @@ describe('training', () => {
   }, 120_000);
 
   it('skips a listed image missing on disk and captions with no word, by name and count in the log and summary.json', async () => {
-    const broken = join(root, 'broken-data');
+    const broken = join(fixture.root, 'broken-data');
     await generateSyntheticDataset({ dir: broken, images: 12, seed: 4 });
     const file = join(broken, 'dataset_synthetic.json');
     const dataset = JSON.parse(await readFile(file, 'utf8'));
@@ -263,7 +214,7 @@ describe('training', () => {
     const run = await train({
       ...configFor('broken-run', { epochs: 1, val_sample: 0 }),
       data_dir: broken,
-      feature_cache: join(root, 'broken-cache'),
+      feature_cache: join(fixture.root, 'broken-cache'),
     });
     expect(run.code).toBe(EXIT.ok);
     const logs = run.logs.join('\n');
@@ -271,7 +222,7 @@ describe('training', () => {
     expect(logs).toMatch(/and 1 with no word dropped/);
     // The missing file counts as skipped, neither extracted nor cached.
     expect(logs).toMatch(/, 11 extracted, 0 from cache/);
-    const summary = JSON.parse(await readFile(join(root, 'broken-run', 'summary.json'), 'utf8'));
+    const summary = JSON.parse(await readFile(join(fixture.root, 'broken-run', 'summary.json'), 'utf8'));
     expect(summary.data).toMatchObject({
       empty_captions: 1,
       skipped_images: [`${trainImages[0].filename}: not_found`],
@@ -280,21 +231,21 @@ describe('training', () => {
   });
 
   it('leaves no half-made run behind when set-up fails, so the identical command can be retried', async () => {
-    const config = configFor('no-dataset', { data_dir: join(root, 'absent'), dataset: 'flickr30k' });
+    const config = configFor('no-dataset', { data_dir: join(fixture.root, 'absent'), dataset: 'flickr30k' });
     const first = await train(config);
     expect(first.code).toMatch(/absent/);
-    expect(await readdir(join(root, 'no-dataset'))).toEqual([]);
+    expect(await readdir(join(fixture.root, 'no-dataset'))).toEqual([]);
     const retry = await train(config);
     expect(retry.code).toBe(first.code); // the same error again, not "not empty"
   });
 
   it('refuses a non-empty artifact dir without --resume or --overwrite', async () => {
-    await mkdir(join(root, 'taken'), { recursive: true });
-    await writeFile(join(root, 'taken', 'notes.txt'), 'keep me');
+    await mkdir(join(fixture.root, 'taken'), { recursive: true });
+    await writeFile(join(fixture.root, 'taken', 'notes.txt'), 'keep me');
     await expect(runTraining(configFor('taken'), { log: () => {} })).rejects.toThrow(
       /--resume.*--overwrite|--overwrite.*--resume/,
     );
-    expect(await readFile(join(root, 'taken', 'notes.txt'), 'utf8')).toBe('keep me');
+    expect(await readFile(join(fixture.root, 'taken', 'notes.txt'), 'utf8')).toBe('keep me');
   });
 
   it('resumes after a crash on the same path as an uninterrupted run (dropout on), ignoring torn checkpoints', async () => {
@@ -303,7 +254,7 @@ describe('training', () => {
     const crashed = await train(configFor('crashed', { checkpoint_every: 3, dropout: 0.1 }), 5);
     expect(crashed.code).toBe('simulated crash');
     // A save killed half-way, and a step directory without its state file, must both be ignored.
-    const checkpoints = join(root, 'crashed', 'checkpoints');
+    const checkpoints = join(fixture.root, 'crashed', 'checkpoints');
     await mkdir(join(checkpoints, '.tmp-step-000000006-999', 'bundle'), { recursive: true });
     await mkdir(join(checkpoints, 'step-000000009'), { recursive: true });
     const resumed = await train(configFor('crashed', { checkpoint_every: 3, dropout: 0.1, resume: true }));
@@ -313,59 +264,17 @@ describe('training', () => {
     for (const [step, loss] of resumed.losses) expect(loss, `step ${step}`).toBeCloseTo(whole.losses.get(step)!, 5);
   });
 
-  it('adds self-critical epochs: scst metrics, val CIDEr-D as the best, and a resume mid-way follows the whole run', async () => {
-    const scst = { epochs: 1, scst_epochs: 2, scst_images: 4, scst_samples: 3, checkpoint_every: 4, val_sample: 6 };
-    const whole = await train(configFor('scst-whole', scst));
-    expect(whole.code).toBe(EXIT.ok);
-    const records = (await readFile(join(root, 'scst-whole', 'metrics.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    const scstRecords = records.filter((r) => r.split === 'scst');
-    expect(scstRecords.length).toBeGreaterThan(0);
-    for (const r of scstRecords) {
-      expect(Number.isFinite(r.reward) && Number.isFinite(r.baseline)).toBe(true);
-      expect(r.epoch).toBeGreaterThanOrEqual(1);
-    }
-    expect(records.filter((r) => r.split === 'val')).toHaveLength(3);
-    expect(whole.logs.join('\n')).toMatch(/before self-critical training: val CIDEr-D/);
-    expect(whole.logs.join('\n')).toMatch(/restored the best weights \(step \d+, val CIDEr-D/);
-    const summary = JSON.parse(await readFile(join(root, 'scst-whole', 'summary.json'), 'utf8'));
-    expect(summary.best).toMatchObject({ metric: 'val/cider', mode: 'max' });
-    expect(await readFile(join(root, 'scst-whole', 'report.html'), 'utf8')).toContain('Self-critical training');
-    // 10 cross-entropy steps (160 captions / 16), then 8 self-critical steps per epoch (30 images / 4).
-    const crashAt = 10 + 5;
-    const crashed = await train(configFor('scst-crashed', scst), crashAt);
-    expect(crashed.code).toBe('simulated crash');
-    const resumed = await train(configFor('scst-crashed', { ...scst, resume: true }));
-    expect(resumed.code).toBe(EXIT.ok);
-    expect(resumed.logs.join('\n')).toMatch(/resumed from .*step-000000012/);
-    expect(resumed.losses.size).toBeGreaterThan(10);
-    for (const [step, loss] of resumed.losses) expect(loss, `step ${step}`).toBeCloseTo(whole.losses.get(step)!, 5);
-  });
-
-  it('--init_from starts from a bundle (its weights and vocabulary) and refuses a different model shape', async () => {
-    const from = join(root, 'scst-whole');
-    const only = await train(configFor('scst-only', { epochs: 0, scst_epochs: 1, scst_images: 4, init_from: from }));
-    expect(only.code).toBe(EXIT.ok);
-    expect(only.logs.join('\n')).toMatch(/initial weights from .*scst-whole/);
-    const wider = configFor('scst-wide', { epochs: 0, scst_epochs: 1, embed_dim: 32, init_from: from });
-    await expect(runTraining(wider, { log: () => {} })).rejects.toThrow(
-      /--init_from .*embedDim: bundle 16, this run 32/,
-    );
-  });
-
   it('stops with a clear message and exit code 3 on a non-finite loss, leaving the best checkpoint untouched', async () => {
-    const config = configFor('nan', { epochs: 1, feature_cache: join(root, 'nan-cache') });
+    const config = configFor('nan', { epochs: 1, feature_cache: join(fixture.root, 'nan-cache') });
     expect((await train(config)).code).toBe(EXIT.ok);
-    const best = join(root, 'nan', 'checkpoints', 'best');
+    const best = join(fixture.root, 'nan', 'checkpoints', 'best');
     const [state, weights] = await Promise.all([
       readFile(join(best, 'state.json')),
       readFile(join(best, 'bundle', 'model', 'weights.bin')),
     ]);
     // Corrupt the latest step checkpoint's weights (a diverged run): resuming from it gives a NaN loss.
     const latest = join(
-      root,
+      fixture.root,
       'nan',
       'checkpoints',
       `step-${JSON.parse(state.toString()).globalStep.toString().padStart(9, '0')}`,
