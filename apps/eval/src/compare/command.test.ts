@@ -2,7 +2,13 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSyntheticData, runEval, saveTinyBundle, useTestBackend } from '../test-helpers/tiny-run.js';
+import {
+  makeSyntheticData,
+  runEval,
+  saveTinyBundle,
+  syntheticEvalArgs,
+  useTestBackend,
+} from '../test-helpers/tiny-run.js';
 
 let root: string;
 let runA: string;
@@ -17,18 +23,7 @@ beforeAll(async () => {
   bundleB = join(root, 'bundle-b');
   parameters = await saveTinyBundle(dataDir, join(runA, 'bundle'), { preset: 'tiny' });
   await saveTinyBundle(dataDir, bundleB);
-  const common = [
-    '--model',
-    runA,
-    '--dataset',
-    'synthetic',
-    '--data_dir',
-    dataDir,
-    '--backend',
-    'wasm',
-    '--examples',
-    '0',
-  ];
+  const common = [...syntheticEvalArgs(runA, dataDir), '--examples', '0'];
   for (const beam of ['1', '3']) expect((await runEval([...common, '--beam', beam])).exitCode).toBe(0);
 });
 afterAll(() => rm(root, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { METRIC_NAMES } from '@imgcap/caption-metrics';
 import { readKarpathy } from '@imgcap/flickr-dataset';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEval, setUpTinyEvalRun } from '../test-helpers/tiny-run.js';
+import { runEval, setUpTinyEvalRun, syntheticEvalArgs } from '../test-helpers/tiny-run.js';
 
 let root: string;
 let dataDir: string;
@@ -15,14 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const common = () => ['--dataset', 'synthetic', '--data_dir', dataDir, '--backend', 'wasm'];
-
 describe('eval --model (default command)', () => {
   it('captions the test split of a run dir and writes metrics.json, captions.json and report.html', async () => {
     const { stdout, stderr, exitCode } = await runEval([
-      '--model',
-      runDir,
-      ...common(),
+      ...syntheticEvalArgs(runDir, dataDir),
       '--beam',
       '2',
       '--examples',
@@ -65,9 +61,7 @@ describe('eval --model (default command)', () => {
   it('defaults to the bundle itself and beam 3 when DIR is a bundle, honouring --out and --limit', async () => {
     const out = join(root, 'custom-out');
     const { stdout, exitCode } = await runEval([
-      '--model',
-      join(runDir, 'bundle'),
-      ...common(),
+      ...syntheticEvalArgs(join(runDir, 'bundle'), dataDir),
       '--limit',
       '1',
       '--out',
@@ -122,14 +116,14 @@ describe('eval --model (default command)', () => {
 describe('eval --model errors: one line naming the bad flag or file, exit code 1', () => {
   it('names a missing model directory', async () => {
     const missing = join(root, 'no-such-run');
-    const { stdout, stderr, exitCode } = await runEval(['--model', missing, ...common()]);
+    const { stdout, stderr, exitCode } = await runEval(syntheticEvalArgs(missing, dataDir));
     expect(exitCode).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe(`error: model directory ${missing} does not exist or is not a directory\n`);
   });
 
   it('names both places looked at when a run dir has no bundle', async () => {
-    const { stderr, exitCode } = await runEval(['--model', dataDir, ...common()]);
+    const { stderr, exitCode } = await runEval(syntheticEvalArgs(dataDir, dataDir));
     expect(exitCode).toBe(1);
     expect(stderr).toContain(
       `looked for ${join(dataDir, 'bundle.json')} and ${join(dataDir, 'bundle', 'bundle.json')}`,
@@ -137,10 +131,10 @@ describe('eval --model errors: one line naming the bad flag or file, exit code 1
   });
 
   it('rejects unknown flags and out-of-range values', async () => {
-    const unknown = await runEval(['--model', runDir, ...common(), '--beams', '3']);
+    const unknown = await runEval([...syntheticEvalArgs(runDir, dataDir), '--beams', '3']);
     expect(unknown.exitCode).not.toBe(0);
     expect(unknown.stderr).toContain("unknown option '--beams'");
-    const beam = await runEval(['--model', runDir, ...common(), '--beam', '0']);
+    const beam = await runEval([...syntheticEvalArgs(runDir, dataDir), '--beam', '0']);
     expect(beam.exitCode).not.toBe(0);
     expect(beam.stderr).toContain("'--beam <n>' argument '0' is invalid. must be an integer from 1 to 16.");
     const dataset = await runEval(['--model', runDir, '--dataset', 'coco', '--data_dir', dataDir]);
@@ -149,7 +143,12 @@ describe('eval --model errors: one line naming the bad flag or file, exit code 1
 
   it('--sample draws captions: temperature 0 is greedy, a seed repeats, and it excludes --beam', async () => {
     const captionsOf = async (args: string[], out: string) => {
-      const { exitCode, stderr } = await runEval(['--model', runDir, ...common(), ...args, '--out', join(root, out)]);
+      const { exitCode, stderr } = await runEval([
+        ...syntheticEvalArgs(runDir, dataDir),
+        ...args,
+        '--out',
+        join(root, out),
+      ]);
       expect(exitCode, stderr).toBe(0);
       return JSON.parse(await readFile(join(root, out, 'captions.json'), 'utf8'));
     };
@@ -157,13 +156,13 @@ describe('eval --model errors: one line naming the bad flag or file, exit code 1
     expect(await captionsOf(['--sample', '--temperature', '0'], 'cold')).toEqual(greedy);
     const seeded = ['--sample', '--temperature', '2', '--sample_seed', '7'];
     expect(await captionsOf(seeded, 'seeded-b')).toEqual(await captionsOf(seeded, 'seeded-a'));
-    const both = await runEval(['--model', runDir, ...common(), '--sample', '--beam', '3']);
+    const both = await runEval([...syntheticEvalArgs(runDir, dataDir), '--sample', '--beam', '3']);
     expect(both.exitCode).not.toBe(0);
     expect(both.stderr).toMatch(/option '--sample' cannot be used with option '--beam <n>'/);
   });
 
   it('names --max_length beyond what the model can generate', async () => {
-    const { stderr, exitCode } = await runEval(['--model', runDir, ...common(), '--max_length', '40']);
+    const { stderr, exitCode } = await runEval([...syntheticEvalArgs(runDir, dataDir), '--max_length', '40']);
     expect(exitCode).toBe(1);
     expect(stderr).toBe(
       'error: --max_length 40 is too long for this model: its captions hold at most 11 ids (seqLength 12)\n',

@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEval, setUpTinyEvalRun } from '../test-helpers/tiny-run.js';
+import { runEval, setUpTinyEvalRun, syntheticEvalArgs } from '../test-helpers/tiny-run.js';
 
 let root: string;
 let dataDir: string;
@@ -20,18 +20,7 @@ interface EvalOutputs {
 
 async function evaluate(engine: string, beam: number): Promise<EvalOutputs> {
   const out = join(root, `out-${engine}-${beam}`);
-  const args = [
-    '--model',
-    runDir,
-    '--dataset',
-    'synthetic',
-    '--data_dir',
-    dataDir,
-    '--backend',
-    'wasm',
-    '--examples',
-    '0',
-  ];
+  const args = [...syntheticEvalArgs(runDir, dataDir), '--examples', '0'];
   const { stderr, exitCode } = await runEval([...args, '--beam', String(beam), '--engine', engine, '--out', out]);
   expect(exitCode, stderr).toBe(0);
   return {
@@ -54,20 +43,7 @@ describe('eval --engine onnx', () => {
 
   it('runs on ONNX Runtime by default on wasm (auto), and says so in metrics.json', async () => {
     const out = join(root, 'out-auto');
-    const { exitCode } = await runEval([
-      '--model',
-      runDir,
-      '--dataset',
-      'synthetic',
-      '--data_dir',
-      dataDir,
-      '--backend',
-      'wasm',
-      '--examples',
-      '0',
-      '--out',
-      out,
-    ]);
+    const { exitCode } = await runEval([...syntheticEvalArgs(runDir, dataDir), '--examples', '0', '--out', out]);
     expect(exitCode).toBe(0);
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')) as {
       settings: { engine: string; backend: string };

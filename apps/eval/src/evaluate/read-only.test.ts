@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEval, setUpTinyEvalRun } from '../test-helpers/tiny-run.js';
+import { runEval, setUpTinyEvalRun, syntheticEvalArgs } from '../test-helpers/tiny-run.js';
 
 let root: string;
 let dataDir: string;
@@ -20,42 +20,14 @@ afterAll(() => Promise.all([root, out].map((d) => rm(d, { recursive: true, force
 
 describe('eval on a bundle it cannot write into', () => {
   it('captions on the ONNX engine (export in a scratch directory) into --out, leaving the bundle untouched', async () => {
-    const run = await runEval([
-      '--model',
-      runDir,
-      '--dataset',
-      'synthetic',
-      '--data_dir',
-      dataDir,
-      '--backend',
-      'wasm',
-      '--beam',
-      '1',
-      '--engine',
-      'onnx',
-      '--out',
-      out,
-    ]);
+    const run = await runEval([...syntheticEvalArgs(runDir, dataDir), '--beam', '1', '--engine', 'onnx', '--out', out]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).settings.engine).toBe('onnx');
     expect(await readFile(join(runDir, 'bundle', 'onnx'), 'utf8')).toBe('read-only');
   });
 
   it('says where else its outputs can go when the default location cannot be written', async () => {
-    const run = await runEval([
-      '--model',
-      runDir,
-      '--dataset',
-      'synthetic',
-      '--data_dir',
-      dataDir,
-      '--backend',
-      'wasm',
-      '--beam',
-      '1',
-      '--engine',
-      'tfjs',
-    ]);
+    const run = await runEval([...syntheticEvalArgs(runDir, dataDir), '--beam', '1', '--engine', 'tfjs']);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/cannot write the evaluation outputs into .*eval-test-beam1 \(EEXIST\); pass --out DIR/);
   });

@@ -66,6 +66,11 @@ export async function saveTinyBundle(
   }
 }
 
+/** `eval`'s flags for `model` on the synthetic dataset in `dataDir`, on wasm: what most tests start from. */
+export function syntheticEvalArgs(model: string, dataDir: string): string[] {
+  return ['--model', model, '--dataset', 'synthetic', '--data_dir', dataDir, '--backend', 'wasm'];
+}
+
 export interface EvalRun {
   stdout: string;
   stderr: string;
