@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES, scoreCaptions } from './index.js';
 import { expectClose } from './test-helpers/expect-close.js';
+import { dropPunctuation } from './tokenize.js';
 import { GOLDEN_CANDIDATES, GOLDEN_REFERENCES, PYCOCOEVALCAP_SCORES } from './test-helpers/pycocoevalcap-golden.js';
 
 describe('scoreCaptions', () => {
@@ -84,30 +85,7 @@ describe('scoreCaptions on raw real captions', () => {
         refs: string[][];
         cands: string[];
       };
-      const drop = new Set([
-        "''",
-        "'",
-        '``',
-        '`',
-        '-LRB-',
-        '-RRB-',
-        '-LCB-',
-        '-RCB-',
-        '.',
-        '?',
-        '!',
-        ',',
-        ':',
-        '-',
-        '--',
-        '...',
-        ';',
-      ]);
-      const clean = (line: string) =>
-        line
-          .split(' ')
-          .filter((t) => t !== '' && !drop.has(t))
-          .join(' ');
+      const clean = (line: string) => dropPunctuation(line.split(' '));
       const raw = scoreCaptions(
         Object.fromEntries(data.images.map((im) => [im.id, im.refs])),
         Object.fromEntries(data.images.map((im) => [im.id, im.cand])),

@@ -2,35 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { tokenizeCaption } from './tokenize.js';
+import { dropPunctuation, tokenizeCaption } from './tokenize.js';
 
 // Real COCO captions and the Java PTBTokenizer 3.4.1's output for each (../shared/data/coco-captions/README.md).
 const DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'coco-captions');
-const PUNCTUATION = new Set([
-  "''",
-  "'",
-  '``',
-  '`',
-  '-LRB-',
-  '-RRB-',
-  '-LCB-',
-  '-RCB-',
-  '.',
-  '?',
-  '!',
-  ',',
-  ':',
-  '-',
-  '--',
-  '...',
-  ';',
-]);
 /** The Java output as pycocoevalcap keeps it: split on spaces (a U+00A0 inside a fraction token stays), filtered. */
-const official = (javaLine: string) =>
-  javaLine
-    .split(' ')
-    .filter((t) => t !== '' && !PUNCTUATION.has(t))
-    .join(' ');
+const official = (javaLine: string) => dropPunctuation(javaLine.split(' '));
 const json = (path: string) =>
   JSON.parse(path.endsWith('.gz') ? gunzipSync(readFileSync(path)).toString() : readFileSync(path, 'utf8'));
 

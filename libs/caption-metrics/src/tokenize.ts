@@ -33,7 +33,13 @@ const PYCOCOEVALCAP_PUNCTUATION = new Set([
  */
 export function tokenizeCaption(caption: string): string {
   // pycocoevalcap replaces newlines inside a caption by spaces (each caption is one line for -preserveLines).
-  return ptbTokens(caption.replace(/[\r\n]+/g, ' '))
-    .filter((token) => !PYCOCOEVALCAP_PUNCTUATION.has(token))
-    .join(' ');
+  return dropPunctuation(ptbTokens(caption.replace(/[\r\n]+/g, ' ')));
+}
+
+/**
+ * pycocoevalcap's last step on PTB tokens (ours, or the Java tokenizer's output line split on spaces): empty tokens
+ * and its punctuation list dropped, the rest joined by single spaces.
+ */
+export function dropPunctuation(tokens: readonly string[]): string {
+  return tokens.filter((token) => token !== '' && !PYCOCOEVALCAP_PUNCTUATION.has(token)).join(' ');
 }
