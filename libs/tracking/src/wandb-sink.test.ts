@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { MetricsRecord } from './metrics-log.js';
 import { fakeWandb } from './test-helpers/fake-wandb.js';
-import { createWandbSink } from './wandb-sink.js';
+import { createWandbSink, type WandbClient, type WandbSinkOptions } from './wandb-sink.js';
 
 const sdkMock = vi.hoisted(() => ({ imports: 0, inits: [] as unknown[] }));
 vi.mock('@wandb/sdk', () => {
@@ -19,6 +19,11 @@ vi.mock('@wandb/sdk', () => {
 const CONFIG = { lr: 0.001, batch_size: 128 };
 const TRAIN: MetricsRecord = { step: 10, epoch: 0, time: 1, split: 'train', metrics: { loss: 2.5 } };
 const VAL: MetricsRecord = { step: 10, epoch: 0, time: 2, split: 'val', metrics: { bleu4: 0.2, loss: 2.8 } };
+
+/** An enabled sink (project and key given) on `client`, quiet unless `options` pass a `warn`. */
+function sinkOf(client: WandbClient, options: Partial<WandbSinkOptions> = {}) {
+  return createWandbSink({ project: 'p', config: CONFIG, apiKey: 'k', client, warn: () => {}, ...options })!;
+}
 
 function collectWarnings() {
   const warnings: string[] = [];
@@ -84,7 +89,7 @@ describe('createWandbSink', () => {
 
   it('logs the summary once under summary/…', async () => {
     const fake = fakeWandb();
-    const sink = createWandbSink({ project: 'p', config: CONFIG, apiKey: 'k', client: fake.client })!;
+    const sink = sinkOf(fake.client);
     sink.summary({
       best: { metric: 'val/bleu4', mode: 'max', value: 0.3, step: 20, epoch: 1 },
       final: { 'train/loss': 2 },
@@ -114,7 +119,7 @@ describe('createWandbSink', () => {
   it('a log that throws on every call gives one warning in total, and logging keeps being attempted', async () => {
     const fake = fakeWandb({ log: 'throw' });
     const { warnings, warn } = collectWarnings();
-    const sink = createWandbSink({ project: 'p', config: CONFIG, apiKey: 'k', client: fake.client, warn })!;
+    const sink = sinkOf(fake.client, { warn });
     for (let step = 0; step < 100; step += 1) sink.log({ ...TRAIN, step });
     await sink.finish();
     expect(warnings).toEqual([expect.stringMatching(/W&B log failed: socket hang up/)]);
@@ -124,14 +129,7 @@ describe('createWandbSink', () => {
   it('finish() returns within its bound when init hangs', async () => {
     const fake = fakeWandb({ init: 'hang' });
     const { warnings, warn } = collectWarnings();
-    const sink = createWandbSink({
-      project: 'p',
-      config: CONFIG,
-      apiKey: 'k',
-      client: fake.client,
-      warn,
-      finishTimeoutMs: 150,
-    })!;
+    const sink = sinkOf(fake.client, { warn, finishTimeoutMs: 150 });
     sink.log(TRAIN);
     const started = performance.now();
     await sink.finish();
@@ -143,14 +141,7 @@ describe('createWandbSink', () => {
 
   it('finish() returns within its bound when the upload flush hangs', async () => {
     const fake = fakeWandb({ finish: 'hang' });
-    const sink = createWandbSink({
-      project: 'p',
-      config: CONFIG,
-      apiKey: 'k',
-      client: fake.client,
-      warn: () => {},
-      finishTimeoutMs: 100,
-    })!;
+    const sink = sinkOf(fake.client, { warn: () => {}, finishTimeoutMs: 100 });
     const started = performance.now();
     await sink.finish();
     expect(performance.now() - started).toBeLessThan(1000);
@@ -160,14 +151,7 @@ describe('createWandbSink', () => {
   it('gives up on a run that never starts after initTimeoutMs, warning once', async () => {
     const fake = fakeWandb({ init: 'hang' });
     const { warnings, warn } = collectWarnings();
-    const sink = createWandbSink({
-      project: 'p',
-      config: CONFIG,
-      apiKey: 'k',
-      client: fake.client,
-      warn,
-      initTimeoutMs: 50,
-    })!;
+    const sink = sinkOf(fake.client, { warn, initTimeoutMs: 50 });
     await new Promise((resolve) => setTimeout(resolve, 80));
     sink.log(TRAIN);
     const started = performance.now();
@@ -177,15 +161,9 @@ describe('createWandbSink', () => {
   });
 
   it("tells the started run's identity, and nothing for a run that never started", async () => {
-    const started = createWandbSink({ project: 'p', config: CONFIG, apiKey: 'k', client: fakeWandb().client })!;
+    const started = sinkOf(fakeWandb().client);
     expect(await started.runIdentity()).toEqual({ id: 'fake-run-id', entity: 'fake-entity', project: 'fake-project' });
-    const failed = createWandbSink({
-      project: 'p',
-      config: CONFIG,
-      apiKey: 'k',
-      client: fakeWandb({ init: 'reject' }).client,
-      warn: () => {},
-    })!;
+    const failed = sinkOf(fakeWandb({ init: 'reject' }).client);
     expect(await failed.runIdentity()).toBeUndefined();
   });
 });
