@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { locateCaptionBundle } from '@imgcap/captioner/bundle';
 import { captionBatches, type CaptionedBatch, type ImageSource } from '../evaluate/caption-split.js';
-import { loadModel } from '../evaluate/load-model.js';
+import { decodingOf, loadModel } from '../evaluate/load-model.js';
 import type { ModelSettings } from '../evaluate/options.js';
 import { listInputs, type InputFile } from './inputs.js';
 import { formatRows, outputFormat, type OutputFormat } from './output.js';
@@ -82,7 +82,7 @@ async function captionInto(
   const counts = { captioned: 0, skipped: 0 };
   try {
     io.log(
-      `captioning ${todo.length} files with ${bundleDir} on ${engine} (beam ${search.beamWidth}, batches of ${settings.batchSize})`,
+      `captioning ${todo.length} files with ${bundleDir} on ${engine} (${decodingOf(search).text}, batches of ${settings.batchSize})`,
     );
     const progress = createCaptionProgress({ total: todo.length, barStream: io.barStream, log: io.log });
     const records = todo.map(({ file, path }) => ({ id: file, path }));

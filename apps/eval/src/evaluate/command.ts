@@ -1,10 +1,10 @@
 import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
-import { locateCaptionBundle, type ImageCaptioner, type SearchOptions } from '@imgcap/captioner';
+import { locateCaptionBundle, type ImageCaptioner } from '@imgcap/captioner';
 import type { Command } from 'commander';
 import { captionSplit } from './caption-split.js';
 import { heldOutRecords } from './held-out.js';
-import { loadModel } from './load-model.js';
+import { decodingOf, loadModel } from './load-model.js';
 import { addEvaluateOptions, toEvaluateSettings, type EvaluateFlags, type EvaluateSettings } from './options.js';
 import { writeEvaluationOutputs, type EvaluationLine, type MetricsFile } from './outputs.js';
 
@@ -94,10 +94,4 @@ export function registerEvaluateCommand(program: Command): Command {
     }
     output.writeOut?.(`${JSON.stringify(result.line)}\n`);
   });
-}
-
-/** How captions were decoded, for the output directory's name and for people. */
-function decodingOf(search: SearchOptions): { dir: string; text: string } {
-  if (search.sample) return { dir: 'sample', text: `sampled, temperature ${search.temperature}` };
-  return { dir: `beam${search.beamWidth}`, text: `beam ${search.beamWidth}` };
 }

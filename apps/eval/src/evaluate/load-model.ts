@@ -48,3 +48,9 @@ function searchOptions(captioner: ImageCaptioner, settings: ModelSettings): Sear
     : { beamWidth: settings.beam };
   return resolveSearchOptions({ ...decoding, maxLength, lengthPenalty, noRepeatNgramSize }, limit);
 }
+
+/** How captions were decoded, for the output directory's name and for people. */
+export function decodingOf(search: SearchOptions): { dir: string; text: string } {
+  if (search.sample) return { dir: 'sample', text: `sampled, temperature ${search.temperature}` };
+  return { dir: `beam${search.beamWidth}`, text: `beam ${search.beamWidth}` };
+}
