@@ -3,6 +3,7 @@ import { loadModelWeights, searchTokensOf } from '@imgcap/captioner';
 import { deriveSeed, mulberry32, shuffleInPlace } from '@imgcap/flickr-dataset';
 import type { LoopState } from '../checkpoints.js';
 import type { LoopIO, PhaseEpoch, PhaseStep } from '../loop.js';
+import { prefetch } from '../prefetch.js';
 import type { TrainingSession } from '../session.js';
 import { validate } from '../validate.js';
 import { ScstRewards } from './rewards.js';
@@ -63,15 +64,21 @@ async function* scstEpochSteps(
     baseline: config.scst_baseline,
   };
   const perStep = scstImages(config);
-  for (let start = state.batchInEpoch * perStep; start < order.length; start += perStep) {
-    const imageIds = order.slice(start, start + perStep);
-    const features = await store.featuresFor(imageIds);
-    const sampleSeed = deriveSeed(deriveSeed(config.seed, SAMPLE_STREAM), state.globalStep);
+  async function* batches() {
+    for (let start = state.batchInEpoch * perStep; start < order.length; start += perStep) {
+      const imageIds = order.slice(start, start + perStep);
+      yield { imageIds, features: await store.featuresFor(imageIds) };
+    }
+  }
+  // The next batch's features are read while this step runs, as in cross-entropy epochs.
+  for await (const batch of prefetch(batches())) {
     yield {
-      examples: imageIds.length * config.scst_samples,
+      examples: batch.imageIds.length * config.scst_samples,
       lr: scstLr(config),
       run: async () => {
-        const r = await scstStep(model, trainer, rewards, { imageIds, features }, tokens, { ...settings, sampleSeed });
+        // Seeded by the step it runs at, so a resumed run draws what the uninterrupted one drew.
+        const sampleSeed = deriveSeed(deriveSeed(config.seed, SAMPLE_STREAM), state.globalStep);
+        const r = await scstStep(model, trainer, rewards, batch, tokens, { ...settings, sampleSeed });
         return { loss: r.loss, reward: r.reward, baseline: r.baseline };
       },
     };
