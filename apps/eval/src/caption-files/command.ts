@@ -1,17 +1,12 @@
 import { Option, type Command } from 'commander';
 import { addModelOptions, integerIn, toModelSettings, type ModelFlags } from '../evaluate/options.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
-import { runCaptionFiles, type CaptionFilesSummary } from './run.js';
-import { COMPLETION_INDEX_ENV, parseShardFlag, SHARD_COUNT_ENV, type Shard } from './shard.js';
+import { OUTPUT_FORMATS } from './output.js';
+import { runCaptionFiles, type CaptionFilesSettings, type CaptionFilesSummary } from './run.js';
+import { COMPLETION_INDEX_ENV, parseShardFlag, SHARD_COUNT_ENV } from './shard.js';
 
-/** The flags exactly as commander stores them. */
-interface CaptionFilesFlags extends ModelFlags {
-  out: string;
-  format?: OutputFormat;
-  resume: boolean;
-  errors?: string;
-  shard?: Shard;
-  shards?: number;
+/** The flags exactly as commander stores them: the model's, then caption-files' own (named as in the settings). */
+interface CaptionFilesFlags
+  extends ModelFlags, Pick<CaptionFilesSettings, 'out' | 'format' | 'resume' | 'errors' | 'shard' | 'shards'> {
   quiet: boolean;
 }
 
