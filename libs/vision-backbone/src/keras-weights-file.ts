@@ -31,6 +31,22 @@ function shortName(weightName: string): string {
   return weightName.replace(/:\d+$/, '').split('/').pop()!;
 }
 
+/**
+ * One chunk of a string-list attribute as h5wasm returns it. Keras 2 stores `weight_names` with `attrs[name] = list`:
+ * names as fixed-length byte strings (or variable-length UTF-8 when given `str`), and a layer without weights as
+ * `[]`, which h5py writes as an empty float64 array: that is an empty list, not one empty name.
+ */
+function chunkStrings(value: unknown, name: string): string[] {
+  if (typeof value === 'string') return [value];
+  if (value instanceof Uint8Array) return [new TextDecoder().decode(value)];
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    if ((value as unknown as ArrayLike<unknown>).length === 0) return [];
+    throw new Error(`attribute '${name}' holds numbers, not names`);
+  }
+  if (Array.isArray(value)) return value.flatMap((item) => chunkStrings(item, name));
+  throw new Error(`attribute '${name}' is not a list of names`);
+}
+
 /** A string-list attribute, joined from Keras's chunks (`layer_names0`, `layer_names1`… past HDF5's 64 KiB header). */
 function stringListAttribute(group: H5Group, name: string): string[] | null {
   const attrs = group.attrs as Record<string, { value: unknown }>;
@@ -41,11 +57,7 @@ function stringListAttribute(group: H5Group, name: string): string[] | null {
         .sort((a, b) => Number(a.slice(name.length)) - Number(b.slice(name.length)))
         .map((k) => attrs[k]!);
   if (chunks.length === 0) return null;
-  return chunks.flatMap((chunk) => {
-    const value = chunk.value;
-    const list = Array.isArray(value) ? value : [value];
-    return list.map((item) => (item instanceof Uint8Array ? new TextDecoder().decode(item) : String(item)));
-  });
+  return chunks.flatMap((chunk) => chunkStrings(chunk.value, name));
 }
 
 function readVariable(group: H5Group, path: string, fullName: string | null): StoredVariable {

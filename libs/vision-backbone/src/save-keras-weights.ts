@@ -26,6 +26,17 @@ function typedValues(value: tf.Tensor): Float32Array | BigInt64Array {
     : (value.dataSync() as Float32Array);
 }
 
+type H5Group = InstanceType<typeof h5wasm.Group>;
+
+/**
+ * `save_attributes_to_hdf5_group`: names as fixed-length byte strings, and an empty list as h5py stores `[]` (an
+ * empty float64 array), so Keras's own loader sees exactly what it writes.
+ */
+function writeNameList(group: H5Group, name: string, names: string[]): void {
+  if (names.length === 0) group.create_attribute(name, new Float64Array(0), [0], '<d');
+  else group.create_attribute(name, names, [names.length], fixedStrings(names));
+}
+
 /**
  * Writes `groups` as Keras 2 `save_weights` does: root `layer_names`, per group `weight_names`, a dataset per
  * weight at `<layer>/<weight name>` (a name with slashes makes nested groups, as in h5py).
@@ -40,8 +51,11 @@ export async function saveKerasWeightGroups(
   try {
     const root = layout === 'keras2' ? file : file.create_group('layers');
     if (layout === 'keras2') {
-      const names = groups.map((g) => g.layer);
-      file.create_attribute('layer_names', names, [names.length], fixedStrings(names));
+      writeNameList(
+        file,
+        'layer_names',
+        groups.map((g) => g.layer),
+      );
       file.create_attribute('backend', 'tensorflow');
       file.create_attribute('keras_version', '2.13.1');
     }
@@ -54,8 +68,11 @@ export async function saveKerasWeightGroups(
         );
         continue;
       }
-      const names = weights.map((w) => w.name);
-      group.create_attribute('weight_names', names, [names.length], fixedStrings(names));
+      writeNameList(
+        group,
+        'weight_names',
+        weights.map((w) => w.name),
+      );
       for (const w of weights) {
         const parts = w.name.split('/');
         let parent = group;
@@ -64,6 +81,8 @@ export async function saveKerasWeightGroups(
         parent.create_dataset({ name: parts[parts.length - 1]!, data: typedValues(w.value), shape: w.value.shape });
       }
     }
+    // Keras 2.13 also saves the model's own variables (none for the models written here) in this group.
+    if (layout === 'keras2') writeNameList(file.create_group('top_level_model_weights'), 'weight_names', []);
   } finally {
     file.close();
   }

@@ -1,8 +1,9 @@
 // Writes a seed-architecture model in the layout the Keras project's `model.save_weights("….h5")` has (Keras 2.13,
 // subclassed model), so a model trained here loads back into the Keras project with `model.load_weights`: top-level
-// groups for the CNN (a Functional model), the encoder block and the decoder block, each block's variables in the
+// groups for the CNN (a Functional model), the encoder block, the decoder block and the two metric trackers, each block's variables in the
 // order its layers track them, named as Keras names them (auto-numbered sublayers; `run` > 0 numbers them as a
 // later run in the same Python process would, which is how tests show the importer ignores those numbers).
+import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { saveKerasWeightGroups, type KerasWeightGroup } from '@imgcap/vision-backbone';
 import type { CaptionModel } from '../model/caption-model.js';
@@ -18,14 +19,19 @@ export async function saveSeedKerasWeights(
 ): Promise<void> {
   if (model.config.arch !== 'seed')
     throw new Error(`only the seed architecture has the Keras project's layout; this model is ${model.config.arch}`);
-  await saveKerasWeightGroups(path, seedWeightGroups(model, cnn, run));
+  const zero = tf.scalar(0);
+  try {
+    await saveKerasWeightGroups(path, seedWeightGroups(model, cnn, run, zero));
+  } finally {
+    zero.dispose();
+  }
 }
 
 /** Keras's auto-numbering: the first instance has no suffix, the next `_1`, … */
 const suffix = (index: number) => (index === 0 ? '' : `_${index}`);
 
 /** The weights file's groups: the CNN, the encoder block and the decoder block, each in Keras's order. */
-function seedWeightGroups(model: CaptionModel, cnn: tfl.LayersModel, run: number): KerasWeightGroup[] {
+function seedWeightGroups(model: CaptionModel, cnn: tfl.LayersModel, run: number, zero: tf.Scalar): KerasWeightGroup[] {
   const value = (name: string) => {
     const weight = model.network.weights.find((w) => w.originalName === name);
     if (!weight) throw new Error(`no weight ${name}`);
@@ -82,5 +88,11 @@ function seedWeightGroups(model: CaptionModel, cnn: tfl.LayersModel, run: number
         ...dense(`${dec}/dense${suffix(n + 3)}`, 'logits'),
       ],
     },
+    // Its loss and acc trackers (keras.metrics.Mean is a Layer in Keras 2, so load_weights counts them): their
+    // running totals start at zero, as a freshly built model's do.
+    ...['loss', 'acc'].map((metric) => ({
+      layer: `${metric}${suffix(run)}`,
+      weights: ['total', 'count'].map((v) => ({ name: `${metric}${suffix(run)}/${v}:0`, value: zero })),
+    })),
   ];
 }

@@ -141,7 +141,10 @@ export function classifyGroups(layers: KerasLayerWeights): { cnn: string; encode
     ).size;
   const found: Partial<Record<'cnn' | 'encoder' | 'decoder', string>> = {};
   for (const [name, variables] of layers) {
-    if (variables.length === 0) continue;
+    // Weightless layers (the image_aug Sequential) and the model's loss/acc trackers: keras.metrics.Mean is a
+    // Layer in Keras 2, so save_weights writes its running total and count as a group of their own.
+    if (variables.length === 0 || variables.every((v) => /(^|\/)(total|count)(:\d+)?$/.test(v.fullName ?? '')))
+      continue;
     const role = variables.some((v) => /(^|\/)stem_conv\/kernel(:\d+)?$/.test(v.fullName ?? ''))
       ? 'cnn'
       : attentionCount(variables) === 2

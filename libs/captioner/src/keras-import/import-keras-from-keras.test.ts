@@ -1,0 +1,150 @@
+// import-keras on the Keras project's own layout, written by h5py following Keras 2.13's save_weights
+// (libs/vision-backbone/src/fixtures/keras-h5/generate.py): a subclassed model's groups per tracked layer — the CNN
+// (a Functional model), the encoder and decoder blocks with nested weight names, an empty image_aug Sequential, the
+// loss/acc Mean trackers and Keras 2.13's empty top_level_model_weights.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { buildEfficientNet, readKerasWeightsFile, type KerasLayerWeights } from '@imgcap/vision-backbone';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCaptionBundle, readBundleManifest } from '../bundle/bundle.js';
+import { CaptionModel } from '../model/caption-model.js';
+import { useTestBackend } from '../test-helpers/tiny-model.js';
+import { importKerasCaptioner } from './import-keras-model.js';
+import { saveSeedKerasWeights } from './save-seed-keras-weights.js';
+
+const SEED = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'data', 'seed');
+const TRIAL = {
+  IMAGE_SIZE: [64, 64],
+  SEQ_LENGTH: 12,
+  VOCAB_SIZE: 10_000,
+  EMBED_DIM: 24,
+  FF_DIM: 16,
+  ENC_HEADS: 2,
+  DEC_HEADS: 3,
+};
+
+/** Which Keras weight becomes which seed-architecture weight, written out by hand from the seed's classes. */
+const ENC = 'transformer_encoder_block';
+const DEC = 'transformer_decoder_block';
+const ATTENTION = ['query', 'key', 'value', 'attention_output'].flatMap((p) => [`${p}/kernel`, `${p}/bias`]);
+const MAPPING: Array<[string, string]> = [
+  ...ATTENTION.map((w): [string, string] => [`${ENC}/multi_head_attention/${w}`, `encoder_block/self_attention/${w}`]),
+  ...['gamma', 'beta'].map((w): [string, string] => [
+    `${ENC}/layer_normalization/${w}`,
+    `encoder_block/feature_norm/${w}`,
+  ]),
+  ...['gamma', 'beta'].map((w): [string, string] => [
+    `${ENC}/layer_normalization_1/${w}`,
+    `encoder_block/self_attention_norm/${w}`,
+  ]),
+  ...['kernel', 'bias'].map((w): [string, string] => [`${ENC}/dense/${w}`, `encoder_block/feature_projection/${w}`]),
+  ...ATTENTION.map((w): [string, string] => [
+    `${DEC}/multi_head_attention_1/${w}`,
+    `decoder_block/self_attention/${w}`,
+  ]),
+  ...ATTENTION.map((w): [string, string] => [
+    `${DEC}/multi_head_attention_2/${w}`,
+    `decoder_block/cross_attention/${w}`,
+  ]),
+  ...['kernel', 'bias'].map((w): [string, string] => [
+    `${DEC}/dense_1/${w}`,
+    `decoder_block/feedforward_intermediate/${w}`,
+  ]),
+  ...['kernel', 'bias'].map((w): [string, string] => [`${DEC}/dense_2/${w}`, `decoder_block/feedforward_output/${w}`]),
+  ...(
+    [
+      ['layer_normalization_2', 'self_attention_norm'],
+      ['layer_normalization_3', 'cross_attention_norm'],
+      ['layer_normalization_4', 'feedforward_norm'],
+    ] as const
+  ).flatMap(([keras, ours]) =>
+    ['gamma', 'beta'].map((w): [string, string] => [`${DEC}/${keras}/${w}`, `decoder_block/${ours}/${w}`]),
+  ),
+  [`${DEC}/positional_embedding/embedding/embeddings`, 'token_embedding/token_embedding/embeddings'],
+  [`${DEC}/positional_embedding/embedding_1/embeddings`, 'token_embedding/position_embedding/embeddings'],
+  ...['kernel', 'bias'].map((w): [string, string] => [`${DEC}/dense_3/${w}`, `logits/${w}`]),
+];
+
+let dir: string;
+let weights: string;
+let config: string;
+let stored: KerasLayerWeights;
+beforeAll(async () => {
+  await useTestBackend();
+  dir = await mkdtemp(join(tmpdir(), 'imgcap-keras-seed-'));
+  weights = join(dir, 'model.h5');
+  await writeFile(
+    weights,
+    gunzipSync(await readFile(join(import.meta.dirname, 'fixtures', 'seed_model_weights.h5.gz'))),
+  );
+  config = join(dir, 'trial_config.json');
+  await writeFile(config, JSON.stringify(TRIAL));
+  stored = await readKerasWeightsFile(weights);
+}, 60_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const storedValues = (group: string, name: string) =>
+  Array.from(stored.get(group)!.find((v) => v.fullName === `${name}:0`)!.values);
+
+describe("import-keras on the seed's save_weights layout as Keras 2.13 writes it (h5py fixture)", () => {
+  it('maps every encoder and decoder tensor to its place, and keeps the CNN, skipping the metrics and empty groups', async () => {
+    expect([...stored.keys()]).toEqual(['model', ENC, DEC, 'loss', 'acc', 'sequential']);
+    const out = join(dir, 'bundle');
+    await importKerasCaptioner({ weights, config, tokenizer: join(SEED, 's_tokenizer.keras') }, out);
+    const captioner = await loadCaptionBundle(out);
+    const network = captioner.model.network.weights;
+    expect(network).toHaveLength(MAPPING.length);
+    for (const [keras, ours] of MAPPING) {
+      const weight = network.find((w) => w.originalName === ours);
+      expect(weight, ours).toBeDefined();
+      const group = keras.startsWith(ENC) ? ENC : DEC;
+      expect(Array.from(weight!.read().dataSync()), `${keras} → ${ours}`).toEqual(storedValues(group, keras));
+    }
+    const manifest = await readBundleManifest(out);
+    expect(manifest.config).toMatchObject({ arch: 'seed', backbone: 'efficientnet-b0@64', featureShape: [4, 1280] });
+    const cnn = await readKerasWeightsFile(join(out, manifest.backbone.weights!));
+    for (const [layer, weight] of [
+      ['stem_conv', 'kernel'],
+      ['block6d_se_expand', 'bias'],
+      ['top_bn', 'moving_variance'],
+    ]) {
+      const copied = cnn.get(layer)!.find((v) => v.name === weight)!;
+      expect(Array.from(copied.values)).toEqual(storedValues('model', `${layer}/${weight}`));
+    }
+    const [result] = await captioner.captionImages([
+      { width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(90) },
+    ]);
+    expect(result!.tokens.length).toBeGreaterThan(0);
+    captioner.dispose();
+  }, 120_000);
+
+  it('writes a model trained here in exactly that layout: the same groups, in order, with the same weight names and shapes', async () => {
+    const model = new CaptionModel({
+      arch: 'seed',
+      vocabSize: 10_000,
+      seqLength: 12,
+      embedDim: 24,
+      ffDim: 16,
+      encHeads: 2,
+      decHeads: 3,
+      dropout: 0,
+      backbone: 'efficientnet-b0@64-random',
+      imageSize: 64,
+      featureShape: [4, 1280],
+    });
+    const cnn = buildEfficientNet('b0', { inputShape: [64, 64, 3] });
+    const ours = join(dir, 'ours.h5');
+    await saveSeedKerasWeights(model, cnn, ours);
+    model.dispose();
+    cnn.dispose();
+    const layout = (layers: KerasLayerWeights) =>
+      [...layers]
+        .filter(([, v]) => v.length > 0)
+        .map(([group, v]) => [group, v.map((w) => `${w.fullName} ${w.shape.join('x')}`)]);
+    expect(layout(await readKerasWeightsFile(ours))).toEqual(layout(stored));
+  }, 60_000);
+});
