@@ -29,7 +29,11 @@ function half(bits) {
 
 function train(backbone, dtype) {
   const args = [TRAIN, '--dataset', 'synthetic', '--data_dir', join(dir, 'data'), '--max_images', values.images];
-  args.push('--backbone', backbone, ...(backbone === 'patch16' ? ['--image_size', '64'] : []));
+  args.push(
+    '--backbone',
+    backbone,
+    ...(backbone === 'patch16' ? ['--image_size', '64'] : ['--backbone_weights', 'none']),
+  );
   args.push('--feature_cache', join(dir, backbone, 'cache'), '--feature_cache_dtype', dtype);
   args.push('--artifact_dir', join(dir, backbone, dtype));
   args.push('--arch', 'imgcap', '--embed_dim', '64', '--ff_dim', '64', '--batch_size', '32', '--epochs', '2');

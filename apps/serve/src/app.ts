@@ -91,7 +91,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
   await app.register(healthRoutes, { state, metrics });
   await app.register(captionRoutes, { state });
-  await app.register(pageRoutes, { page, modelConfig: () => state.engine?.modelConfig ?? null });
+  await app.register(pageRoutes, {
+    page,
+    modelConfig: () => state.engine?.modelConfig ?? null,
+    backboneWeights: () => state.engine?.backboneWeights ?? null,
+  });
   await app.register(browserRoutes, { model: options.browserModel });
   return app;
 }

@@ -30,6 +30,7 @@ export class CaptionerEngine implements CaptionEngine {
     private readonly captioner: CaptionerLike,
     maxBatch = 1,
     readonly runtime?: string,
+    readonly backboneWeights?: string,
   ) {
     this.batcher = new MicroBatcher(maxBatch, (images, search) => this.captionBatch(images, search));
   }

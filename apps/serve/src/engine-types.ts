@@ -32,6 +32,8 @@ export interface CaptionEngine {
   readonly runtime?: string;
   /** The network (logged at start-up): 'seed' (the Keras project's) or 'imgcap'. */
   readonly architecture?: string;
+  /** Which weights the backbone carries (ImageNet, imported, random…), one line: logged, and shown by GET /. */
+  readonly backboneWeights?: string;
   /** The loaded model's config, in the bundle's own field names (GET / shows it to API clients). */
   readonly modelConfig?: Readonly<Record<string, unknown>>;
   caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult>;

@@ -38,10 +38,12 @@ export async function loadEngine(modelDir: string, options: LoadEngineOptions = 
     engineName === 'onnx'
       ? await (await import('@imgcap/onnx-engine')).loadOnnxCaptioner(bundleDir)
       : await (await import('@imgcap/captioner')).loadCaptionBundle(bundleDir);
+  const { describeBackboneWeights } = await import('@imgcap/captioner/bundle');
   const engine = new CaptionerEngine(
     captioner,
     options.maxBatch ?? 1,
     engineName === 'onnx' ? 'onnx' : `tfjs (${selected.backend})`,
+    await describeBackboneWeights(bundleDir, captioner.manifest),
   );
   await engine.warm();
   return engine;

@@ -18,6 +18,7 @@ describe('export-onnx (run when the Docker image is built)', () => {
     const again = spawnSync(process.execPath, [script, fixture.bundle], { encoding: 'utf8' });
     expect(JSON.parse(again.stdout).exported).toBe(false);
     const engine = await loadEngine(fixture.bundle, { backend: 'wasm', engine: 'onnx' });
+    expect(engine.backboneWeights).toBe('patch8@32: raw pixel patches, no pretrained weights');
     expect((await engine.caption(patternedImage(1), {})).tokens.length).toBeGreaterThan(0);
     engine.dispose();
     expect(await readFile(join(fixture.bundle, 'onnx', 'onnx-manifest.json'), 'utf8')).toBe(manifest);

@@ -147,6 +147,7 @@ export async function startServer(
       architecture: engine.architecture,
       imageSize: engine.imageSize,
       runtime: engine.runtime,
+      backboneWeights: engine.backboneWeights,
     },
     'model loaded; ready',
   );

@@ -141,8 +141,8 @@ function backboneFlags(command: Command): Command {
       integer(8),
     )
     .option(
-      '--backbone_weights <path>',
-      "EfficientNet ImageNet weights: Keras's file as published (efficientnetb1_notop.h5; .weights.h5, .keras) or a tensorflowjs_converter directory",
+      '--backbone_weights <imagenet|none|file>',
+      "EfficientNet weights: imagenet (default: Keras's efficientnetbN_notop.h5 from ~/.keras/models or imgcap's cache, else downloaded and MD5-checked as Keras does), none (seeded random), or a file (Keras .h5/.weights.h5/.keras, or a tensorflowjs_converter directory)",
     )
     .option('--backbone_layer <name>', 'cut the backbone at this Keras layer name (e.g. block3b_add)')
     .option(

@@ -70,3 +70,37 @@ export function createEpochProgress(
     stop() {},
   };
 }
+
+/** A download's progress: a byte bar on a terminal, a line every 10 % otherwise; nothing until bytes arrive. */
+export function createDownloadProgress(
+  file: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): { update: (received: number, total: number | null) => void; stop: () => void } {
+  const mb = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
+  let bar: cliProgress.SingleBar | null = null;
+  let lastTenth = -1;
+  return {
+    update(received, total) {
+      if (stream.isTTY && total !== null) {
+        if (!bar) {
+          bar = new cliProgress.SingleBar(
+            {
+              stream,
+              format: `${file} {bar} {percentage}% | {done}/{size} MB | ETA {eta_formatted}`,
+              hideCursor: true,
+            },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(total, 0, { done: '0.0', size: mb(total) });
+        }
+        bar.update(received, { done: mb(received), size: mb(total) });
+        return;
+      }
+      const tenth = total ? Math.floor((received / total) * 10) : Math.floor(received / (10 * 1024 ** 2));
+      if (tenth === lastTenth) return;
+      lastTenth = tenth;
+      stream.write(`downloading ${file}: ${mb(received)}${total ? ` of ${mb(total)}` : ''} MB\n`);
+    },
+    stop: () => bar?.stop(),
+  };
+}

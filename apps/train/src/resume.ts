@@ -29,7 +29,14 @@ const ADJUSTABLE: (keyof TrainConfig)[] = [
  */
 export function resolveResumedConfig(stored: TrainConfig, cli: TrainConfig): TrainConfig {
   // A run saved before --arch existed trained imgcap's network, whatever today's default is.
-  const resolved: TrainConfig = { ...TRAIN_DEFAULTS, ...stored, arch: stored.arch ?? 'imgcap' };
+  // One saved before --backbone_weights defaulted to imagenet and without the flag had a random backbone.
+  const backboneWeights = stored.backbone_weights ?? (/^efficientnet/.test(stored.backbone ?? '') ? 'none' : undefined);
+  const resolved: TrainConfig = {
+    ...TRAIN_DEFAULTS,
+    ...stored,
+    arch: stored.arch ?? 'imgcap',
+    backbone_weights: backboneWeights,
+  };
   for (const key of Object.keys(TRAIN_DEFAULTS) as (keyof TrainConfig)[]) {
     if (ADJUSTABLE.includes(key)) {
       (resolved as unknown as Record<string, unknown>)[key] = cli[key];

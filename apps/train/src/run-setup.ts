@@ -14,7 +14,7 @@ import type { ImageRecord } from '@imgcap/flickr-dataset';
 import { selectBackend, type BackendChoice, type SelectedBackend } from '@imgcap/tf-runtime';
 import { tokenizerFromJSON } from '@imgcap/tokenizer';
 import { openRun, type RunDirectory } from '@imgcap/tracking';
-import { backboneSpecOf } from './backbone.js';
+import { backboneSpecOf, defaultBackboneWeights } from './backbone.js';
 import { CheckpointStore, type LoopState } from './checkpoints.js';
 import type { TrainConfig } from './config.js';
 import { prepareData, type PreparedData } from './data.js';
@@ -34,13 +34,15 @@ export async function openTrainingRun(
 ): Promise<{ selected: SelectedBackend; run: RunDirectory; config: TrainConfig }> {
   // The flag's default 'auto' must not hide env IMGCAP_BACKEND: only an explicit choice overrides it.
   const selected = await selectBackend({ backend: cliConfig.backend === 'auto' ? undefined : cliConfig.backend, log });
+  // A fresh run records what its backbone weights are (`imagenet`, `none` or a path), so a resume never guesses.
+  const fresh = { ...cliConfig, backbone_weights: defaultBackboneWeights(cliConfig) };
   const run = await openRun({
     dir: cliConfig.artifact_dir,
-    config: { ...cliConfig },
+    config: fresh,
     resume: cliConfig.resume,
     overwrite: cliConfig.overwrite,
   });
-  const config = run.resumed ? resolveResumedConfig(run.config as unknown as TrainConfig, cliConfig) : cliConfig;
+  const config = run.resumed ? resolveResumedConfig(run.config as unknown as TrainConfig, cliConfig) : fresh;
   return { selected, run, config };
 }
 
@@ -78,7 +80,7 @@ export async function loadFeatures(
   const spec = backboneSpecOf(config);
   if (spec.kind === 'efficientnet' && !spec.weightsDir) {
     log(
-      'warning: EfficientNet without --backbone_weights keeps its seeded random initialisation; its features carry little meaning (see docs).',
+      'warning: --backbone_weights none: EfficientNet keeps its seeded random initialisation; its features carry little meaning (see docs).',
     );
   }
   // A run saved before the flag existed has none: auto.

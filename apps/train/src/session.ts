@@ -15,6 +15,7 @@ import {
   type RunDirectory,
   type Tracker,
 } from '@imgcap/tracking';
+import { backboneWeightsPath, resolveBackboneWeights } from './backbone.js';
 import { CheckpointStore, type LoopState } from './checkpoints.js';
 import { readInitialBundle } from './init-from.js';
 import { wandbRunName, type TrainConfig } from './config.js';
@@ -64,10 +65,13 @@ export async function openSession(cliConfig: TrainConfig, log: Log): Promise<Tra
 
 async function prepareSession(
   run: RunDirectory,
-  config: TrainConfig,
+  runConfig: TrainConfig,
   backend: string,
   log: Log,
 ): Promise<TrainingSession> {
+  // `imagenet` becomes the file (found or downloaded); the run's config.json keeps `imagenet`, so a resume elsewhere
+  // finds it again.
+  const config = await resolveBackboneWeights(runConfig, log);
   // --init_from is read once: its vocabulary for the data, its weights for the model.
   const initialBundle = config.init_from ? await readInitialBundle(config.init_from) : undefined;
   const data = await loadRunData(run, config, log, initialBundle);
@@ -150,12 +154,12 @@ function bundleWriter(config: TrainConfig, data: PreparedData, model: CaptionMod
     preset: config.preset ?? null,
     dataset: config.dataset,
     parameters: model.countParams(),
-    backbone_weights: config.backbone_weights ?? null,
+    backbone_weights: backboneWeightsPath(config) ?? null,
   };
   return (extra: Record<string, unknown> = {}) => ({
     model,
     tokenizer: data.tokenizer,
-    backboneWeightsDir: config.backbone_weights,
+    backboneWeightsDir: backboneWeightsPath(config),
     metadata: { ...metadata, ...extra },
     dataSplit,
   });

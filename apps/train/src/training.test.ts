@@ -37,9 +37,10 @@ describe('training', () => {
     };
     const summary = dryRunSummary(config, await prepareData(config));
     // The synthetic dataset's vocabulary is small: count the decoder at the seed's 10,000 words.
+    // ImageNet weights by default, as the Keras project's weights="imagenet" (a dry run downloads nothing).
     expect(modelSummary(config, 10_000)).toEqual({
       arch: 'seed',
-      backbone: 'efficientnet-b1@224-random',
+      backbone: 'efficientnet-b1@224',
       image_size: 224,
       feature_shape: [49, 1280],
       encoder_parameters: 2_760_192,
@@ -48,6 +49,9 @@ describe('training', () => {
       total_parameters: 2_760_192 + 14_733_840 + 6_575_239,
     });
     expect(summary).toMatchObject({ arch: 'seed', image_size: 224, encoder_parameters: 2_760_192 });
+    expect(modelSummary({ ...config, backbone_weights: 'none' }, 10_000)).toMatchObject({
+      backbone: 'efficientnet-b1@224-random',
+    });
   });
 
   it('trains on 2 gradient replicas in parallel threads along the loss path of 1', async () => {

@@ -24,3 +24,15 @@ export {
   type PatchBackboneSpec,
 } from './backbone-spec.js';
 export { createFeatureExtractor, type FeatureExtractor } from './feature-extractor.js';
+export {
+  EFFICIENTNET_WEIGHTS_MD5,
+  fetchPinnedFile,
+  fileMd5,
+  imagenetWeightsFile,
+  imgcapWeightsCache,
+  KERAS_APPLICATIONS_URL,
+  publishedKerasWeightsFile,
+  type ImagenetWeights,
+  type ImagenetWeightsOptions,
+  type PinnedFile,
+} from './imagenet-weights.js';

@@ -54,6 +54,7 @@ describe('eval caption-files', () => {
     expect(await readJsonl(errors)).toEqual([{ file: badFile(), reason: expect.stringMatching(/^\w+: /) }]);
     expect(run.stderr).toContain(`captioned ${photos.good.length}, skipped 1, written to ${out}`);
     expect(run.stderr).toContain(`captioning ${photos.good.length + 1}/${photos.good.length + 1} files (`);
+    expect(run.stderr).toMatch(/^backbone: patch8@64: raw pixel patches, no pretrained weights$/m);
     expect(JSON.parse(run.stdout)).toMatchObject({ captioned: photos.good.length, skipped: 1, already: 0, out });
   });
 

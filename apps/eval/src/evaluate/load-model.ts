@@ -1,4 +1,5 @@
 import { resolveSearchOptions, type ImageCaptioner, type SearchOptions } from '@imgcap/captioner';
+import { describeBackboneWeights } from '@imgcap/captioner/bundle';
 import { loadCaptioner, resolveInferenceEngine, type InferenceEngine } from '@imgcap/onnx-engine';
 import { selectBackend } from '@imgcap/tf-runtime';
 import type { ModelSettings } from './options.js';
@@ -27,7 +28,9 @@ export async function loadModel(
   const engine = resolveInferenceEngine(settings.engine, selected.backend);
   const captioner = await loadCaptioner(bundleDir, engine);
   try {
-    return { captioner, engine, backend: selected.backend, search: searchOptions(captioner, settings) };
+    const search = searchOptions(captioner, settings);
+    log(`backbone: ${await describeBackboneWeights(bundleDir, captioner.manifest)}`);
+    return { captioner, engine, backend: selected.backend, search };
   } catch (error) {
     captioner.dispose();
     throw error;

@@ -18,7 +18,15 @@ export const SERVER_VERSION = '0.1.0';
  */
 export async function pageRoutes(
   app: FastifyInstance,
-  { page, modelConfig }: { page: string; modelConfig: () => Readonly<Record<string, unknown>> | null },
+  {
+    page,
+    modelConfig,
+    backboneWeights,
+  }: {
+    page: string;
+    modelConfig: () => Readonly<Record<string, unknown>> | null;
+    backboneWeights: () => string | null;
+  },
 ): Promise<void> {
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     reply.header('vary', 'Accept');
@@ -28,6 +36,7 @@ export async function pageRoutes(
       'Health Check ': app.serving.ready ? 'OK' : 'loading',
       Version: SERVER_VERSION,
       MODEL_CONFIG: modelConfig(),
+      BACKBONE_WEIGHTS: backboneWeights(),
     };
   });
 }

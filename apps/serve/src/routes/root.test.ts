@@ -6,6 +6,7 @@ describe('GET /', () => {
   it('gives browsers the page and every other client the Keras server’s JSON, with the bundle config', async () => {
     const engine = Object.assign(new FakeCaptionEngine(), {
       modelConfig: { arch: 'seed', embedDim: 512, seqLength: 36 },
+      backboneWeights: "efficientnet-b1@224: ImageNet weights, Keras's efficientnetb1_notop.h5",
     });
     const app = await buildApp({ engine });
     try {
@@ -20,6 +21,7 @@ describe('GET /', () => {
           'Health Check ': 'OK',
           Version: '0.1.0',
           MODEL_CONFIG: { arch: 'seed', embedDim: 512, seqLength: 36 },
+          BACKBONE_WEIGHTS: "efficientnet-b1@224: ImageNet weights, Keras's efficientnetb1_notop.h5",
         });
       }
     } finally {
@@ -31,7 +33,7 @@ describe('GET /', () => {
     const app = await buildApp();
     try {
       const body = (await app.inject({ url: '/', headers: { accept: '*/*' } })).json();
-      expect(body).toMatchObject({ 'Health Check ': 'loading', MODEL_CONFIG: null });
+      expect(body).toMatchObject({ 'Health Check ': 'loading', MODEL_CONFIG: null, BACKBONE_WEIGHTS: null });
     } finally {
       await app.close();
     }

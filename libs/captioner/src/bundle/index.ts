@@ -8,6 +8,7 @@ export {
   writeBundleFiles,
   type BundleContents,
 } from './bundle.js';
+export { describeBackboneWeights } from './backbone-weights.js';
 export { fileChecksums, filesBelow, verifyChecksums } from './checksums.js';
 export { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from './manifest.js';
 export { locateCaptionBundle, RUN_BUNDLE_DIR, type LocatedBundle } from './locate.js';
