@@ -15,6 +15,7 @@ export {
 } from './word-tokenizer.js';
 export {
   KerasTextVectorizer,
+  kerasSplit,
   kerasStandardize,
   KERAS_STANDARDIZE_MODES,
   KERAS_TOKENIZER_FORMAT,
@@ -24,3 +25,5 @@ export {
 } from './keras-text-vectorization.js';
 export { loadKerasTokenizer, type KerasTokenizerOptions } from './keras-tokenizer-file.js';
 export { tokenizerFromJSON } from './tokenizer-json.js';
+export { adaptKerasVocabulary, adaptTextVectorization, type KerasAdaptOptions } from './keras-adapt.js';
+export { saveKerasTokenizer } from './keras-tokenizer-save.js';

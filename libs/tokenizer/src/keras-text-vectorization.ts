@@ -23,6 +23,11 @@ export function kerasStandardize(text: string, mode: KerasStandardize): string {
   return out;
 }
 
+/** `tf.strings.split` without a separator: the tokens between runs of ASCII whitespace, none empty. */
+export function kerasSplit(text: string): string[] {
+  return text.split(KERAS_WHITESPACE).filter((token) => token !== '');
+}
+
 /** Serialized form: the whole vocabulary (`''` at 0, `[UNK]` at 1) and the layer's settings. */
 export interface KerasTokenizerJSON {
   format: typeof KERAS_TOKENIZER_FORMAT;
@@ -145,9 +150,6 @@ export class KerasTextVectorizer implements CaptionTokenizer {
   }
 
   private lookup(text: string): number[] {
-    return kerasStandardize(text, this.standardize)
-      .split(KERAS_WHITESPACE)
-      .filter((token) => token !== '')
-      .map((token) => this.wordToId(token));
+    return kerasSplit(kerasStandardize(text, this.standardize)).map((token) => this.wordToId(token));
   }
 }
