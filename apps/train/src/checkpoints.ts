@@ -16,6 +16,11 @@ export interface LoopState {
   best: { value: number; step: number; epoch: number; metric?: 'loss' | 'cider' } | null;
   epochsWithoutImprovement: number;
   trainSeconds: number;
+  /**
+   * The running sums behind the Keras project's per-epoch `loss` and `acc` (its Mean trackers: the mean over the
+   * epoch's batches), kept in checkpoints so a resumed epoch reports the same means. Cross-entropy epochs only.
+   */
+  epochTotals?: { loss: number; accuracy: number; steps: number };
 }
 
 /** state.json: the loop state and the sha256 of every other file of the checkpoint (checked before resuming). */

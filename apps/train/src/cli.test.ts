@@ -163,4 +163,11 @@ describe('W&B run names', () => {
     expect(wandbRunName(config, new Date(2026, 3, 13, 12, 26))).toBe('04-13-12:26_model_emd512_DH2_EH2_EPS20_LR0.001');
     expect(parseTrainArgs(['--wandb_name', 'mine']).wandb_name).toBe('mine');
   });
+
+  it('--keras_artifacts: on by default for the seed (undefined), refused with --arch imgcap', () => {
+    expect(parse('').keras_artifacts).toBeUndefined();
+    expect(parse('--no-keras_artifacts').keras_artifacts).toBe(false);
+    expect(parse('--keras_artifacts').keras_artifacts).toBe(true);
+    expect(errorOf('--arch imgcap --keras_artifacts').message).toMatch(/--keras_artifacts needs --arch seed/);
+  });
 });

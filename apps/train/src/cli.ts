@@ -189,6 +189,11 @@ function runFlags(command: Command): Command {
       '--wandb_name <name>',
       "W&B run name (default: the Keras project's MM-DD-HH:MM_model_emdE_DHd_EHe_EPSn_LRlr)",
     )
+    .option(
+      '--keras_artifacts',
+      "also write the Keras project's artifacts (trial_config.json, tokenizer.keras, <RUN_NAME>.h5, train_history.csv) so its Python code loads the model (default with --arch seed)",
+    )
+    .option('--no-keras_artifacts', "do not write the Keras project's artifacts")
     .option('--dry-run', 'load the data, build the vocabulary, print a summary and exit', D.dry_run);
 }
 
@@ -274,6 +279,10 @@ export function parseTrainArgs(argv: string[], configure?: (cmd: Command) => voi
       { code: 'imgcap.invalidFlag' },
     );
   }
+  if (config.keras_artifacts && config.arch !== 'seed')
+    cmd.error("error: --keras_artifacts needs --arch seed: only the seed architecture is the Keras project's model.", {
+      code: 'imgcap.invalidFlag',
+    });
   if (config.resume && config.overwrite) cmd.error('error: --resume and --overwrite cannot be used together.');
   if (config.epochs + config.scst_epochs === 0)
     cmd.error('error: --epochs 0 needs --scst_epochs ≥ 1 (nothing to train otherwise).', {

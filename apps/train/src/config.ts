@@ -74,6 +74,8 @@ export interface TrainConfig extends ModelShape {
   wandb_entity: string | undefined;
   /** The W&B run's name; default: the Keras project's `{MM-DD-HH:MM}_model_emd…` (see wandbRunName). */
   wandb_name: string | undefined;
+  /** Write the Keras project's artifact files too (keras-artifacts.ts); default: on for --arch seed. */
+  keras_artifacts: boolean | undefined;
   dry_run: boolean;
 }
 
@@ -134,6 +136,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   wandb_project: undefined,
   wandb_entity: undefined,
   wandb_name: undefined,
+  keras_artifacts: undefined,
   dry_run: false,
 };
 

@@ -10,7 +10,7 @@ import {
   type Split,
 } from '@imgcap/flickr-dataset';
 import { countModelParameters } from '@imgcap/captioner';
-import { WordTokenizer, type CaptionTokenizer } from '@imgcap/tokenizer';
+import { adaptTextVectorization, WordTokenizer, type CaptionTokenizer } from '@imgcap/tokenizer';
 import { backboneSummary } from '@imgcap/vision-backbone';
 import { backboneSpecOf } from './backbone.js';
 import { modelConfigOf } from './model-config.js';
@@ -45,12 +45,7 @@ export async function prepareData(config: TrainConfig, tokenizer?: CaptionTokeni
   const dataset = filtered.dataset;
   const images = { train: [], val: [], test: [] } as Record<Split, ImageRecord[]>;
   for (const image of dataset.images) images[image.split].push(image);
-  const fitted =
-    tokenizer ??
-    WordTokenizer.fit(
-      images.train.flatMap((image) => image.captions),
-      { vocabSize: config.vocab_size },
-    );
+  const fitted = tokenizer ?? fitVocabulary(config, images.train);
   const examples = {
     train: captionExamples(images.train, fitted, config.seq_length),
     val: captionExamples(images.val, fitted, config.seq_length),
@@ -66,6 +61,21 @@ export async function prepareData(config: TrainConfig, tokenizer?: CaptionTokeni
     images,
     examples,
   };
+}
+
+/**
+ * The vocabulary, fitted on the training captions. `--arch seed` learns it exactly as the Keras project's
+ * `TextVectorization(max_tokens=vocab_size, output_sequence_length=seq_length).adapt()` on its captions wrapped
+ * `"<start> " + caption + " <end>"` (so `tokenizer.keras` goes back to Keras unchanged); `--arch imgcap` uses imgcap's
+ * WordTokenizer, whose markers are reserved ids rather than words.
+ */
+function fitVocabulary(config: TrainConfig, train: ImageRecord[]): CaptionTokenizer {
+  const captions = train.flatMap((image) => image.captions);
+  if (config.arch !== 'seed') return WordTokenizer.fit(captions, { vocabSize: config.vocab_size });
+  return adaptTextVectorization(
+    captions.map((caption) => `<start> ${caption} <end>`),
+    { maxTokens: config.vocab_size, outputSequenceLength: config.seq_length },
+  );
 }
 
 /** The `--dry-run` summary: one JSON object. */

@@ -112,6 +112,10 @@ async function trainStep(
   state.batchInEpoch++;
   state.examplesSeen += step.examples;
   state.trainSeconds += seconds;
+  if (m.accuracy !== undefined) {
+    const totals = state.epochTotals ?? { loss: 0, accuracy: 0, steps: 0 };
+    state.epochTotals = { loss: totals.loss + m.loss, accuracy: totals.accuracy + m.accuracy, steps: totals.steps + 1 };
+  }
   const examplesPerSecond = step.examples / seconds;
   progress.update(state.batchInEpoch, { ...m, step: state.globalStep, examplesPerSecond });
   io.onStep?.(state.globalStep, m.loss);
@@ -151,6 +155,13 @@ async function endOfEpoch(session: TrainingSession, io: LoopIO, state: LoopState
   const v = await validate(trainer, model, data.tokenizer, session.held, store, config.batch_size);
   const metrics = { loss: v.loss, accuracy: v.accuracy, bleu4: v.bleu4, cider: v.cider };
   tracker.log(state.globalStep, metrics, { epoch: state.epoch, split: 'val' });
+  // The Keras project's epoch metrics under its callback's names, so its W&B panels and train_history.csv show them.
+  const totals = state.epochTotals;
+  if (totals && totals.steps > 0) {
+    const keras = { loss: totals.loss / totals.steps, acc: totals.accuracy / totals.steps };
+    tracker.log(state.globalStep, { ...keras, val_loss: v.loss, val_acc: v.accuracy }, { epoch: state.epoch });
+  }
+  state.epochTotals = undefined;
   const totalEpochs = config.epochs + config.scst_epochs;
   io.log(
     `epoch ${state.epoch + 1}/${totalEpochs}: val loss ${v.loss.toFixed(4)} acc ${v.accuracy.toFixed(3)} BLEU-4 ${v.bleu4.toFixed(3)} CIDEr-D ${v.cider.toFixed(3)}` +

@@ -19,6 +19,7 @@ const ADJUSTABLE: (keyof TrainConfig)[] = [
   'resume',
   'overwrite',
   'dry_run',
+  'keras_artifacts',
   'artifact_dir',
 ];
 

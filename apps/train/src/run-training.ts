@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadModelWeights } from '@imgcap/captioner';
 import type { LoopState } from './checkpoints.js';
+import { writeKerasArtifacts } from './keras-artifacts.js';
 import type { TrainConfig } from './config.js';
 import { EXIT, trainEpochs } from './loop.js';
 import { writeRunReport } from './report.js';
@@ -94,6 +95,12 @@ async function finishRun(session: TrainingSession, state: LoopState, wall: numbe
     dataFacts,
   });
   log(`done: bundle at ${join(run.dir, 'bundle')}, report at ${run.paths.report}`);
+  if (config.keras_artifacts ?? config.arch === 'seed') {
+    const images = data.images.train.length + data.images.val.length + data.images.test.length;
+    const valFraction = images > 0 ? data.images.val.length / images : 0;
+    const written = await writeKerasArtifacts({ run, config, model, tokenizer: data.tokenizer, valFraction }, log);
+    log(`keras artifacts (the Keras project loads these): ${Object.values(written).join(', ')}`);
+  }
   const upload = await session.wandbUploadCommand();
   // @wandb/sdk (JavaScript) cannot upload artifacts; W&B's own CLI does it, as the Keras project's run did.
   if (upload) log(`W&B: upload the bundle as a model artifact with W&B's CLI (pip install wandb):\n  ${upload}`);

@@ -69,6 +69,8 @@ describe('createWandbSink', () => {
     sink!.log(TRAIN);
     sink!.log(VAL);
     sink!.log({ step: 11, epoch: 0, time: 3, metrics: { lr: 0.0009 } });
+    // The Keras project's epoch record: its callback's names, unprefixed, so its W&B panels show imgcap runs.
+    sink!.log({ step: 12, epoch: 0, time: 4, metrics: { loss: 2.6, acc: 0.31, val_loss: 2.8, val_acc: 0.29 } });
     await sink!.finish();
     expect(fake.inits).toEqual([
       {
@@ -83,6 +85,7 @@ describe('createWandbSink', () => {
       [10, { epoch: 0, 'train/loss': 2.5, _step: 10 }],
       [10, { epoch: 0, 'val/bleu4': 0.2, 'val/loss': 2.8, _step: 10 }],
       [11, { epoch: 0, lr: 0.0009, _step: 11 }],
+      [12, { epoch: 0, loss: 2.6, acc: 0.31, val_loss: 2.8, val_acc: 0.29, _step: 12 }],
     ]);
     expect(fake.finishCount()).toBe(1);
   });
