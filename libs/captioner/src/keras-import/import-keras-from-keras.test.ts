@@ -10,20 +10,10 @@ import { buildEfficientNet, readKerasWeightsFile, type KerasLayerWeights } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCaptionBundle, readBundleManifest } from '../bundle/bundle.js';
 import { CaptionModel } from '../model/caption-model.js';
+import { SEED_FILES, SEED_KERAS_CONFIG, SEED_TRIAL } from '../test-helpers/seed-keras.js';
 import { useTestBackend } from '../test-helpers/tiny-model.js';
 import { importKerasCaptioner } from './import-keras-model.js';
 import { saveSeedKerasWeights } from './save-seed-keras-weights.js';
-
-const SEED = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'data', 'seed');
-const TRIAL = {
-  IMAGE_SIZE: [64, 64],
-  SEQ_LENGTH: 12,
-  VOCAB_SIZE: 10_000,
-  EMBED_DIM: 24,
-  FF_DIM: 16,
-  ENC_HEADS: 2,
-  DEC_HEADS: 3,
-};
 
 /** Which Keras weight becomes which seed-architecture weight, written out by hand from the seed's classes. */
 const ENC = 'transformer_encoder_block';
@@ -80,7 +70,7 @@ beforeAll(async () => {
     gunzipSync(await readFile(join(import.meta.dirname, 'fixtures', 'seed_model_weights.h5.gz'))),
   );
   config = join(dir, 'trial_config.json');
-  await writeFile(config, JSON.stringify(TRIAL));
+  await writeFile(config, JSON.stringify(SEED_TRIAL));
   stored = await readKerasWeightsFile(weights);
 }, 60_000);
 afterAll(async () => {
@@ -94,7 +84,7 @@ describe("import-keras on the seed's save_weights layout as Keras 2.13 writes it
   it('maps every encoder and decoder tensor to its place, and keeps the CNN, skipping the metrics and empty groups', async () => {
     expect([...stored.keys()]).toEqual(['model', ENC, DEC, 'loss', 'acc', 'sequential']);
     const out = join(dir, 'bundle');
-    await importKerasCaptioner({ weights, config, tokenizer: join(SEED, 's_tokenizer.keras') }, out);
+    await importKerasCaptioner({ weights, config, tokenizer: join(SEED_FILES, 's_tokenizer.keras') }, out);
     const captioner = await loadCaptionBundle(out);
     const network = captioner.model.network.weights;
     expect(network).toHaveLength(MAPPING.length);
@@ -123,19 +113,7 @@ describe("import-keras on the seed's save_weights layout as Keras 2.13 writes it
   }, 120_000);
 
   it('writes a model trained here in exactly that layout: the same groups, in order, with the same weight names and shapes', async () => {
-    const model = new CaptionModel({
-      arch: 'seed',
-      vocabSize: 10_000,
-      seqLength: 12,
-      embedDim: 24,
-      ffDim: 16,
-      encHeads: 2,
-      decHeads: 3,
-      dropout: 0,
-      backbone: 'efficientnet-b0@64-random',
-      imageSize: 64,
-      featureShape: [4, 1280],
-    });
+    const model = new CaptionModel(SEED_KERAS_CONFIG);
     const cnn = buildEfficientNet('b0', { inputShape: [64, 64, 3] });
     const ours = join(dir, 'ours.h5');
     await saveSeedKerasWeights(model, cnn, ours);

@@ -7,37 +7,14 @@ import { buildEfficientNet, createFeatureExtractor } from '@imgcap/vision-backbo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCaptionBundle, readBundleManifest } from '../bundle/bundle.js';
 import { CaptionModel } from '../model/caption-model.js';
-import type { CaptionModelConfig } from '../config.js';
 import { saveSeedKerasWeights } from './save-seed-keras-weights.js';
+import { SEED_FILES, SEED_KERAS_CONFIG, SEED_TRIAL } from '../test-helpers/seed-keras.js';
 import { useTestBackend } from '../test-helpers/tiny-model.js';
 import { importKerasCaptioner } from './import-keras-model.js';
 
-const SEED = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'data', 'seed');
-const TRIAL = {
-  IMAGE_SIZE: [64, 64],
-  SEQ_LENGTH: 12,
-  VOCAB_SIZE: 10_000,
-  EMBED_DIM: 24,
-  FF_DIM: 16,
-  ENC_HEADS: 2,
-  DEC_HEADS: 3,
-  BATCH_SIZE: 128,
-  EPOCHS: 20,
-  LR: 0.001,
-};
-const CONFIG: CaptionModelConfig = {
-  arch: 'seed',
-  vocabSize: 10_000,
-  seqLength: 12,
-  embedDim: 24,
-  ffDim: 16,
-  encHeads: 2,
-  decHeads: 3,
-  dropout: 0,
-  backbone: 'efficientnet-b0@64-random',
-  imageSize: 64,
-  featureShape: [4, 1280],
-};
+const SEED = SEED_FILES;
+const TRIAL = SEED_TRIAL;
+const CONFIG = SEED_KERAS_CONFIG;
 
 let dir: string;
 let source: CaptionModel;
