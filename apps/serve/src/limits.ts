@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from '@imgcap/image-io';
 import type { AdmissionLimits } from './admission.js';
 
 export interface ServeLimits extends AdmissionLimits {
@@ -25,8 +26,9 @@ export const DEFAULT_LIMITS: ServeLimits = {
   maxQueue: 8,
   queueTimeoutMs: 10_000,
   captionTimeoutMs: 30_000,
-  maxUploadBytes: 10 * 1024 * 1024,
-  maxPixels: 40e6,
+  // The same caps as files read from disk (eval, caption-files): one image is one image, however it arrives.
+  maxUploadBytes: DEFAULT_MAX_FILE_BYTES,
+  maxPixels: DEFAULT_MAX_PIXELS,
   // Enough for every admitted and queued caption plus a few uploads in flight.
   maxUploads: 16,
   bodyTimeoutMs: 15_000,

@@ -1,3 +1,4 @@
+import { IMAGE_ERRORS } from '@imgcap/image-io';
 import { mkdir, statfs } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadImageBatch, RESIZE_RULE, type ImageRecord } from '@imgcap/flickr-dataset';
@@ -155,7 +156,8 @@ async function readCached(
   // by name, as an unreadable image is (the dataset README promises both).
   const lookUp = (image: ImageRecord) =>
     (remember ? cache.get(image.path) : cache.has(image.path)).catch((error: NodeJS.ErrnoException) => {
-      const reason = error.code === 'ENOENT' ? 'not_found' : `unreadable (${error.code ?? error.message})`;
+      const reason =
+        error.code === 'ENOENT' ? IMAGE_ERRORS.not_found.code : `${IMAGE_ERRORS.unreadable.code} (${error.code ?? error.message})`;
       skipped.push({ id: image.id, reason });
       log(`skipping image ${image.id}: ${reason} (${image.path})`);
       return null;

@@ -222,14 +222,14 @@ describe('training', () => {
     });
     expect(run.code).toBe(EXIT.ok);
     const logs = run.logs.join('\n');
-    expect(logs).toContain(`skipping image ${trainImages[0].filename}: not_found`);
+    expect(logs).toContain(`skipping image ${trainImages[0].filename}: missing_file`);
     expect(logs).toMatch(/and 1 with no word dropped/);
     // The missing file counts as skipped, neither extracted nor cached.
     expect(logs).toMatch(/, 11 extracted, 0 from cache/);
     const summary = JSON.parse(await readFile(join(fixture.root, 'broken-run', 'summary.json'), 'utf8'));
     expect(summary.data).toMatchObject({
       empty_captions: 1,
-      skipped_images: [`${trainImages[0].filename}: not_found`],
+      skipped_images: [`${trainImages[0].filename}: missing_file`],
       damaged_cache_entries: 0,
     });
   });

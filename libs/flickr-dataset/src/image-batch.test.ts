@@ -32,8 +32,8 @@ describe('loadImageBatch', () => {
     );
     expect(batch.images.map((i) => i.id)).toEqual(['good.jpg']);
     expect(batch.skipped.map((s) => s.id)).toEqual(['missing.jpg', 'corrupt.jpg']);
-    expect(batch.skipped[0].reason).toMatch(/^not_found: .*missing\.jpg/);
-    expect(batch.skipped[1].reason).toMatch(/^unsupported_format: /);
+    expect(batch.skipped[0].reason).toBe('missing_file: file not found'); // the id names the file; the reason does not again
+    expect(batch.skipped[1].reason).toMatch(/^unsupported_image: The bytes are not an image/);
     expect(warnings).toEqual(batch.skipped);
   });
 

@@ -36,11 +36,10 @@ async function loadOne(
     const { data, width, height } = await readImageFile(record.path, options);
     return { id: record.id, data, width, height };
   } catch (error) {
-    // Bad files (decode errors, fs errors such as EACCES/EISDIR) are skipped; anything else,
-    // such as an invalid `size`, is a caller bug and still throws.
-    const code = error instanceof ImageDecodeError ? error.code : (error as NodeJS.ErrnoException).code;
-    if (typeof code !== 'string') throw error;
-    return { id: record.id, reason: `${code}: ${(error as Error).message}` };
+    // Bad files (refused by readImageFile: missing, not regular, too large, undecodable) are skipped, under the
+    // codes the server answers with; anything else, such as an invalid `size`, is a caller bug and still throws.
+    if (!(error instanceof ImageDecodeError)) throw error;
+    return { id: record.id, reason: `${error.publicCode}: ${error.detail}` };
   }
 }
 

@@ -1,6 +1,33 @@
-/** Why an image was refused. `not_found` only comes from {@link readImageFile}. */
+/**
+ * Why an image was refused. `not_found`, `not_a_file`, `too_large` and `unreadable` only come from
+ * {@link readImageFile} (a path, not bytes).
+ */
 export type ImageDecodeErrorCode =
-  'empty' | 'unsupported_format' | 'too_many_pixels' | 'corrupt' | 'truncated' | 'not_found';
+  | 'empty'
+  | 'unsupported_format'
+  | 'too_many_pixels'
+  | 'corrupt'
+  | 'truncated'
+  | 'not_found'
+  | 'not_a_file'
+  | 'too_large'
+  | 'unreadable';
+
+/**
+ * The one vocabulary every app answers with for a refused image — the server's JSON `error.code` and HTTP status,
+ * eval's and caption-files' "skipping" lines and --errors file — so the same bytes get the same code everywhere.
+ */
+export const IMAGE_ERRORS: Readonly<Record<ImageDecodeErrorCode, { code: string; status: number }>> = {
+  empty: { code: 'empty_file', status: 400 },
+  unsupported_format: { code: 'unsupported_image', status: 415 },
+  too_many_pixels: { code: 'too_many_pixels', status: 413 },
+  corrupt: { code: 'corrupt_image', status: 422 },
+  truncated: { code: 'truncated_image', status: 422 },
+  not_found: { code: 'missing_file', status: 400 },
+  not_a_file: { code: 'not_a_regular_file', status: 400 },
+  too_large: { code: 'file_too_large', status: 413 },
+  unreadable: { code: 'unreadable_file', status: 400 },
+};
 
 /** An input that is not a usable image. Callers map `code` to their own answer (e.g. an HTTP status). */
 export class ImageDecodeError extends Error {
@@ -18,6 +45,18 @@ export class ImageDecodeError extends Error {
 
   /** The file the bytes came from, when known. */
   readonly path: string | undefined;
+
+  /** The public code (IMAGE_ERRORS) this refusal is reported under. */
+  get publicCode(): string {
+    return IMAGE_ERRORS[this.code].code;
+  }
+
+  /** The message without the `path: ` that readImageFile puts before it, for lines that name the file already. */
+  get detail(): string {
+    return this.path && this.message.startsWith(`${this.path}: `)
+      ? this.message.slice(this.path.length + 2)
+      : this.message;
+  }
   /** For `unsupported_format`: what the bytes are, when known (`heic`, `svg`, `tiff`…). */
   readonly format: string | undefined;
 }

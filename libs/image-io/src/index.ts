@@ -18,5 +18,5 @@ export {
   type RawPixels,
   type SniffedFormat,
 } from './browser/index.js';
-export { ImageDecodeError, type ImageDecodeErrorCode } from './errors.js';
-export { readImageFile } from './read-file.js';
+export { IMAGE_ERRORS, ImageDecodeError, type ImageDecodeErrorCode } from './errors.js';
+export { DEFAULT_MAX_FILE_BYTES, readImageFile, type ReadImageOptions } from './read-file.js';

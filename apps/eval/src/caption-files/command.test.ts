@@ -1,4 +1,5 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePhotoFolder, type PhotoFolder } from '../test-helpers/photo-folder.js';
@@ -202,4 +203,33 @@ describe('eval caption-files engines', () => {
     );
     onnx.forEach((row, i) => expect(row.score).toBeCloseTo(tfjs[i].score, 4));
   });
+
+  it('skips a FIFO named explicitly and a link to /dev/zero at once, by name, writing the good file of the batch', async () => {
+    const hostile = join(root, 'hostile');
+    await mkdir(hostile, { recursive: true });
+    execFileSync('mkfifo', [join(hostile, 'x.jpg')]);
+    await symlink('/dev/zero', join(hostile, 'z.jpg'));
+    const out = outPath('jsonl');
+    const started = performance.now();
+    const run = await captionFiles([
+      join(hostile, 'x.jpg'),
+      join(hostile, 'z.jpg'),
+      goodFiles()[0]!,
+      ...model('--out', out),
+    ]);
+    expect(performance.now() - started).toBeLessThan(30_000); // before: the FIFO blocked forever, /dev/zero ate RAM
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect((await readJsonl(out)).map((row) => row.file)).toEqual([goodFiles()[0]]);
+    expect(run.stderr).toContain(
+      `skipping image ${join(hostile, 'x.jpg')}: not_a_regular_file: a FIFO (named pipe), not an image file\n`,
+    );
+    expect(run.stderr).toContain(
+      `skipping image ${join(hostile, 'z.jpg')}: not_a_regular_file: a character device, not an image file\n`,
+    );
+    // The same vocabulary as the server's: the corrupt file's code is one the server answers with.
+    const bad = await captionFiles([badFile(), ...model('--out', outPath('jsonl'))]);
+    expect(bad.stderr).toMatch(
+      new RegExp(`skipping image ${badFile()}: (unsupported_image|corrupt_image|truncated_image): [^/]`),
+    );
+  }, 60_000);
 });

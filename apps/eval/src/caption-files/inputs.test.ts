@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,12 +75,29 @@ describe('listInputs', () => {
     ]);
   });
 
-  it('lists a file reached by several inputs once, under the name that sorts first', async () => {
+  it('lists a file reached by several inputs once, under the name that sorts first, links included', async () => {
     const found = await list(['photos/f.gif', 'photos', 'photos/*.gif', `${root}/photos/f.gif`, 'link-to-f.gif']);
     const gifs = found.filter((f) => f.file.endsWith('.gif'));
-    // The symlink is another path, so it stays: dedup is by path, not by content.
-    expect(gifs.map((f) => f.file)).toEqual([join(root, 'photos/f.gif'), 'link-to-f.gif']);
-    expect(found).toHaveLength(9);
+    // By real path: the link is the same image.
+    expect(gifs.map((f) => f.file)).toEqual([join(root, 'photos/f.gif')]);
+    expect(found).toHaveLength(8);
+  });
+
+  it('walks a folder reached twice through links once, says so, and lists FIFOs and looping links for the reader to refuse', async () => {
+    const tree = join(root, 'tree');
+    await mkdir(join(tree, 'real', 'sub'), { recursive: true });
+    await writeFile(join(tree, 'real', 'sub', 'a.jpg'), '');
+    await symlink(join(tree, 'real'), join(tree, 'alias')); // the same folder twice
+    await symlink('..', join(tree, 'real', 'sub', 'up')); // a loop
+    await symlink(join(tree, 'loop.jpg'), join(tree, 'loop.jpg')); // a link to itself
+    execFileSync('mkfifo', [join(tree, 'pipe.jpg')]);
+    const lines: string[] = [];
+    const found = await list(['tree'], (line) => lines.push(line));
+    expect(found.map((f) => f.file)).toEqual(['tree/alias/sub/a.jpg', 'tree/loop.jpg', 'tree/pipe.jpg']);
+    expect(lines).toEqual([
+      'warning: tree/alias/sub/up is tree/alias again (through a symbolic link); walked once',
+      'warning: tree/real is tree/alias again (through a symbolic link); walked once',
+    ]);
   });
 
   it('refuses a missing path and a pattern that matches nothing, naming them', async () => {

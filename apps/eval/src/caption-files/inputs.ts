@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 
@@ -26,12 +26,35 @@ function slashes(path: string): string {
 }
 
 /**
- * Every image under a folder, recursively. Dot files and folders are left out: they are tool droppings such as
- * macOS's `._IMG_0001.jpg` resource forks, which share an image's extension but are not images.
+ * Every image under a folder, recursively, following symbolic links. Dot files and folders are left out: they are
+ * tool droppings such as macOS's `._IMG_0001.jpg` resource forks, which share an image's extension but are not
+ * images. A folder reached again through a link (a loop, or two links to one folder) is walked once, by its real
+ * path, and said. Entries with an image's name that are not regular files (FIFOs, sockets, devices, broken or
+ * looping links) are listed all the same, so the reader refuses them by name rather than them vanishing.
  */
-async function folderImages(input: string, dir: string): Promise<InputFile[]> {
-  const found = await glob('**/*', { cwd: dir, onlyFiles: true, dot: false, expandDirectories: false });
-  return found.filter(isImageName).map((rel) => ({ file: slashes(join(input, rel)), path: join(dir, rel), key: rel }));
+async function folderImages(input: string, dir: string, log: (line: string) => void): Promise<InputFile[]> {
+  const found: InputFile[] = [];
+  const walked = new Map<string, string>();
+  const shown = (rel: string) => slashes(rel === '' ? input : join(input, rel));
+  async function walk(abs: string, rel: string): Promise<void> {
+    const real = await realpath(abs);
+    const first = walked.get(real);
+    if (first !== undefined) {
+      log(`warning: ${shown(rel)} is ${shown(first)} again (through a symbolic link); walked once`);
+      return;
+    }
+    walked.set(real, rel);
+    const entries = (await readdir(abs, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const [childAbs, childRel] = [join(abs, entry.name), rel === '' ? entry.name : join(rel, entry.name)];
+      const target = entry.isSymbolicLink() ? await stat(childAbs).catch(() => null) : entry;
+      if (target?.isDirectory()) await walk(childAbs, childRel);
+      else if (isImageName(entry.name)) found.push({ file: shown(childRel), path: childAbs, key: slashes(childRel) });
+    }
+  }
+  await walk(dir, '');
+  return found;
 }
 
 /** The folder a pattern's matches are relative to: its leading segments up to the first one with a wildcard. */
@@ -59,7 +82,7 @@ async function expandInput(input: string, cwd: string, log: (line: string) => vo
   const path = resolve(cwd, input);
   const info = await stat(path).catch(() => undefined);
   if (info?.isDirectory()) {
-    const files = await folderImages(input, path);
+    const files = await folderImages(input, path, log);
     if (files.length === 0) log(`warning: no images (${IMAGE_EXTENSIONS.join(', ')}) under ${input}`);
     return files;
   }
@@ -89,8 +112,10 @@ export async function listInputs(
   // concat, not push(...files): a folder of a million images would overflow the argument limit of a spread.
   for (const input of inputs) all = all.concat(await expandInput(input, cwd, log));
   all.sort(byFile);
+  // By real path: the same image reached through two links (or a file and a link to it) is captioned once.
+  const reals = await Promise.all(all.map((file) => realpath(file.path).catch(() => file.path)));
   const seen = new Set<string>();
-  const unique = all.filter((file) => !seen.has(file.path) && seen.add(file.path));
+  const unique = all.filter((_, i) => !seen.has(reals[i]!) && seen.add(reals[i]!));
   if (unique.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
   return unique;
 }

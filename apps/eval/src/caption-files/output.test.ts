@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, formatRows, outputFormat, outputHeader } from './output.js';
+import { csvField, formatRows, fromSpreadsheetSafe, outputFormat, outputHeader, spreadsheetSafe } from './output.js';
 import { parseCsv } from './resume.js';
 
 describe('outputFormat', () => {
@@ -57,5 +57,30 @@ describe('JSONL rows', () => {
     const text = formatRows('jsonl', [{ file: 'a "b".jpg', caption: 'x, y', score: -0.75 }]);
     expect(text).toBe('{"file":"a \\"b\\".jpg","caption":"x, y","score":-0.75}\n');
     expect(outputHeader('jsonl')).toBe('');
+  });
+});
+
+describe('CSV fields a spreadsheet would evaluate (OWASP CSV injection)', () => {
+  it("prefixes text starting with = + - @ tab, CR or ' with a quote, leaves numbers alone, and reads back exactly", () => {
+    const names = [
+      '=HYPERLINK("http://x")',
+      '+1.jpg',
+      '-cmd.jpg',
+      '@SUM(A1).jpg',
+      '\tx.jpg',
+      '\rx.jpg',
+      "'quoted.jpg",
+      'ok.jpg',
+    ];
+    const csv = formatRows(
+      'csv',
+      names.map((file) => ({ file, caption: '=evil', score: -0.5 })),
+    );
+    const { records } = parseCsv(csv);
+    expect(records.map(([file, caption, score]) => [file![0], caption, score])).toEqual(
+      names.map((name) => [name === 'ok.jpg' ? 'o' : "'", "'=evil", '-0.5']),
+    );
+    expect(records.map(([file]) => fromSpreadsheetSafe(file!))).toEqual(names);
+    for (const name of names) expect(fromSpreadsheetSafe(spreadsheetSafe(name))).toBe(name);
   });
 });

@@ -32,6 +32,20 @@ export function csvField(value: string): string {
   return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
+/**
+ * A text field a spreadsheet would not evaluate (OWASP "CSV Injection"): one that starts with `=`, `+`, `-`, `@`, a
+ * tab or a carriage return gets a leading `'`, which Excel, LibreOffice and Google Sheets show as text. A field that
+ * starts with `'` gets one too, so `fromSpreadsheetSafe` undoes it exactly (resume reads the file names back).
+ */
+export function spreadsheetSafe(value: string): string {
+  return /^[=+\-@\t\r']/.test(value) ? `'${value}` : value;
+}
+
+/** The value `spreadsheetSafe` was given. */
+export function fromSpreadsheetSafe(field: string): string {
+  return /^'[=+\-@\t\r']/.test(field) ? field.slice(1) : field;
+}
+
 export function csvRecord(fields: readonly string[]): string {
   return `${fields.map(csvField).join(',')}\n`;
 }
@@ -46,5 +60,8 @@ export function formatRows(format: OutputFormat, rows: readonly CaptionRow[]): s
   if (format === 'jsonl') {
     return rows.map(({ file, caption, score }) => `${JSON.stringify({ file, caption, score })}\n`).join('');
   }
-  return rows.map(({ file, caption, score }) => csvRecord([file, caption, String(score)])).join('');
+  // The score is a number ("-0.52" is meant as one); the file name and the caption are text.
+  return rows
+    .map(({ file, caption, score }) => csvRecord([spreadsheetSafe(file), spreadsheetSafe(caption), String(score)]))
+    .join('');
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CSV_COLUMNS, type OutputFormat } from './output.js';
+import { CSV_COLUMNS, fromSpreadsheetSafe, outputHeader, type OutputFormat } from './output.js';
 
 /** What an earlier run left in the output. */
 export interface ExistingOutput {
@@ -69,7 +69,27 @@ function csvFiles(records: string[][], path: string): Set<string> {
   if (header && header.join(',') !== CSV_COLUMNS.join(',')) {
     throw new Error(`${path} does not start with the header ${CSV_COLUMNS.join(',')}; not resuming onto it`);
   }
-  return new Set(rows.map(([file]) => file));
+  return new Set(rows.map(([file]) => fromSpreadsheetSafe(file ?? '')));
+}
+
+const JSONL_START = '{"file":';
+
+/**
+ * Whether the bytes after the last complete line can be the start of a line this command writes, cut by a crash:
+ * text (valid UTF-8, no NUL) that begins as a caption line does (or, before the first complete line, as the CSV
+ * header). Anything else means the file is not this command's output, and is refused rather than cut.
+ */
+function isTornLine(tail: Buffer, format: OutputFormat, atStart: boolean): boolean {
+  if (tail.includes(0)) return false;
+  let text: string;
+  try {
+    // stream: a crash can cut a line inside a multi-byte character; only bytes that can never be UTF-8 refuse it.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(tail, { stream: true });
+  } catch {
+    return false;
+  }
+  const start = format === 'jsonl' ? JSONL_START : atStart ? outputHeader('csv') : null;
+  return start === null || start.startsWith(text) || text.startsWith(start);
 }
 
 /**
@@ -79,14 +99,20 @@ function csvFiles(records: string[][], path: string): Set<string> {
  */
 export async function readExistingOutput(path: string, format: OutputFormat): Promise<ExistingOutput> {
   const bytes = await readFile(path);
+  const result = (files: Set<string>, completeBytes: number) => {
+    if (completeBytes < bytes.length && !isTornLine(bytes.subarray(completeBytes), format, completeBytes === 0)) {
+      throw new Error(
+        `${path} ends in ${bytes.length - completeBytes} bytes that are not a torn ${format.toUpperCase()} caption line: it is not this command's output; not resuming onto it (name another --out)`,
+      );
+    }
+    return { files, completeBytes, size: bytes.length };
+  };
   if (format === 'jsonl') {
     // "\n" (0x0A) never occurs inside a multi-byte UTF-8 character, so the byte search is exact.
     const completeBytes = bytes.lastIndexOf(0x0a) + 1;
-    const files = jsonlFiles(bytes.subarray(0, completeBytes).toString('utf8'), path);
-    return { files, completeBytes, size: bytes.length };
+    return result(jsonlFiles(bytes.subarray(0, completeBytes).toString('utf8'), path), completeBytes);
   }
   const text = bytes.toString('utf8');
   const { records, completeChars } = parseCsv(text);
-  const completeBytes = Buffer.byteLength(text.slice(0, completeChars), 'utf8');
-  return { files: csvFiles(records, path), completeBytes, size: bytes.length };
+  return result(csvFiles(records, path), Buffer.byteLength(text.slice(0, completeChars), 'utf8'));
 }

@@ -82,4 +82,27 @@ describe('prepareOutput', () => {
       `${jsonl} line 2 is not a caption line`,
     );
   });
+
+  it('refuses --resume onto a file that was never caption output, and keeps it whole', async () => {
+    const cases: Array<[string, 'jsonl' | 'csv', Buffer]> = [
+      ['notes.jsonl', 'jsonl', Buffer.from('my precious notes, no newline at all')],
+      ['image.jsonl', 'jsonl', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46])],
+      ['notes.csv', 'csv', Buffer.from('a spreadsheet of something else')],
+      ['binary.csv', 'csv', Buffer.from('file,caption,score\na.jpg,x,-1\n\u0000\u0001garbage')],
+    ];
+    for (const [name, format, bytes] of cases) {
+      const path = join(root, name);
+      await writeFile(path, bytes);
+      await expect(prepareOutput(path, format, { resume: true, log: () => {} }), name).rejects.toThrow(
+        /bytes that are not a torn (JSONL|CSV) caption line: it is not this command's output; not resuming onto it/,
+      );
+      expect(await readFile(path), name).toEqual(bytes);
+    }
+    // A genuinely torn first line, cut inside a multi-byte character, is still cut and resumed.
+    const torn = join(root, 'torn-first.jsonl');
+    await writeFile(torn, Buffer.from('{"file":"café.jpg","capt').subarray(0, 15));
+    const { sink } = await prepareOutput(torn, 'jsonl', { resume: true, log: () => {} });
+    await sink.close();
+    expect(await readFile(torn, 'utf8')).toBe('');
+  });
 });

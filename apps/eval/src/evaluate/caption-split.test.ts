@@ -52,7 +52,7 @@ describe('captionSplit', () => {
     });
     expect(result.captioned.map(({ record }) => record.id)).toEqual([records[0].id, records[2].id, records[3].id]);
     expect(result.skipped.map(({ id }) => id)).toEqual(['missing.jpg']);
-    expect(lines.some((line) => line.startsWith('skipping image missing.jpg: not_found'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('skipping image missing.jpg: missing_file'))).toBe(true);
     // Each caption is what the captioner gives that image alone: no mix-up between batch rows.
     const image = await readImageFile(records[3].path, { size: captioner.imageSize });
     const [alone] = await captioner.captionImages([image], { beamWidth: 1 });

@@ -102,7 +102,7 @@ describe('eval --model (default command)', () => {
     ];
     const { stdout, stderr, exitCode } = await runEval([...args, '--beam', '1', '--out', out]);
     expect(exitCode).toBe(0);
-    expect(stderr).toMatch(/skipping image gone\.jpg: not_found/);
+    expect(stderr).toMatch(/skipping image gone\.jpg: missing_file/);
     expect(stderr).toMatch(/^backbone: patch8@64: raw pixel patches, no pretrained weights$/m);
     expect(JSON.parse(stdout).images).toBe(2);
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));

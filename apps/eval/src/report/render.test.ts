@@ -53,7 +53,7 @@ describe('renderEvalReport', () => {
       title: 'run <x>',
       metrics: SCORES,
       facts: { images: 2, 'captions/s': 3.14159 },
-      skipped: [{ id: '"bad".jpg', reason: 'not_found: gone' }],
+      skipped: [{ id: '"bad".jpg', reason: 'missing_file: gone' }],
       examples: [
         example({ caption: '<img src=x onerror=alert(1)>', finished: false }),
         example({ id: 'b.jpg', image: 'javascript:alert(1)', references: ['x & y'] }),
@@ -66,7 +66,7 @@ describe('renderEvalReport', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('(cut at --max_length)');
     expect(html).toContain('<li>x &amp; y</li>');
-    expect(html).toContain('&quot;bad&quot;.jpg: not_found: gone');
+    expect(html).toContain('&quot;bad&quot;.jpg: missing_file: gone');
     expect(html).not.toContain('javascript:');
     expect(html).toContain('(image unavailable)');
     // The first example's image is both the picture and the background of its attention tiles.

@@ -1,4 +1,4 @@
-import { decodeImage, ImageDecodeError, type DecodedImage, type ImageDecodeErrorCode } from '@imgcap/image-io';
+import { decodeImage, IMAGE_ERRORS, ImageDecodeError, type DecodedImage } from '@imgcap/image-io';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CaptionEngine } from '../engine.js';
 import { errorBodySchema, HttpError, unavailable } from '../errors.js';
@@ -57,15 +57,6 @@ const uploadBodySchema = {
   },
 };
 
-const DECODE_ERRORS: Record<ImageDecodeErrorCode, [number, string]> = {
-  empty: [400, 'empty_file'],
-  unsupported_format: [415, 'unsupported_image'],
-  too_many_pixels: [413, 'too_many_pixels'],
-  corrupt: [422, 'corrupt_image'],
-  truncated: [422, 'truncated_image'],
-  not_found: [400, 'missing_file'],
-};
-
 async function decodeUpload(bytes: Buffer, engine: CaptionEngine, maxPixels: number): Promise<DecodedImage> {
   try {
     return await decodeImage(bytes, { size: engine.imageSize, maxPixels });
@@ -73,7 +64,7 @@ async function decodeUpload(bytes: Buffer, engine: CaptionEngine, maxPixels: num
     if (!(err instanceof ImageDecodeError)) throw err;
     // An iPhone photo in HEIC gets its own code: the message says how to send it as JPEG instead.
     if (err.format === 'heic') throw new HttpError(415, 'heic_not_supported', err.message);
-    const [status, code] = DECODE_ERRORS[err.code];
+    const { status, code } = IMAGE_ERRORS[err.code];
     throw new HttpError(status, code, err.message);
   }
 }
