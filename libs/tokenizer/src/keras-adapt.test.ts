@@ -1,11 +1,11 @@
 // TextVectorization.adapt() as Keras 2.13 runs it, against vocabularies computed by Keras's own steps
 // (fixtures/keras-vocabulary/generate.py) on real COCO captions, cuts inside ties included, and on hand-written
 // edge cases; then tokenizer.keras written in the format of the Keras project's own file and read back.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { unzipSync, strFromU8 } from 'fflate';
+import { unzipSync, strFromU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adaptKerasVocabulary, adaptTextVectorization } from './keras-adapt.js';
 import { loadKerasTokenizer } from './keras-tokenizer-file.js';
@@ -74,5 +74,25 @@ describe("tokenizer.keras written as the Keras project's s_tokenizer.keras is", 
     expect(Array.from(back.vectorize('<start> A dog runs. <end>'))).toEqual(
       Array.from(tokenizer.vectorize('<start> A dog runs. <end>')),
     );
+  });
+});
+
+describe('tokenizer.keras entries that inflate past a sane size', () => {
+  it('refuses them from the zip directory, naming the entry and the cap, before inflating', async () => {
+    const seed = unzipSync(new Uint8Array(await readFile(join(SHARED, 'seed', 's_tokenizer.keras'))));
+    const asset = 'assets/_layer_checkpoint_dependencies/text_vectorization/vocabulary.txt';
+    for (const [entry, size, cap] of [
+      [asset, 65 * 2 ** 20, 64 * 2 ** 20],
+      ['config.json', 2 * 2 ** 20, 2 ** 20],
+    ] as const) {
+      const bomb = join(dir, `bomb-${entry.split('/').pop()}.keras`);
+      await writeFile(bomb, zipSync({ ...seed, [entry]: [new Uint8Array(size), { level: 9 }] }));
+      expect((await readFile(bomb)).length).toBeLessThan(2 ** 20); // a small file that would inflate to many MB
+      const rss = process.memoryUsage().rss;
+      await expect(loadKerasTokenizer(bomb)).rejects.toThrow(
+        `${entry} inflates to ${size} bytes, more than the ${cap} allowed`,
+      );
+      expect(process.memoryUsage().rss - rss).toBeLessThan(32 * 2 ** 20);
+    }
   });
 });

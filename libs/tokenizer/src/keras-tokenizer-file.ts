@@ -1,7 +1,7 @@
 // Reads a tokenizer saved by Keras as a `.keras` archive (Keras 3 format, which Keras 2.13 writes too): a zip with
 // `config.json` (a TextVectorization, alone or inside a Sequential) and the vocabulary as an asset
 // (`assets/…/text_vectorization/vocabulary.txt`, one token per line, the mask token '' first).
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { strFromU8, unzipSync } from 'fflate';
 import { KerasTextVectorizer, SEED_MARKER_WORDS, type KerasStandardize } from './keras-text-vectorization.js';
 
@@ -31,6 +31,40 @@ function requireSetting(file: string, config: Record<string, unknown>, key: stri
   }
 }
 
+/** What a tokenizer archive may hold, checked before anything is read or inflated (a zip bomb inflates to GBs). */
+const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
+const MAX_ENTRY_BYTES: Readonly<Record<string, number>> = {
+  'config.json': 1024 * 1024,
+  'vocabulary.txt': 64 * 1024 * 1024,
+};
+
+class EntryTooLarge extends Error {}
+
+/** The entries `wanted` picks, after checking the archive's size and each entry's declared inflated size. */
+async function readZipEntries(path: string, wanted: (name: string) => boolean): Promise<Record<string, Uint8Array>> {
+  const { size } = await stat(path);
+  if (size > MAX_ARCHIVE_BYTES)
+    throw new Error(`${path}: ${size} bytes, more than a tokenizer archive may be (${MAX_ARCHIVE_BYTES})`);
+  const bytes = new Uint8Array(await readFile(path));
+  try {
+    // A first pass reads the central directory only (the filter declines every entry): sizes before inflating.
+    unzipSync(bytes, {
+      filter: (entry) => {
+        const cap = MAX_ENTRY_BYTES[entry.name.split('/').pop()!];
+        if (wanted(entry.name) && cap !== undefined && entry.originalSize > cap)
+          throw new EntryTooLarge(
+            `${entry.name} inflates to ${entry.originalSize} bytes, more than the ${cap} allowed`,
+          );
+        return false;
+      },
+    });
+    return unzipSync(bytes, { filter: (entry) => wanted(entry.name) });
+  } catch (error) {
+    if (error instanceof EntryTooLarge) throw new Error(`${path}: ${error.message}`);
+    throw new Error(`${path} is not a .keras archive (zip): ${(error as Error).message}`);
+  }
+}
+
 export interface KerasTokenizerOptions {
   /** Vocabulary words that mark a caption's start and end. Default: the Keras project's `start` and `end`. */
   markerWords?: { start: string; end: string };
@@ -41,14 +75,7 @@ export async function loadKerasTokenizer(
   path: string,
   options: KerasTokenizerOptions = {},
 ): Promise<KerasTextVectorizer> {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(new Uint8Array(await readFile(path)), {
-      filter: (f) => f.name === 'config.json' || f.name.endsWith('/vocabulary.txt'),
-    });
-  } catch (error) {
-    throw new Error(`${path} is not a .keras archive (zip): ${(error as Error).message}`);
-  }
+  const files = await readZipEntries(path, (name) => name === 'config.json' || name.endsWith('/vocabulary.txt'));
   if (!files['config.json']) throw new Error(`${path}: no config.json; not a .keras archive`);
   const config = findTextVectorization(JSON.parse(strFromU8(files['config.json'])) as KerasLayerJSON);
   if (!config) throw new Error(`${path}: its config.json holds no TextVectorization layer`);

@@ -62,7 +62,8 @@ function kerasConfig(tokenizer: KerasTextVectorizer): unknown {
 
 /** model.weights.h5 as Keras 2.13's H5IOStore leaves it for this model: a `vars` group per object, all empty. */
 async function emptyWeightsFile(): Promise<Uint8Array> {
-  await h5wasm.ready;
+  // HDF5's errors thrown, not printed (h5wasm's default prints HDF5-DIAG lines to stderr).
+  (await h5wasm.ready).activate_throwing_error_handler();
   const dir = await mkdtemp(join(tmpdir(), 'imgcap-tokenizer-'));
   try {
     const path = join(dir, 'model.weights.h5');

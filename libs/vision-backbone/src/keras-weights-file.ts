@@ -121,9 +121,26 @@ function readOpenFile(file: H5File, path: string): KerasLayerWeights {
   );
 }
 
+/**
+ * h5wasm, with HDF5's errors thrown as JavaScript errors instead of printed: a damaged file must give the user one
+ * clear line, not dozens of `HDF5-DIAG` lines on stderr.
+ */
+export async function quietH5wasm(): Promise<typeof h5wasm> {
+  const module = await h5wasm.ready;
+  module.activate_throwing_error_handler();
+  return h5wasm;
+}
+
+/** The gist of an HDF5 error stack: its first "minor:" reason (e.g. "Address of object past end of allocation"). */
+function hdf5Reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const minor = /minor: ([^\n]+)/.exec(message)?.[1]?.trim();
+  return minor ?? message.split('\n')[0]!.trim();
+}
+
 /** Opens an HDF5 file with h5wasm and reads its Keras layers; a file that is not HDF5 is a clear error. */
 async function readH5(path: string): Promise<KerasLayerWeights> {
-  await h5wasm.ready;
+  await quietH5wasm();
   const head = await readFile(path).then((bytes) => bytes.subarray(0, 8));
   if (head.toString('latin1') !== '\x89HDF\r\n\x1a\n')
     throw new Error(`${path} is not an HDF5 file (no HDF5 signature)`);
@@ -131,25 +148,39 @@ async function readH5(path: string): Promise<KerasLayerWeights> {
   try {
     file = new h5wasm.File(path, 'r');
   } catch (error) {
-    throw new Error(`${path}: HDF5 could not open it (truncated or damaged?): ${(error as Error).message}`);
+    throw new Error(`${path}: HDF5 could not open it (truncated or damaged?): ${hdf5Reason(error)}`);
   }
   try {
     return readOpenFile(file, path);
   } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`);
+    const reason = /HDF5-DIAG|minor:/.test((error as Error).message)
+      ? `HDF5 could not read it (truncated or damaged?): ${hdf5Reason(error)}`
+      : (error as Error).message;
+    throw new Error(`${path}: ${reason}`);
   } finally {
     file.close();
   }
 }
 
+/** Larger than any EfficientNet's weights (B7: 258 MB) by far, and within what one Node buffer holds. */
+const MAX_ARCHIVE_WEIGHTS_BYTES = 2 ** 31 - 1;
+
 /** A `.keras` archive's weights (`model.weights.h5` inside the zip), read from a temporary copy. */
 async function readKerasArchive(path: string): Promise<KerasLayerWeights> {
   let entries: Record<string, Uint8Array>;
+  let declared = 0;
   try {
-    entries = unzipSync(new Uint8Array(await readFile(path)), { filter: (f) => f.name === 'model.weights.h5' });
+    // The entry's inflated size is checked from the zip's directory before inflating (a zip bomb inflates to GBs).
+    entries = unzipSync(new Uint8Array(await readFile(path)), {
+      filter: (f) => f.name === 'model.weights.h5' && (declared = f.originalSize) <= MAX_ARCHIVE_WEIGHTS_BYTES,
+    });
   } catch (error) {
     throw new Error(`${path} is not a .keras archive (zip): ${(error as Error).message}`);
   }
+  if (declared > MAX_ARCHIVE_WEIGHTS_BYTES)
+    throw new Error(
+      `${path}: model.weights.h5 inflates to ${declared} bytes, more than the ${MAX_ARCHIVE_WEIGHTS_BYTES} allowed`,
+    );
   const weights = entries['model.weights.h5'];
   if (!weights) throw new Error(`${path} has no model.weights.h5`);
   const dir = await mkdtemp(join(tmpdir(), 'imgcap-keras-'));

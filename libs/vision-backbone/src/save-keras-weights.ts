@@ -4,6 +4,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import h5wasm from 'h5wasm/node';
+import { quietH5wasm } from './keras-weights-file.js';
 
 /** One top-level layer of a weights file and its variables, each with its whole Keras name (`dense/kernel:0`). */
 export interface KerasWeightGroup {
@@ -46,7 +47,7 @@ export async function saveKerasWeightGroups(
   groups: readonly KerasWeightGroup[],
   layout: 'keras2' | 'keras3' = 'keras2',
 ): Promise<void> {
-  await h5wasm.ready;
+  await quietH5wasm();
   const file = new h5wasm.File(path, 'w');
   try {
     const root = layout === 'keras2' ? file : file.create_group('layers');

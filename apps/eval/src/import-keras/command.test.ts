@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,5 +116,68 @@ describe('eval import-keras', () => {
     ]);
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stderr).toMatch(/^error: .*trial_config\.json is not an HDF5 file/);
+  });
+
+  it("says a damaged HDF5 file in one line, with none of HDF5's own diagnostics on stderr", async () => {
+    const bytes = await readFile(weights);
+    const truncated = join(root, 'truncated.h5');
+    await writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length / 3)));
+    const garbage = join(root, 'garbage.h5');
+    await writeFile(garbage, Buffer.concat([bytes.subarray(0, 8), Buffer.alloc(4096, 0x5a)]));
+    for (const file of [truncated, garbage]) {
+      const cli = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
+      const args = [
+        'import-keras',
+        '--weights',
+        file,
+        '--config',
+        config,
+        '--tokenizer',
+        join(SEED, 's_tokenizer.keras'),
+      ];
+      const run = spawnSync(process.execPath, [cli, ...args, '--out', join(root, 'z'), '--backend', 'wasm'], {
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).not.toMatch(/HDF5-DIAG|#00\d:/);
+      const lines = run.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => !line.startsWith('tfjs backend:'));
+      expect(lines).toEqual([
+        expect.stringMatching(
+          new RegExp(`^error: ${file}: HDF5 could not (open|read) it \\(truncated or damaged\\?\\)`),
+        ),
+      ]);
+    }
+  }, 60_000);
+
+  it('names a trial_config.json field the architecture cannot build, before allocating anything', async () => {
+    const trial = JSON.parse(await readFile(config, 'utf8')) as Record<string, unknown>;
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ EMBED_DIM: 1e9 }, /EMBED_DIM must be an integer in \[1, 8192\], got 1000000000/],
+      [{ FF_DIM: 1e9 }, /FF_DIM must be an integer in \[1, 65536\]/],
+      [{ SEQ_LENGTH: 1e9 }, /SEQ_LENGTH must be an integer in \[2, 1024\]/],
+      [{ ENC_HEADS: 1e9 }, /ENC_HEADS must be an integer in \[1, 128\]/],
+      [{ IMAGE_SIZE: [100_000, 100_000] }, /IMAGE_SIZE must be a square \[n, n\] with n an integer in \[32, 2048\]/],
+      [{ EMBED_DIM: 8192, DEC_HEADS: 128 }, /make a model of .* parameters, more than 1e\+9/],
+    ];
+    for (const [change, message] of cases) {
+      const file = join(root, 'bad-trial.json');
+      await writeFile(file, JSON.stringify({ ...trial, ...change }));
+      const run = await runEval([
+        'import-keras',
+        '--weights',
+        weights,
+        '--config',
+        file,
+        '--tokenizer',
+        join(SEED, 's_tokenizer.keras'),
+        '--out',
+        join(root, 'never'),
+      ]);
+      expect(run.exitCode, JSON.stringify(change)).toBe(1);
+      expect(run.stderr).toMatch(message);
+    }
   });
 });

@@ -1,6 +1,6 @@
 // Turns the Keras project's trained model — its `save_weights` .h5, its `trial_config.json` and its
 // `tokenizer.keras` — into an imgcap caption bundle of the seed architecture, without Python.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,6 +21,7 @@ import {
 import { saveCaptionBundle } from '../bundle/bundle.js';
 import type { CaptionModelConfig } from '../config.js';
 import { CaptionModel } from '../model/caption-model.js';
+import { countModelParameters } from '../model/parameter-count.js';
 import { classifyGroups, mapSeedCaptionWeights } from './seed-weight-map.js';
 
 /** The fields of the Keras project's `trial_config.json` the model depends on. */
@@ -43,24 +44,77 @@ export interface KerasImportSources {
   tokenizer: string;
 }
 
-const TRIAL_FIELDS = ['SEQ_LENGTH', 'VOCAB_SIZE', 'EMBED_DIM', 'FF_DIM', 'ENC_HEADS', 'DEC_HEADS'] as const;
+/**
+ * The ranges a seed model can be built in, checked before anything is allocated: a config from elsewhere (or a
+ * hostile one) with EMBED_DIM 1e9 must be a message naming the field, not a failed 5 TB allocation.
+ */
+const TRIAL_RANGES = {
+  SEQ_LENGTH: [2, 1024],
+  VOCAB_SIZE: [3, 1_000_000],
+  EMBED_DIM: [1, 8192],
+  FF_DIM: [1, 65_536],
+  ENC_HEADS: [1, 128],
+  DEC_HEADS: [1, 128],
+} as const;
+/** EfficientNet's input side: B7's 600 px and more, down to the 32 px one stride-32 grid cell needs. */
+const IMAGE_SIZE_RANGE = [32, 2048] as const;
+/** Parameters an imported model may have (4 GB of float32): the ranges above still allow absurd products. */
+const MAX_PARAMETERS = 1e9;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export async function readTrialConfig(path: string): Promise<SeedTrialConfig> {
   let json: Record<string, unknown>;
   try {
+    if ((await stat(path)).size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
     json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   } catch (error) {
     throw new Error(`${path}: not a readable trial_config.json: ${(error as Error).message}`);
   }
-  for (const field of TRIAL_FIELDS) {
-    if (!Number.isInteger(json[field]) || (json[field] as number) < 1)
-      throw new Error(`${path}: ${field} must be a positive integer, got ${JSON.stringify(json[field])}`);
+  for (const [field, [min, max]] of Object.entries(TRIAL_RANGES)) {
+    const value = json[field];
+    if (!Number.isInteger(value) || (value as number) < min || (value as number) > max)
+      throw new Error(`${path}: ${field} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
   }
   const size = json['IMAGE_SIZE'];
-  if (!Array.isArray(size) || size.length !== 2 || size[0] !== size[1] || !Number.isInteger(size[0])) {
-    throw new Error(`${path}: IMAGE_SIZE must be a square [n, n], got ${JSON.stringify(size)}`);
+  const [min, max] = IMAGE_SIZE_RANGE;
+  if (
+    !Array.isArray(size) ||
+    size.length !== 2 ||
+    size[0] !== size[1] ||
+    !Number.isInteger(size[0]) ||
+    size[0] < min ||
+    size[0] > max
+  ) {
+    throw new Error(
+      `${path}: IMAGE_SIZE must be a square [n, n] with n an integer in [${min}, ${max}], got ${JSON.stringify(size)}`,
+    );
   }
-  return json as unknown as SeedTrialConfig;
+  const trial = json as unknown as SeedTrialConfig;
+  const grid = Math.ceil(trial.IMAGE_SIZE[0] / 32);
+  const widest = efficientNetPlan('b7').topFilters;
+  const counts = countModelParameters({ ...trialModelShape(trial), featureShape: [grid * grid, widest] });
+  if (counts.encoder + counts.decoder > MAX_PARAMETERS) {
+    throw new Error(
+      `${path}: EMBED_DIM ${trial.EMBED_DIM}, FF_DIM ${trial.FF_DIM}, heads ${trial.ENC_HEADS}/${trial.DEC_HEADS} and VOCAB_SIZE ${trial.VOCAB_SIZE} make a model of ${(counts.encoder + counts.decoder).toExponential(2)} parameters, more than ${MAX_PARAMETERS.toExponential(0)}`,
+    );
+  }
+  return trial;
+}
+
+/** The seed-architecture config fields a trial_config.json sets (the backbone's come from the weights). */
+function trialModelShape(trial: SeedTrialConfig) {
+  return {
+    arch: 'seed' as const,
+    vocabSize: trial.VOCAB_SIZE,
+    seqLength: trial.SEQ_LENGTH,
+    embedDim: trial.EMBED_DIM,
+    ffDim: trial.FF_DIM,
+    encHeads: trial.ENC_HEADS,
+    decHeads: trial.DEC_HEADS,
+    dropout: 0,
+    backbone: 'efficientnet-b0@224',
+    imageSize: trial.IMAGE_SIZE[0],
+  };
 }
 
 /** The EfficientNet variant whose plan the CNN group's layers follow (stem width, blocks, top width). */
@@ -167,16 +221,8 @@ export async function importKerasCaptioner(
   try {
     const backboneFile = await writeBackbone(cnn, variant, imageSize, scratch);
     const config: CaptionModelConfig = {
-      arch: 'seed',
-      vocabSize: trial.VOCAB_SIZE,
-      seqLength: trial.SEQ_LENGTH,
-      embedDim: trial.EMBED_DIM,
-      ffDim: trial.FF_DIM,
-      encHeads: trial.ENC_HEADS,
-      decHeads: trial.DEC_HEADS,
-      dropout: 0,
+      ...trialModelShape(trial),
       backbone: backboneId({ kind: 'efficientnet', variant, imageSize, weightsDir: backboneFile }),
-      imageSize,
       featureShape: [grid * grid, channels],
     };
     const dims = { channels, width: trial.EMBED_DIM, ff: trial.FF_DIM, vocab: trial.VOCAB_SIZE, seq: trial.SEQ_LENGTH };
