@@ -78,4 +78,16 @@ describe('a kill while best/ is being replaced', () => {
     await store.latest();
     expect((await store.best())?.state).toEqual(state(5));
   });
+
+  it('refuse a state.json that lists files outside the checkpoint, before hashing any', async () => {
+    const store = new CheckpointStore(join(dir, 'escaping-run'), 5);
+    const saved = await store.save(state(4), weights(4));
+    const stateFile = join(saved, 'state.json');
+    const json = JSON.parse(await readFile(stateFile, 'utf8')) as { files: Record<string, string> };
+    json.files['../../../../dev/zero'] = 'x';
+    await writeFile(stateFile, JSON.stringify(json));
+    const started = performance.now();
+    await expect(store.latest()).rejects.toThrow(/"\.\.\/\.\.\/\.\.\/\.\.\/dev\/zero" leaves the directory/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
 });

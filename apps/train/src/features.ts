@@ -157,7 +157,9 @@ async function readCached(
   const lookUp = (image: ImageRecord) =>
     (remember ? cache.get(image.path) : cache.has(image.path)).catch((error: NodeJS.ErrnoException) => {
       const reason =
-        error.code === 'ENOENT' ? IMAGE_ERRORS.not_found.code : `${IMAGE_ERRORS.unreadable.code} (${error.code ?? error.message})`;
+        error.code === 'ENOENT'
+          ? IMAGE_ERRORS.not_found.code
+          : `${IMAGE_ERRORS.unreadable.code} (${error.code ?? error.message})`;
       skipped.push({ id: image.id, reason });
       log(`skipping image ${image.id}: ${reason} (${image.path})`);
       return null;

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -124,5 +124,35 @@ describe('bundle files that look right but are not', () => {
     await expect(loadCaptionBundle(join(dir, 'checked'))).rejects.toThrow(
       /tokenizer\.json does not match its recorded sha256/,
     );
+  });
+
+  it('refuse a manifest that lists a path outside the bundle, by name, before reading anything', async () => {
+    const model = new CaptionModel(TINY_CONFIG, { seed: 2 });
+    const bundle = join(dir, 'escaping');
+    await saveCaptionBundle(bundle, { model, tokenizer });
+    model.dispose();
+    const manifestFile = join(bundle, 'bundle.json');
+    const original = JSON.parse(await readFile(manifestFile, 'utf8')) as {
+      files: Record<string, string>;
+      backbone: { weights: string | null };
+    };
+    await symlink('/dev/zero', join(bundle, 'zero.bin'));
+    const cases: Array<[(m: typeof original) => void, RegExp]> = [
+      [
+        (m) => (m.files['../../../../dev/zero'] = 'x'),
+        /"\.\.\/\.\.\/\.\.\/\.\.\/dev\/zero" leaves the directory \(\.\.\)/,
+      ],
+      [(m) => (m.files['/dev/zero'] = 'x'), /"\/dev\/zero" is absolute/],
+      [(m) => (m.files['zero.bin'] = 'x'), /zero\.bin is a link to outside/],
+      [(m) => (m.backbone.weights = '../..'), /"\.\.\/\.\." leaves the directory/],
+    ];
+    for (const [edit, message] of cases) {
+      const manifest = structuredClone(original);
+      edit(manifest);
+      await writeFile(manifestFile, JSON.stringify(manifest));
+      const started = performance.now();
+      await expect(loadCaptionBundle(bundle)).rejects.toThrow(message);
+      expect(performance.now() - started).toBeLessThan(2000); // before: hashing /dev/zero never ended
+    }
   });
 });

@@ -6,6 +6,7 @@ import { CaptionModel } from '../model/caption-model.js';
 import { loadModelWeights, saveModelFiles } from '../model/persistence.js';
 import { Captioner } from '../pipeline/captioner.js';
 import { fileChecksums, filesBelow, verifyChecksums } from './checksums.js';
+import { checkInsidePaths } from './inside-paths.js';
 import { writeDataSplit, type DataSplitRecord } from './data-split.js';
 import { BUNDLE_FORMAT, BUNDLE_MANIFEST_FILE, BUNDLE_VERSION, parseManifest, type BundleManifest } from './manifest.js';
 
@@ -87,7 +88,12 @@ export async function readBundleManifest(dir: string): Promise<BundleManifest> {
   } catch {
     throw new Error(`${dir} is not a caption bundle: ${BUNDLE_MANIFEST_FILE} not found.`);
   }
-  return parseManifest(parseJson(text, file), file);
+  const manifest = parseManifest(parseJson(text, file), file);
+  // Every path it names is the bundle's own, checked before any loader reads one (inside-paths.ts).
+  if (manifest.backbone.weights != null)
+    await checkInsidePaths(dir, [manifest.backbone.weights], file, { directories: true });
+  await checkInsidePaths(dir, Object.keys(manifest.files ?? {}), file);
+  return manifest;
 }
 
 /** JSON.parse whose error names the file. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { checkInsidePaths } from './inside-paths.js';
 
 /** sha256 (hex) of every file named, by its path relative to `dir`. */
 export async function fileChecksums(dir: string, files: readonly string[]): Promise<Record<string, string>> {
@@ -32,12 +33,14 @@ function sha256File(path: string): Promise<string> {
 /**
  * Checks `dir`'s files against recorded checksums; the first missing or changed file is an error naming it. Files
  * that look right but are not (flipped bytes, another run's weights of the same size) must never load silently.
+ * Every listed path is checked to be the directory's own regular file before any is read (inside-paths.ts).
  */
 export async function verifyChecksums(
   dir: string,
   expected: Readonly<Record<string, string>>,
   what: string,
 ): Promise<void> {
+  await checkInsidePaths(dir, Object.keys(expected), what);
   for (const [file, sum] of Object.entries(expected)) {
     const actual = await sha256File(join(dir, file)).catch((error: NodeJS.ErrnoException) => {
       throw new Error(`${what}: ${join(dir, file)} is missing or unreadable (${error.code ?? error.message})`);
