@@ -1,3 +1,4 @@
+import fastifyAccepts from '@fastify/accepts';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -59,6 +60,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     // The last resort behind the body timeout: no request holds a connection for ever.
     requestTimeout: limits.bodyTimeoutMs + limits.captionTimeoutMs + limits.queueTimeoutMs + 30_000,
     clientErrorHandler: (error, socket) => sendProtocolError(error, socket),
+    // Errors raised before routing (an undecodable URL) get the same body as every other error.
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
   app.decorate('serving', servingControl(state));
   app.setErrorHandler(sendError);
@@ -77,6 +80,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     metrics.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  await app.register(fastifyAccepts);
   const page = await readPage();
   await registerSecurityHeaders(app, page);
   await app.register(fastifySwagger, {
@@ -84,7 +88,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       info: { title: 'imgcap caption server', version: SERVER_VERSION, description: 'Captions an uploaded image.' },
     },
   });
-  // Interactive API docs from the same OpenAPI document as /openapi.json, where the Keras server had FastAPI's.
+  // Interactive API docs (which load the document from /docs/json) over the same OpenAPI document as /openapi.json,
+  // where the Keras server had FastAPI's.
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyMultipart, {
     limits: { fileSize: limits.maxUploadBytes, files: 2, fields: 2, parts: 4 },

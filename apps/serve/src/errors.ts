@@ -42,6 +42,8 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
   FST_FIELDS_LIMIT: [400, 'too_many_parts'],
   FST_PROTO_VIOLATION: [400, 'malformed_multipart'],
   FST_MP_PREMATURE_CLOSE: [400, 'malformed_multipart'],
+  // A path that does not decode (`%c0%ae`): find-my-way refuses it before any route.
+  FST_ERR_BAD_URL: [400, 'bad_url'],
 };
 
 function toHttpError(error: FastifyError): HttpError {

@@ -147,17 +147,26 @@ function requireMultipart(limits: ServingState['limits']) {
   };
 }
 
-/** Integer query options are decimal digits only (the schema's coercion would read `0x8` as 8 and `1e1` as 10). */
+/**
+ * Numeric query options are plain decimals: the schema's coercion would read `0x5` as 5, `1e1` as 10, ` 1` (`%201`)
+ * as 1 and `Infinity` as a number. Integers are digits only (ten at most: the seed goes to 4,294,967,295, which the
+ * schema then bounds); the temperature is digits with an optional fraction.
+ */
+const DECIMAL_FORMS: Record<string, [RegExp, string]> = {
+  beam: [/^(0|[1-9][0-9]{0,9})$/, 'a decimal integer'],
+  max_length: [/^(0|[1-9][0-9]{0,9})$/, 'a decimal integer'],
+  no_repeat_ngram_size: [/^(0|[1-9][0-9]{0,9})$/, 'a decimal integer'],
+  top_k: [/^(0|[1-9][0-9]{0,9})$/, 'a decimal integer'],
+  seed: [/^(0|[1-9][0-9]{0,9})$/, 'a decimal integer'],
+  temperature: [/^(0|[1-9][0-9]{0,5})(\.[0-9]{1,12})?$/, 'a decimal number such as 0.7'],
+};
+
 async function requireDecimalOptions(request: FastifyRequest): Promise<void> {
   const query = request.query as Record<string, unknown>;
-  for (const name of ['beam', 'max_length', 'no_repeat_ngram_size', 'top_k', 'seed']) {
+  for (const [name, [form, what]] of Object.entries(DECIMAL_FORMS)) {
     const value = query[name];
-    if (value !== undefined && !(typeof value === 'string' && /^(0|[1-9][0-9]{0,8})$/.test(value))) {
-      throw new HttpError(
-        400,
-        'invalid_request',
-        `querystring/${name} must be a decimal integer, got ${JSON.stringify(value)}`,
-      );
+    if (value !== undefined && !(typeof value === 'string' && form.test(value))) {
+      throw new HttpError(400, 'invalid_request', `querystring/${name} must be ${what}, got ${JSON.stringify(value)}`);
     }
   }
 }

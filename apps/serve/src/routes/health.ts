@@ -33,5 +33,9 @@ export async function healthRoutes(
     return metrics.registry.metrics();
   });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/openapi.json',
+    { schema: { summary: 'This API described as OpenAPI 3 (the document /docs shows)' } },
+    async () => app.swagger(),
+  );
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import { errorBodySchema, HttpError } from '../errors.js';
 
 // Resolves from both src/routes (tests) and dist/routes (built app): the page is not copied by tsc.
 const PAGE_URL = new URL('../../src/page/index.html', import.meta.url);
@@ -16,6 +17,25 @@ export const SERVER_VERSION = '0.1.0';
  * `application/json`, no Accept at all) the JSON the Keras project's server answered, its field names kept — the
  * trailing space of "Health Check " included — with the loaded bundle's config in the bundle's own field names.
  */
+const rootSchema = {
+  summary: "The web page (text/html), or the Keras server's JSON greeting (application/json, */*, no Accept)",
+  produces: ['application/json', 'text/html'],
+  response: {
+    200: {
+      description: 'The page, or the JSON below',
+      type: 'object',
+      properties: {
+        Message: { type: 'string' },
+        'Health Check ': { type: 'string', enum: ['OK', 'loading'] },
+        Version: { type: 'string' },
+        MODEL_CONFIG: { type: ['object', 'null'], additionalProperties: true },
+        BACKBONE_WEIGHTS: { type: ['string', 'null'] },
+      },
+    },
+    406: errorBodySchema,
+  },
+};
+
 export async function pageRoutes(
   app: FastifyInstance,
   {
@@ -28,9 +48,18 @@ export async function pageRoutes(
     backboneWeights: () => string | null;
   },
 ): Promise<void> {
-  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/', { schema: rootSchema }, async (request, reply) => {
     reply.header('vary', 'Accept');
-    if ((request.headers.accept ?? '').includes('text/html')) return reply.type('text/html; charset=utf-8').send(page);
+    // Proper negotiation (q-values, wildcards): JSON first, so `*/*` and no Accept at all get the Keras server's JSON.
+    const type = request.accepts().type(['application/json', 'text/html']);
+    if (type === false) {
+      throw new HttpError(
+        406,
+        'not_acceptable',
+        'GET / answers application/json or text/html; the Accept header allows neither',
+      );
+    }
+    if (type === 'text/html') return reply.type('text/html; charset=utf-8').send(page);
     return {
       Message: 'API for Image Captioning',
       'Health Check ': app.serving.ready ? 'OK' : 'loading',
