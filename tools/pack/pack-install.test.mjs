@@ -31,7 +31,9 @@ const EXAMPLE_ENV = Object.fromEntries(
 const readmes = LIBS.map((lib) => {
   const section = usageSection(readFileSync(join(lib.dir, 'README.md'), 'utf8')) ?? '';
   const blocks = codeBlocks(section).filter((block) => block.lang === 'ts' || block.lang === 'js');
-  const files = blocks.map((block, i) => `examples/${lib.project}-${i + 1}.${block.lang}`);
+  // As the READMEs tell users: ES modules by extension (.mts / .mjs), since the examples use top-level await and the
+  // project, like one made by `npm init -y`, is CommonJS.
+  const files = blocks.map((block, i) => `examples/${lib.project}-${i + 1}.m${block.lang}`);
   return { lib, install: installedPackages(section), blocks, files };
 });
 
@@ -145,7 +147,7 @@ describe('README usage examples, run in a project that installed the tarballs of
   );
 
   it('the TypeScript examples type-check (strict, NodeNext) against the types in the tarballs', () => {
-    const files = readmes.flatMap((r) => r.files).filter((f) => f.endsWith('.ts'));
+    const files = readmes.flatMap((r) => r.files).filter((f) => f.endsWith('.mts'));
     expect(files.length).toBeGreaterThan(0);
     expect(typeErrors(files.map((f) => join(project, f)))).toEqual([]);
   }, 180_000);

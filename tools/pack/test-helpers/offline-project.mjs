@@ -82,7 +82,8 @@ export function projectFiles(dir, workspaceLock, tarballs, extra) {
     if (have !== version) throw new Error(`the install line asks for ${name}@${version}; the libs install ${have}`);
     dependencies[name] = version;
   }
-  const manifest = { name: 'imgcap-pack-check', private: true, type: 'module', dependencies };
+  // CommonJS, as `npm init -y` makes a project: the READMEs' examples must say how to run there (as .mjs / .mts).
+  const manifest = { name: 'imgcap-pack-check', private: true, type: 'commonjs', dependencies };
   const lock = {
     name: manifest.name,
     lockfileVersion: 3,
