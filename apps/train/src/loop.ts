@@ -80,7 +80,7 @@ function crossEntropySteps(session: TrainingSession, state: LoopState): PhaseEpo
       yield {
         examples: batch.batchSize,
         lr: getLr(state.globalStep, config.lr, config.warmup_steps),
-        run: async () => trainer.step(batch),
+        run: () => trainer.stepAsync(batch),
       };
     }
   }

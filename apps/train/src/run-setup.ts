@@ -127,6 +127,10 @@ export async function buildTraining(
   const { checkpoints, initial } = from;
   // --workers 0 is auto: DataParallelTrainer's own rule for this backend and machine.
   const replicas = config.workers > 0 ? config.workers : autoReplicaCount(backend);
+  if (replicas > 1 && backend === 'webgpu')
+    throw new Error(
+      `--workers ${replicas}: on WebGPU the GPU is the parallelism; use --workers 1 (or leave it 0, auto)`,
+    );
   const workerSetup = await enableTrainingKernels(config.train_kernels ?? 'auto', backend, replicas, log);
   const model = new CaptionModel(modelConfigOf(config, shape.vocabSize, shape.backbone), { seed: config.seed });
   const trainer =

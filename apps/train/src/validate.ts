@@ -24,7 +24,7 @@ const CAPTION_BATCH = 32;
 
 /** Teacher-forced loss/accuracy over the held-out examples, weighted by batch size. */
 export async function heldOutLoss(
-  trainer: Pick<CaptionTrainer, 'evaluate'>,
+  trainer: Pick<CaptionTrainer, 'evaluateAsync'>,
   examples: CaptionExample[],
   store: FeatureStore,
   batchSize: number,
@@ -39,7 +39,7 @@ export async function heldOutLoss(
     epoch: 0,
     featuresFor: (ids) => store.featuresFor(ids),
   })) {
-    const m = trainer.evaluate(batch);
+    const m = await trainer.evaluateAsync(batch);
     loss += m.loss * batch.batchSize;
     accuracy += m.accuracy * batch.batchSize;
     count += batch.batchSize;
@@ -69,7 +69,7 @@ export async function captionRecords(
 
 /** Validation: held-out loss/accuracy, then BLEU-4 and CIDEr-D of greedy captions on a fixed sample. */
 export async function validate(
-  trainer: Pick<CaptionTrainer, 'evaluate'>,
+  trainer: Pick<CaptionTrainer, 'evaluateAsync'>,
   model: CaptionModel,
   tokenizer: CaptionTokenizer,
   held: { examples: CaptionExample[]; sample: ImageRecord[] },

@@ -3,20 +3,21 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerGradientFixes } from './gradient-fixes.js';
 import { registerWasmKernelFixes } from './wasm-kernel-fixes.js';
+import { activateWebgpu, probeWebgpuAdapter, type GpuAdapter } from './webgpu-backend.js';
 
 import { BACKEND_CHOICES, type BackendChoice } from './backend-choices.js';
 
 export { BACKEND_CHOICES, type BackendChoice };
 
 export interface SelectBackendOptions {
-  /** Overrides env `IMGCAP_BACKEND`; default 'auto' (tfjs-node-gpu, tfjs-node, wasm, cpu). */
+  /** Overrides env `IMGCAP_BACKEND`; default 'auto' (tfjs-node-gpu, tfjs-node, WebGPU on a real GPU, wasm, cpu). */
   backend?: BackendChoice;
   /** Receives the one line that names the chosen backend; default console.info. */
   log?: (message: string) => void;
 }
 
 export interface SelectedBackend {
-  /** The tfjs backend name now active: 'tensorflow', 'wasm' or 'cpu'. */
+  /** The tfjs backend name now active: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
   backend: string;
   /** Why it was chosen: 'option', 'env IMGCAP_BACKEND' or 'auto'. */
   source: string;
@@ -29,6 +30,8 @@ const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 export interface BackendLoader {
   importPackage: (name: string) => Promise<unknown>;
   env: Record<string, string | undefined>;
+  /** The WebGPU adapter `auto` would get, or null; default: asked in a child process (probeWebgpuAdapter). */
+  probeGpu?: () => Promise<GpuAdapter | null>;
 }
 
 const defaultLoader: BackendLoader = {
@@ -99,10 +102,36 @@ async function activate(choice: BackendChoice, loader: BackendLoader): Promise<{
       );
     }
   }
+  if (choice === 'webgpu') {
+    const adapter = await activateWebgpu(loader.importPackage);
+    return { backend: 'webgpu', detail: `@tensorflow/tfjs-backend-webgpu on ${adapterText(adapter)}` };
+  }
+  if (choice === 'auto') {
+    const gpu = await realGpu(loader);
+    if (gpu) return gpu;
+  }
   for (const name of choice === 'auto' ? ['wasm', 'cpu'] : [choice]) {
     if (await trySetBackend(name)) return { backend: name, detail: `@tensorflow/tfjs-backend-${name}` };
   }
   throw new Error(`backend '${choice}' failed to initialise; available: ${availableBackends()}`);
+}
+
+const adapterText = (adapter: GpuAdapter) => `${adapter.description}${adapter.software ? ' (a CPU driver)' : ''}`;
+
+/**
+ * `auto`'s WebGPU step: only a hardware adapter counts (a CPU driver such as llvmpipe is slower than wasm), and only
+ * where the packages are installed; `IMGCAP_AUTO_WEBGPU=0` skips the probe.
+ */
+async function realGpu(loader: BackendLoader): Promise<{ backend: string; detail: string } | undefined> {
+  if (loader.env['IMGCAP_AUTO_WEBGPU'] === '0') return undefined;
+  const adapter = await (loader.probeGpu ?? probeWebgpuAdapter)();
+  if (!adapter || adapter.software) return undefined;
+  try {
+    await activateWebgpu(loader.importPackage);
+  } catch {
+    return undefined;
+  }
+  return { backend: 'webgpu', detail: `@tensorflow/tfjs-backend-webgpu on ${adapterText(adapter)}` };
 }
 
 async function tryNative(loader: BackendLoader): Promise<string | undefined> {

@@ -20,11 +20,11 @@ export interface SaveKerasWeightsOptions {
 
 const fixedStrings = (values: string[]) => `A${Math.max(1, ...values.map((v) => v.length))}`;
 
-function typedValues(value: tf.Tensor): Float32Array | BigInt64Array {
+/** Read asynchronously: WebGPU has no synchronous read in Node. */
+async function typedValues(value: tf.Tensor): Promise<Float32Array | BigInt64Array> {
+  const data = await value.data();
   // Keras keeps Normalization's count as int64.
-  return value.dtype === 'int32'
-    ? BigInt64Array.from(value.dataSync() as Int32Array, (v) => BigInt(v))
-    : (value.dataSync() as Float32Array);
+  return value.dtype === 'int32' ? BigInt64Array.from(data as Int32Array, (v) => BigInt(v)) : (data as Float32Array);
 }
 
 type H5Group = InstanceType<typeof h5wasm.Group>;
@@ -64,9 +64,8 @@ export async function saveKerasWeightGroups(
       const group = root.create_group(layer);
       if (layout === 'keras3') {
         const vars = group.create_group('vars');
-        weights.forEach((w, i) =>
-          vars.create_dataset({ name: String(i), data: typedValues(w.value), shape: w.value.shape }),
-        );
+        for (const [i, w] of weights.entries())
+          vars.create_dataset({ name: String(i), data: await typedValues(w.value), shape: w.value.shape });
         continue;
       }
       writeNameList(
@@ -79,7 +78,8 @@ export async function saveKerasWeightGroups(
         let parent = group;
         for (const part of parts.slice(0, -1))
           parent = (parent.get(part) as typeof group | null) ?? parent.create_group(part);
-        parent.create_dataset({ name: parts[parts.length - 1]!, data: typedValues(w.value), shape: w.value.shape });
+        const data = await typedValues(w.value);
+        parent.create_dataset({ name: parts[parts.length - 1]!, data, shape: w.value.shape });
       }
     }
     // Keras 2.13 also saves the model's own variables (none for the models written here) in this group.

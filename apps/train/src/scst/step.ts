@@ -26,7 +26,7 @@ export interface ScstStepResult extends StepMetrics {
  */
 export async function scstStep(
   model: CaptionModel,
-  trainer: { step(batch: TrainingBatch): StepMetrics | Promise<StepMetrics> },
+  trainer: { stepAsync(batch: TrainingBatch): Promise<StepMetrics> },
   rewards: ScstRewards,
   batch: { imageIds: string[]; features: Float32Array },
   tokens: SearchTokens,
@@ -51,7 +51,7 @@ export async function scstStep(
   const base = baselines(sampleRewards, settings.samples, greedyRewards);
   const advantages = sampleRewards.map((r, i) => r - base[i]!);
   const trainingBatch = sampledBatch(batch.features, images, samples, advantages, tokens, length);
-  const metrics = await trainer.step(trainingBatch);
+  const metrics = await trainer.stepAsync(trainingBatch);
   return { ...metrics, reward: mean(sampleRewards), baseline: mean(base), rows: samples.length };
 }
 

@@ -30,9 +30,9 @@ function glorotLimit(shape: number[]): number {
  */
 function reseedWeights(network: LayersModel, seed: number, arch: Architecture): void {
   network.weights.forEach((weight, index) => {
-    const current = weight.read();
-    const constant = tf.tidy(() => tf.max(current).dataSync()[0] === tf.min(current).dataSync()[0]);
-    if (constant) return;
+    // Biases, LayerNorm gammas and betas start constant (zeros, ones) and stay so; known by name rather than read
+    // back, since WebGPU cannot read synchronously (the same weights either way: checked for both architectures).
+    if (/\/(bias|beta|gamma)$/.test(weight.originalName)) return;
     const shape = weight.shape as number[];
     const embedding = arch === 'seed' && weight.originalName.endsWith('/embeddings');
     const limit = embedding ? KERAS_EMBEDDING_LIMIT : glorotLimit(shape);

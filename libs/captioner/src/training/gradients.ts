@@ -60,11 +60,15 @@ export function stepDropoutSeed(modelSeed: number, step: number, replica: number
   );
 }
 
-/**
- * Mean masked cross-entropy of the batch, its accuracy, and the gradient of the loss for every trainable weight;
- * `dropoutSeed` restarts the dropout masks first (see stepDropoutSeed).
- */
-export function computeGradients(model: CaptionModel, batch: TrainingBatch, dropoutSeed?: number): BatchGradients {
+/** A batch's gradients with its loss and accuracy still on the backend (read them with readMetrics/readMetricsAsync). */
+interface PendingGradients {
+  metrics: [tf.Scalar, tf.Scalar];
+  targetWords: number;
+  grads: tf.Tensor[];
+}
+
+/** The loss and the gradient of every trainable weight, nothing read back yet. */
+function pendingGradients(model: CaptionModel, batch: TrainingBatch, dropoutSeed?: number): PendingGradients {
   if (dropoutSeed !== undefined) seedDropout(dropoutSeed);
   const weights = model.network.trainableWeights;
   const variables = weights.map((w) => w.read() as tf.Variable);
@@ -75,24 +79,58 @@ export function computeGradients(model: CaptionModel, batch: TrainingBatch, drop
     accuracy = tf.keep(targetAccuracy(logits, targets));
     return targetCrossEntropy(logits, targets, lossWeights);
   }, variables);
-  const result = {
-    loss: value.dataSync()[0]!,
-    accuracy: accuracy!.dataSync()[0]!,
-    targetWords: positions.shape[0],
-    grads: variables.map((v) => grads[v.name]!),
-  };
-  tf.dispose([value, accuracy!, features, inputs, positions, targets, ...(lossWeights ? [lossWeights] : [])]);
-  return result;
+  tf.dispose([features, inputs, positions, targets, ...(lossWeights ? [lossWeights] : [])]);
+  return { metrics: [value, accuracy!], targetWords: positions.shape[0], grads: variables.map((v) => grads[v.name]!) };
 }
 
-/** Loss and accuracy of a batch without gradients (validation). */
-export function evaluateBatch(model: CaptionModel, batch: TrainingBatch): StepMetrics {
-  const [loss, accuracy] = tf.tidy(() => {
+/** Loss and accuracy tensors of a batch without gradients. */
+function pendingMetrics(model: CaptionModel, batch: TrainingBatch): [tf.Scalar, tf.Scalar] {
+  return tf.tidy(() => {
     const { features, inputs, positions, targets, lossWeights } = batchTensors(model, batch);
     const logits = model.logitsAt(features, inputs, positions, false);
     return [targetCrossEntropy(logits, targets, lossWeights), targetAccuracy(logits, targets)];
   });
-  const metrics = { loss: loss!.dataSync()[0]!, accuracy: accuracy!.dataSync()[0]! };
-  tf.dispose([loss!, accuracy!]);
+}
+
+/** Reads and disposes [loss, accuracy]: synchronously (cpu, wasm, tensorflow). */
+function readMetrics([loss, accuracy]: [tf.Scalar, tf.Scalar]): StepMetrics {
+  const metrics = { loss: loss.dataSync()[0]!, accuracy: accuracy.dataSync()[0]! };
+  tf.dispose([loss, accuracy]);
   return metrics;
+}
+
+/** The same, awaiting the reads: the only way on WebGPU, whose synchronous read needs a browser canvas. */
+async function readMetricsAsync([loss, accuracy]: [tf.Scalar, tf.Scalar]): Promise<StepMetrics> {
+  const [l, a] = await Promise.all([loss.data(), accuracy.data()]);
+  tf.dispose([loss, accuracy]);
+  return { loss: l[0]!, accuracy: a[0]! };
+}
+
+/**
+ * Mean masked cross-entropy of the batch, its accuracy, and the gradient of the loss for every trainable weight;
+ * `dropoutSeed` restarts the dropout masks first (see stepDropoutSeed).
+ */
+export function computeGradients(model: CaptionModel, batch: TrainingBatch, dropoutSeed?: number): BatchGradients {
+  const { metrics, targetWords, grads } = pendingGradients(model, batch, dropoutSeed);
+  return { ...readMetrics(metrics), targetWords, grads };
+}
+
+/** computeGradients with the metrics read asynchronously (any backend, WebGPU included). */
+export async function computeGradientsAsync(
+  model: CaptionModel,
+  batch: TrainingBatch,
+  dropoutSeed?: number,
+): Promise<BatchGradients> {
+  const { metrics, targetWords, grads } = pendingGradients(model, batch, dropoutSeed);
+  return { ...(await readMetricsAsync(metrics)), targetWords, grads };
+}
+
+/** Loss and accuracy of a batch without gradients (validation). */
+export function evaluateBatch(model: CaptionModel, batch: TrainingBatch): StepMetrics {
+  return readMetrics(pendingMetrics(model, batch));
+}
+
+/** evaluateBatch, read asynchronously. */
+export function evaluateBatchAsync(model: CaptionModel, batch: TrainingBatch): Promise<StepMetrics> {
+  return readMetricsAsync(pendingMetrics(model, batch));
 }

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CaptionModel } from '../model/caption-model.js';
 import { loadAdamState, saveAdamState } from './optimizer-state.js';
-import { computeGradients, evaluateBatch, stepDropoutSeed, type StepMetrics, type TrainingBatch } from './gradients.js';
+import {
+  computeGradients,
+  computeGradientsAsync,
+  evaluateBatch,
+  evaluateBatchAsync,
+  stepDropoutSeed,
+  type StepMetrics,
+  type TrainingBatch,
+} from './gradients.js';
 
 export type { StepMetrics, TrainingBatch } from './gradients.js';
 
@@ -36,6 +44,15 @@ export class CaptionTrainer {
     return metrics;
   }
 
+  /** `step`, reading the metrics asynchronously: what a loop that may run on WebGPU calls. */
+  async stepAsync(batch: TrainingBatch): Promise<StepMetrics> {
+    const step = (this.optimizer as unknown as { iterations: number }).iterations;
+    const shard = await computeGradientsAsync(this.model, batch, stepDropoutSeed(this.model.seed, step, 0));
+    const metrics = { loss: shard.loss, accuracy: shard.accuracy };
+    this.apply(shard.grads, metrics.loss);
+    return metrics;
+  }
+
   /** Applies gradients given in `trainableWeights` order, unless the loss they came with is not finite. Disposes them. */
   private apply(grads: tf.Tensor[], loss: number): void {
     if (Number.isFinite(loss)) {
@@ -51,6 +68,11 @@ export class CaptionTrainer {
   /** Loss and accuracy without updating (validation). */
   evaluate(batch: TrainingBatch): StepMetrics {
     return evaluateBatch(this.model, batch);
+  }
+
+  /** `evaluate`, read asynchronously (WebGPU). */
+  evaluateAsync(batch: TrainingBatch): Promise<StepMetrics> {
+    return evaluateBatchAsync(this.model, batch);
   }
 
   /** Saves Adam's step count and moments, in variable order. */

@@ -15,5 +15,6 @@ export type EngineChoice = (typeof ENGINE_CHOICES)[number];
  */
 export function resolveInferenceEngine(choice: EngineChoice, tfjsBackend: string): InferenceEngine {
   if (choice !== 'auto') return choice;
-  return tfjsBackend === 'tensorflow' ? 'tfjs' : 'onnx';
+  // A GPU backend (tfjs-node-gpu/tfjs-node's 'tensorflow', or WebGPU) runs tfjs itself; wasm and cpu hand over to ONNX Runtime.
+  return tfjsBackend === 'tensorflow' || tfjsBackend === 'webgpu' ? 'tfjs' : 'onnx';
 }

@@ -5,6 +5,7 @@ import type { CaptionModel } from '../../model/caption-model.js';
 import {
   computeGradients,
   evaluateBatch,
+  evaluateBatchAsync,
   stepDropoutSeed,
   type StepMetrics,
   type TrainingBatch,
@@ -32,7 +33,8 @@ export const MAX_REPLICAS = 4;
  * per core (at most MAX_REPLICAS); tfjs-node's kernels are multi-threaded already (`tensorflow`), so one.
  */
 export function autoReplicaCount(backend: string, cores = availableParallelism()): number {
-  return backend === 'tensorflow' ? 1 : Math.max(1, Math.min(MAX_REPLICAS, cores));
+  // Native and GPU backends parallelise inside each kernel: one replica.
+  return backend === 'tensorflow' || backend === 'webgpu' ? 1 : Math.max(1, Math.min(MAX_REPLICAS, cores));
 }
 
 /** tf.train.adam's defaults, which CaptionTrainer uses. */
@@ -155,6 +157,16 @@ export class DataParallelTrainer {
       if (value.dataId !== this.synced[i]) this.layout.writeOne(value, i, this.buffers.weights);
       this.synced[i] = value.dataId;
     });
+  }
+
+  /** The same as `step` (already asynchronous), so loops call one method whatever the trainer. */
+  stepAsync(batch: TrainingBatch): Promise<StepMetrics> {
+    return this.step(batch);
+  }
+
+  /** `evaluate`, read asynchronously. */
+  evaluateAsync(batch: TrainingBatch): Promise<StepMetrics> {
+    return evaluateBatchAsync(this.model, batch);
   }
 
   evaluate(batch: TrainingBatch): StepMetrics {
