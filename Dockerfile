@@ -37,6 +37,10 @@ RUN ort_arch=$([ "$TARGETARCH" = "amd64" ] && echo x64 || echo "$TARGETARCH") \
  && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 -type d \
       ! -path "*/linux/$ort_arch" -exec rm -rf {} + \
  && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 -type d ! -name linux -exec rm -rf {} +
+# The webgpu package (Dawn, for --backend webgpu) likewise ships dawn.node for five platforms (~110 MB); keep this one.
+RUN dawn_arch=$([ "$TARGETARCH" = "amd64" ] && echo x64 || echo "$TARGETARCH") \
+ && test -d "node_modules/webgpu/dist/linux-$dawn_arch" \
+ && find node_modules/webgpu/dist -mindepth 1 -maxdepth 1 -type d ! -name "linux-$dawn_arch" -exec rm -rf {} +
 # The web page's in-browser captioning loads three files of ONNX Runtime Web; the rest (~125 MB of other
 # builds, source maps) never leaves the image.
 RUN find node_modules/onnxruntime-web/dist -type f ! -name ort.wasm.min.mjs ! -name ort-wasm-simd-threaded.mjs \

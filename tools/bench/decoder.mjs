@@ -126,8 +126,8 @@ async function timeTrainer(shape, configuration, { repeats, warmup }) {
       : new CaptionTrainer(model, 1e-3);
   try {
     const batch = randomTrainingBatch({ ...config, batchSize: shape.batch });
-    // step() reads loss and accuracy back, so the backend has finished when it returns.
-    const samples = await timeRepeats(() => trainer.step(batch), { repeats, warmup });
+    // stepAsync() reads loss and accuracy back, so the backend has finished when it returns (on WebGPU too).
+    const samples = await timeRepeats(() => trainer.stepAsync(batch), { repeats, warmup });
     return { params: model.countParams(), samples, kernels: kernels?.description ?? getBackend() };
   } finally {
     trainer.dispose();

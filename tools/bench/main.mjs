@@ -37,7 +37,7 @@ export const GROUPS = {
   serve: { key: 'serve_captions_per_s', run: benchServeGroup, repeats: [2, 1] },
 };
 
-const USAGE = `usage: npm run bench -- [--backend auto|tensorflow|wasm|cpu] [--quick] [--only ${Object.keys(GROUPS).join(',')}] [--json FILE]`;
+const USAGE = `usage: npm run bench -- [--backend auto|tensorflow|webgpu|wasm|cpu] [--quick] [--only ${Object.keys(GROUPS).join(',')}] [--json FILE]`;
 
 /** Parses the command line; unknown flags and unknown group names are errors that list the allowed ones. */
 export function parseBenchArgs(argv) {

@@ -8,7 +8,8 @@ const missingNative = async (name: string): Promise<unknown> => {
 };
 
 function loaderWith(env: Record<string, string>, importPackage = missingNative): BackendLoader {
-  return { env, importPackage };
+  // No GPU adapter unless a test says otherwise (the real probe asks Dawn in a child process).
+  return { env, importPackage, probeGpu: async () => null };
 }
 
 describe('selectBackend', () => {
@@ -73,8 +74,8 @@ describe('selectBackend', () => {
   });
 
   it('names the bad value and the allowed ones for an unknown env value', async () => {
-    await expect(selectBackendWith({}, loaderWith({ IMGCAP_BACKEND: 'webgpu' }))).rejects.toThrow(
-      "env IMGCAP_BACKEND 'webgpu' is not one of auto, tensorflow, wasm, cpu",
+    await expect(selectBackendWith({}, loaderWith({ IMGCAP_BACKEND: 'webgl' }))).rejects.toThrow(
+      "env IMGCAP_BACKEND 'webgl' is not one of auto, tensorflow, webgpu, wasm, cpu",
     );
   });
 
@@ -91,5 +92,52 @@ describe('selectBackend', () => {
     const second = await selectBackendWith({ backend: 'cpu', log: (line) => lines.push(line) }, loader);
     expect(second).toBe(first);
     expect(lines).toHaveLength(1);
+  });
+
+  describe('WebGPU', () => {
+    const realImport = (name: string) => import(name);
+    const adapter = (software: boolean) => async () => ({
+      vendor: 'v',
+      architecture: software ? 'software' : 'gpu',
+      device: 'd',
+      description: software ? 'llvmpipe' : 'A GPU',
+      software,
+    });
+
+    it('auto passes over a software adapter (llvmpipe is slower than wasm) without starting WebGPU', async () => {
+      const tried: string[] = [];
+      const loader: BackendLoader = {
+        env: {},
+        importPackage: async (name) => (tried.push(name), missingNative(name)),
+        probeGpu: adapter(true),
+      };
+      expect(await selectBackendWith({ log: () => {} }, loader)).toEqual({ backend: 'wasm', source: 'auto' });
+      expect(tried).not.toContain('webgpu');
+    });
+
+    it('names the missing package when webgpu is asked for and does not load', async () => {
+      const loader = loaderWith({ IMGCAP_BACKEND: 'webgpu' });
+      await expect(selectBackendWith({ log: () => {} }, loader)).rejects.toThrow(
+        /backend 'webgpu': the package webgpu does not load \(Cannot find package 'webgpu'\)\. WebGPU needs the npm packages webgpu@0\.6\.2/,
+      );
+    });
+
+    it('auto takes WebGPU on a hardware adapter, after the native bindings, naming the adapter it runs on', async () => {
+      const lines: string[] = [];
+      const loader: BackendLoader = {
+        env: {},
+        importPackage: async (name) =>
+          name.startsWith('@tensorflow/tfjs-node') ? missingNative(name) : realImport(name),
+        probeGpu: adapter(false),
+      };
+      expect(await selectBackendWith({ log: (line) => lines.push(line) }, loader)).toEqual({
+        backend: 'webgpu',
+        source: 'auto',
+      });
+      expect(tf.getKernel('UnsortedSegmentSum', 'webgpu')).toBeDefined();
+      // The probe stood in for a GPU; the adapter Dawn gives here is the one named.
+      expect(lines[0]).toMatch(/^tfjs backend: webgpu \(@tensorflow\/tfjs-backend-webgpu on .+; chosen by auto\)$/);
+      await tf.setBackend('wasm');
+    }, 60_000);
   });
 });

@@ -232,4 +232,16 @@ describe('eval caption-files engines', () => {
       new RegExp(`skipping image ${badFile()}: (unsupported_image|corrupt_image|truncated_image): [^/]`),
     );
   }, 60_000);
+
+  it('captions on WebGPU (tfjs, auto engine) exactly as on the cpu backend', async () => {
+    const onCpu = outPath('jsonl');
+    const onGpu = outPath('jsonl');
+    const base = ['--model', runDir, '--beam', '3'];
+    const cpu = await captionFiles([photos.dir, ...base, '--backend', 'cpu', '--engine', 'tfjs', '--out', onCpu]);
+    const gpu = await captionFiles([photos.dir, ...base, '--backend', 'webgpu', '--out', onGpu]);
+    expect([cpu.exitCode, gpu.exitCode], gpu.stderr).toEqual([0, 0]);
+    expect(gpu.stderr).toMatch(/tfjs backend: webgpu .* on tfjs \(beam 3/s);
+    const captions = async (path: string) => (await readJsonl(path)).map(({ file, caption }) => [file, caption]);
+    expect(await captions(onGpu)).toEqual(await captions(onCpu));
+  }, 120_000);
 });

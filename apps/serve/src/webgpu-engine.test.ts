@@ -1,0 +1,32 @@
+// The server on WebGPU (`--backend webgpu`: tfjs runs the model, no ONNX export): the captions of the cpu backend,
+// and no tfjs tensor left behind per request.
+import { describe, expect, it } from 'vitest';
+import { loadEngine } from './engine.js';
+import { patternedImage } from './test-helpers/patterned-image.js';
+import { useTinyBundle } from './test-helpers/tiny-bundle.js';
+
+const fixture = useTinyBundle('imgcap-serve-webgpu-');
+
+describe('serve --backend webgpu', () => {
+  it('captions as the cpu backend does (greedy and beam 3), leak-free per caption', async () => {
+    const captions = async (backend: 'cpu' | 'webgpu') => {
+      const engine = await loadEngine(fixture.bundle, { backend, engine: 'auto', maxBatch: 4 });
+      const runtime = engine.runtime;
+      const results = [];
+      for (const seed of [1, 2, 3]) {
+        for (const beam of [1, 3]) results.push((await engine.caption(patternedImage(seed), { beam })).tokens);
+      }
+      const before = engine.tensorsAlive?.();
+      await engine.caption(patternedImage(9), { beam: 3 });
+      const leaked = (engine.tensorsAlive?.() ?? 0) - (before ?? 0);
+      engine.dispose();
+      return { runtime, results, leaked };
+    };
+    const gpu = await captions('webgpu');
+    expect(gpu.runtime).toBe('tfjs (webgpu)');
+    expect(gpu.leaked).toBe(0);
+    const cpu = await captions('cpu');
+    expect(gpu.results).toEqual(cpu.results);
+    expect(gpu.results.some((tokens) => tokens.length > 0)).toBe(true);
+  }, 120_000);
+});
