@@ -85,8 +85,8 @@ describe('parseServerArgs', () => {
     [[], "required option '--model <dir>' not specified"],
     [['--model', 'm', '--workers', '2'], "unknown option '--workers'"],
     [
-      ['--model', 'm', '--backend', 'webgpu'],
-      "option '--backend <name>' argument 'webgpu' is invalid. Allowed choices are auto, tensorflow, wasm, cpu.",
+      ['--model', 'm', '--backend', 'webgl'],
+      "option '--backend <name>' argument 'webgl' is invalid. Allowed choices are auto, tensorflow, webgpu, wasm, cpu.",
     ],
   ])('refuses %j', (argv, message) => {
     const stderr = process.stderr.write;
