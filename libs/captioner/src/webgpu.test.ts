@@ -59,7 +59,7 @@ describe('the WebGPU backend equals the cpu backend', () => {
     ['seed', SEED],
     ['imgcap', { ...TINY_CONFIG, vocabSize: 40, dropout: 0.1 }],
   ] as const)(
-    'a %s-architecture training step (dropout on): loss and every gradient within 1e-4 relative',
+    '--arch %s: a training step (dropout on), its loss and every gradient within 1e-4 relative',
     async (_arch, config) => {
       const batch = batchOf(config);
       await use('cpu');
