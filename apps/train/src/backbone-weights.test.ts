@@ -1,6 +1,8 @@
 import { createServer } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { selectBackend } from '@imgcap/tf-runtime';
+import { buildEfficientNet, saveKerasWeightsFile } from '@imgcap/vision-backbone';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from './run-training.js';
 import { train, useTrainingFixture } from './test-helpers/training-run.js';
@@ -69,4 +71,30 @@ describe("--backbone_weights: imagenet by default for EfficientNet, as the Keras
     };
     expect(manifest.backbone).toMatchObject({ id: 'efficientnet-b0@32-random', weights: null });
   }, 120_000);
+
+  it('keys the feature cache by the weights file too: other weights for the same backbone are extracted anew', async () => {
+    await selectBackend({ backend: 'wasm', log: () => {} });
+    const files = [7, 8].map((seed) => join(fixture.root, `b0-${seed}.h5`));
+    for (const [i, file] of files.entries()) {
+      const cnn = buildEfficientNet('b0', { inputShape: [32, 32, 3], seed: 7 + i });
+      await saveKerasWeightsFile(cnn, file, { layout: 'keras2' });
+      cnn.dispose();
+    }
+    const features = async (name: string, weights: string) => {
+      const run = await train(
+        configFor(name, {
+          backbone: 'efficientnet-b0',
+          image_size: 32,
+          backbone_weights: weights,
+          epochs: 1,
+          max_images: 12,
+        }),
+      );
+      expect(run.code).toBe(EXIT.ok);
+      return run.logs.find((line) => line.startsWith('features:'))!;
+    };
+    expect(await features('w7', files[0]!)).toMatch(/ 12 extracted, 0 from cache/);
+    expect(await features('w8', files[1]!)).toMatch(/ 12 extracted, 0 from cache/);
+    expect(await features('w7-again', files[0]!)).toMatch(/ 0 extracted, 12 from cache/);
+  }, 180_000);
 });

@@ -56,6 +56,11 @@ export interface FeatureStoreOptions {
   reopen?: () => Promise<{ source: FeatureSource; close: () => Promise<void> }>;
   /** Keep every image's features in memory when they fit in this many bytes (default 2 GiB). */
   memoryBytes?: number;
+  /**
+   * What identifies the backbone's weights (a fingerprint of the file), part of the cache's key: two weight files
+   * for one backbone id give different features and must not share entries.
+   */
+  weightsTag?: string;
 }
 
 /**
@@ -75,7 +80,7 @@ export async function buildFeatureStore(
   const cache = new FeatureCache(
     cacheDir,
     // Features depend on how images were resized too: a cache made with another rule is not reused.
-    `${extractor.id}+${RESIZE_RULE}`,
+    `${extractor.id}+${RESIZE_RULE}${options.weightsTag ? `+w${options.weightsTag}` : ''}`,
     featureSize,
     (file, reason) => log(`warning: feature cache entry ${file} is damaged (${reason}); extracting it again`),
     options.precision,

@@ -1,6 +1,6 @@
 // Everything a training run sets up before its first step, one function per stage: the run directory and its
 // config, the data and its vocabulary, the backbone features, and the model with its trainer (resumed or fresh).
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   autoReplicaCount,
@@ -14,6 +14,7 @@ import type { ImageRecord } from '@imgcap/flickr-dataset';
 import { selectBackend, type BackendChoice, type SelectedBackend } from '@imgcap/tf-runtime';
 import { tokenizerFromJSON } from '@imgcap/tokenizer';
 import { openRun, type RunDirectory } from '@imgcap/tracking';
+import { fileMd5 } from '@imgcap/vision-backbone';
 import { backboneSpecOf, defaultBackboneWeights } from './backbone.js';
 import { CheckpointStore, type LoopState } from './checkpoints.js';
 import type { TrainConfig } from './config.js';
@@ -69,6 +70,12 @@ export async function loadRunData(
   return data;
 }
 
+/** The first 12 hex digits of the weights file's MD5 (for a converter directory, of its model.json). */
+async function weightsFingerprint(weights: string): Promise<string> {
+  const file = (await stat(weights)).isDirectory() ? join(weights, 'model.json') : weights;
+  return (await fileMd5(file)).slice(0, 12);
+}
+
 /** The frozen backbone's features of every image (from the cache when they are there); unreadable images dropped. */
 export async function loadFeatures(
   run: RunDirectory,
@@ -89,6 +96,7 @@ export async function loadFeatures(
   const cacheDir = config.feature_cache ?? join(run.dir, '..', '.feature-cache');
   const store = await buildFeatureStore(data.dataset.images, extractor, cacheDir, log, {
     precision: config.feature_cache_dtype ?? 'float32',
+    weightsTag: spec.kind === 'efficientnet' && spec.weightsDir ? await weightsFingerprint(spec.weightsDir) : undefined,
     reopen: () => openFeatureSource(featureEngine, spec),
   }).finally(close);
   const { stats } = store;
