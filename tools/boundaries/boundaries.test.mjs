@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { workspacePackages } from './imports.test-helper.mjs';
+import { importCycles, workspacePackages } from './imports.test-helper.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const packages = workspacePackages(ROOT);
@@ -109,5 +109,9 @@ describe('entry points for CommonJS tooling', () => {
     const resolved = JSON.parse(run.stdout);
     expect(entries.length).toBeGreaterThan(15);
     expect(entries.filter((_, i) => !/[/]dist[/].*[.]js$/.test(resolved[i]))).toEqual([]);
+  });
+
+  it("has no import cycle among any package's own source files (type-only imports included)", () => {
+    expect(importCycles(ROOT)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // tests import. Node built-ins are left out; relative imports stay inside the package by construction.
 import { readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 
 const BUILTIN = new Set(builtinModules);
@@ -50,4 +50,68 @@ export function workspacePackages(root) {
  */
 function importedSpecifiers(text) {
   return ts.preProcessFile(text, true, true).importedFiles.map((file) => file.fileName);
+}
+
+/** The file a relative specifier names: `./x.js` is the source `./x.ts` (or `.mts`, `.mjs`, an `index` inside). */
+function resolveRelative(from, specifier, files) {
+  const base = join(dirname(from), specifier);
+  const candidates = [base, base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), join(base, 'index.ts')];
+  return candidates.find((candidate) => files.has(candidate));
+}
+
+/**
+ * Import cycles among a package's own (non-test) source files, each as the list of files in it: strongly connected
+ * components of the relative-import graph, type-only imports included (a contract importing its implementation's
+ * types is the cycle the layering forbids).
+ */
+export function importCycles(root) {
+  const cycles = [];
+  for (const { dir, group } of workspacePackages(root)) {
+    const files = new Set(sourceFiles(join(dir, group === 'tools' ? '.' : 'src')).filter((f) => !TEST_FILE.test(f)));
+    const edges = new Map(
+      [...files].map((file) => [
+        file,
+        importedSpecifiers(readFileSync(file, 'utf8'))
+          .filter((s) => s.startsWith('.'))
+          .map((s) => resolveRelative(file, s, files))
+          .filter(Boolean),
+      ]),
+    );
+    cycles.push(...stronglyConnected(edges).filter((c) => c.length > 1 || edges.get(c[0]).includes(c[0])));
+  }
+  return cycles.map((cycle) => cycle.map((file) => relative(root, file)).sort());
+}
+
+/** Tarjan's strongly connected components. */
+function stronglyConnected(edges) {
+  const index = new Map();
+  const low = new Map();
+  const stack = [];
+  const onStack = new Set();
+  const components = [];
+  let next = 0;
+  const visit = (node) => {
+    index.set(node, next);
+    low.set(node, next++);
+    stack.push(node);
+    onStack.add(node);
+    for (const to of edges.get(node) ?? []) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(node, Math.min(low.get(node), low.get(to)));
+      } else if (onStack.has(to)) low.set(node, Math.min(low.get(node), index.get(to)));
+    }
+    if (low.get(node) === index.get(node)) {
+      const component = [];
+      let member;
+      do {
+        member = stack.pop();
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      components.push(component);
+    }
+  };
+  for (const node of edges.keys()) if (!index.has(node)) visit(node);
+  return components;
 }

@@ -1,5 +1,6 @@
 import { batchCount, createBatches } from '@imgcap/flickr-dataset';
 import type { LoopState } from './checkpoints.js';
+import type { LoopIO, PhaseEpoch, PhaseStep } from './phases.js';
 import { prefetch } from './prefetch.js';
 import { scstPhase } from './scst/phase.js';
 import { createEpochProgress, type EpochProgress } from './progress.js';
@@ -11,29 +12,7 @@ import { validate } from './validate.js';
 export const EXIT = { ok: 0, nonFinite: 3, interrupted: 130 } as const;
 const LOG_EVERY = 10;
 
-export interface LoopIO {
-  log: (message: string) => void;
-  /** Test hook: called after every optimizer step with the step's loss. */
-  onStep?: (step: number, loss: number) => void;
-  /** True once SIGINT/SIGTERM arrived: the loop checkpoints after the current step and stops. */
-  isInterrupted: () => boolean;
-}
-
 type StepOutcome = { code: number } | null;
-
-/** One step of either phase: how many examples it trains on, its learning rate, and the step itself. */
-export interface PhaseStep {
-  examples: number;
-  lr: number;
-  run: () => Promise<{ loss: number; accuracy?: number; reward?: number; baseline?: number }>;
-}
-
-/** One epoch of a phase: where its metrics go ('train' cross-entropy, 'scst'), its batch count and its steps. */
-export interface PhaseEpoch {
-  split: 'train' | 'scst';
-  batches: number;
-  each: AsyncIterable<PhaseStep>;
-}
 
 /**
  * The epochs of steps from `initial`: `epochs` of cross-entropy, then `scst_epochs` of self-critical training; each

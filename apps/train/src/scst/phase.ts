@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { loadModelWeights, searchTokensOf } from '@imgcap/captioner';
 import { deriveSeed, mulberry32, shuffleInPlace } from '@imgcap/flickr-dataset';
 import type { LoopState } from '../checkpoints.js';
-import type { LoopIO, PhaseEpoch, PhaseStep } from '../loop.js';
+import type { LoopIO, PhaseEpoch, PhaseStep } from '../phases.js';
 import { prefetch } from '../prefetch.js';
 import type { TrainingSession } from '../session.js';
 import { validate } from '../validate.js';

@@ -7,29 +7,10 @@ import type { SearchOptions } from '../generation/search-options.js';
 import type { Hypothesis, SearchTokens } from '../generation/session.js';
 import type { CaptionModel } from '../model/caption-model.js';
 import type { Architecture } from '../config.js';
-import type { ImageCaptioner } from './image-captioner.js';
+import type { CaptionResult, ImageCaptioner, RgbImage } from './image-captioner.js';
 
-/** RGB pixels, HWC uint8, already resized to the backbone's input size. */
-export interface RgbImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
-
-export interface CaptionResult {
-  caption: string;
-  /** The caption's words, one per generated id. */
-  words: string[];
-  tokens: number[];
-  /** Length-normalised log-probability used to rank beams; `logProb` is the raw sum. */
-  score: number;
-  logProb: number;
-  /** Per word: mean cross-attention over the image grid (row-major, `gridSize` = [rows, cols]). */
-  attention: number[][];
-  gridSize: [number, number];
-  /** False when `maxLength` cut the caption before its end marker. */
-  finished: boolean;
-}
+// The contract owns the types its implementations return; re-exported here for existing imports.
+export type { CaptionResult, RgbImage } from './image-captioner.js';
 
 /** The search tokens of imgcap's own tokenizer (`WordTokenizer`); `searchTokensOf` gives any tokenizer's. */
 export const SEARCH_TOKENS: SearchTokens = searchTokensOf({

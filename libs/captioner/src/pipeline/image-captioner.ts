@@ -1,7 +1,28 @@
 import type { BundleManifest } from '../bundle/manifest.js';
 import type { Architecture } from '../config.js';
 import type { SearchOptions } from '../generation/search-options.js';
-import type { CaptionResult, RgbImage } from './captioner.js';
+
+/** RGB pixels, HWC uint8, already resized to the backbone's input size. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface CaptionResult {
+  caption: string;
+  /** The caption's words, one per generated id. */
+  words: string[];
+  tokens: number[];
+  /** Length-normalised log-probability used to rank beams; `logProb` is the raw sum. */
+  score: number;
+  logProb: number;
+  /** Per word: mean cross-attention over the image grid (row-major, `gridSize` = [rows, cols]). */
+  attention: number[][];
+  gridSize: [number, number];
+  /** False when `maxLength` cut the caption before its end marker. */
+  finished: boolean;
+}
 
 /**
  * What every captioning engine offers, whatever runs the model (tfjs `Captioner`, ONNX Runtime `OnnxCaptioner`):
