@@ -1,4 +1,4 @@
-import { ENGINE_CHOICES, resolveInferenceEngine, type EngineChoice } from '@imgcap/onnx-engine/engine-choice';
+import { ENGINE_CHOICES, type EngineChoice } from '@imgcap/onnx-engine/engine-choice';
 import type { BackendChoice } from '@imgcap/tf-runtime';
 import { CaptionerEngine } from './captioner-engine.js';
 
@@ -19,30 +19,23 @@ export interface LoadEngineOptions {
 }
 
 /**
- * Loads the caption bundle in `modelDir` (a bundle, or a training run directory holding `bundle/`),
- * picks the tfjs backend through @imgcap/tf-runtime, and warms the model with one caption so the
- * first request does not pay for kernel set-up.
+ * Loads the caption bundle in `modelDir` (a bundle, or a training run directory holding `bundle/`) with the engine
+ * choice every app shares (@imgcap/onnx-engine/load), and warms the model with one caption so the first request does
+ * not pay for kernel set-up.
  */
 export async function loadEngine(modelDir: string, options: LoadEngineOptions = {}): Promise<CaptionEngine> {
-  const { engine: engineChoice = 'auto' } = options;
-  if (!ENGINE_CHOICES.includes(engineChoice)) {
-    throw new Error(`Unknown engine '${String(engineChoice)}'; allowed: ${ENGINE_CHOICES.join(', ')}`);
-  }
-  const { bundleDir } = await (await import('@imgcap/captioner/bundle')).locateCaptionBundle(modelDir);
-  const { selectBackend } = await import('@imgcap/tf-runtime');
-  // The ONNX engine reads the bundle's weights with tfjs once, to export them.
-  const selected = await selectBackend({ backend: options.backend as BackendChoice | undefined });
-  const engineName = resolveInferenceEngine(engineChoice, selected.backend);
-  // Not @imgcap/onnx-engine's loadCaptioner: importing that package loads ONNX Runtime, which a tfjs server never needs.
-  const captioner =
-    engineName === 'onnx'
-      ? await (await import('@imgcap/onnx-engine')).loadOnnxCaptioner(bundleDir)
-      : await (await import('@imgcap/captioner')).loadCaptionBundle(bundleDir);
+  // @imgcap/onnx-engine/load imports ONNX Runtime only when it is the engine chosen: a tfjs server never loads it.
+  const { loadCaptioner } = await import('@imgcap/onnx-engine/load');
+  const loaded = await loadCaptioner(modelDir, {
+    engine: options.engine ?? 'auto',
+    backend: options.backend as BackendChoice | undefined,
+  });
+  const { captioner, bundleDir } = loaded;
   const { describeBackboneWeights } = await import('@imgcap/captioner/bundle');
   const engine = new CaptionerEngine(
     captioner,
     options.maxBatch ?? 1,
-    engineName === 'onnx' ? 'onnx' : `tfjs (${selected.backend})`,
+    loaded.engine === 'onnx' ? 'onnx' : `tfjs (${loaded.backend})`,
     await describeBackboneWeights(bundleDir, captioner.manifest),
   );
   await engine.warm();

@@ -17,4 +17,4 @@ export {
   type EngineChoice,
   type InferenceEngine,
 } from './engine/engine-choice.js';
-export { loadCaptioner } from './engine/load-captioner.js';
+export { loadCaptioner, type LoadCaptionerOptions, type LoadedCaptioner } from './engine/load-captioner.js';

@@ -1,7 +1,7 @@
 import { resolveSearchOptions, type ImageCaptioner, type SearchOptions } from '@imgcap/captioner';
 import { describeBackboneWeights } from '@imgcap/captioner/bundle';
-import { loadCaptioner, resolveInferenceEngine, type InferenceEngine } from '@imgcap/onnx-engine';
-import { selectBackend } from '@imgcap/tf-runtime';
+import { loadCaptioner } from '@imgcap/onnx-engine/load';
+import type { InferenceEngine } from '@imgcap/onnx-engine/engine-choice';
 import type { ModelSettings } from './options.js';
 
 /** A captioner ready to run, with what was chosen for it; the caller disposes `captioner`. */
@@ -16,21 +16,24 @@ export interface LoadedModel {
 }
 
 /**
- * Selects the tfjs backend, resolves `--engine` against it and loads the bundle on that engine: the one way every
- * eval command that captions (`eval --model …`, `eval caption-files`) gets its model, so both run identically.
+ * The bundle on the engine `--engine` and `--backend` choose (@imgcap/onnx-engine/load's loadCaptioner, as serve
+ * loads it), with the search options checked against the model: every eval command that captions
+ * (`eval --model …`, `eval caption-files`) gets its model here, so both run identically.
  */
 export async function loadModel(
   settings: ModelSettings,
   bundleDir: string,
   log: (line: string) => void,
 ): Promise<LoadedModel> {
-  const selected = await selectBackend({ backend: settings.backend, log });
-  const engine = resolveInferenceEngine(settings.engine, selected.backend);
-  const captioner = await loadCaptioner(bundleDir, engine);
+  const { captioner, engine, backend } = await loadCaptioner(bundleDir, {
+    engine: settings.engine,
+    backend: settings.backend,
+    log,
+  });
   try {
     const search = searchOptions(captioner, settings);
     log(`backbone: ${await describeBackboneWeights(bundleDir, captioner.manifest)}`);
-    return { captioner, engine, backend: selected.backend, search };
+    return { captioner, engine, backend, search };
   } catch (error) {
     captioner.dispose();
     throw error;

@@ -219,7 +219,21 @@ describe('loadCaptioner: one ImageCaptioner contract for both engines', () => {
   it('gives the same facts and captions from tfjs and ONNX Runtime, without callers knowing which', async () => {
     const { loadCaptioner } = await import('./load-captioner.js');
     const bundle = await saveTinyBundle(dir, 'contract', { ...TINY_CONFIG, arch: 'seed' });
-    const engines = await Promise.all((['tfjs', 'onnx'] as const).map((engine) => loadCaptioner(bundle, engine)));
+    const loaded = await Promise.all(
+      (['tfjs', 'onnx'] as const).map((engine) => loadCaptioner(bundle, { engine, backend: 'wasm', log: () => {} })),
+    );
+    expect(loaded.map((l) => [l.engine, l.backend, l.bundleDir])).toEqual([
+      ['tfjs', 'wasm', bundle],
+      ['onnx', 'wasm', bundle],
+    ]);
+    // auto on wasm: ONNX Runtime (3–8× faster there); an unknown engine is named with the allowed ones.
+    const auto = await loadCaptioner(bundle, { backend: 'wasm', log: () => {} });
+    expect(auto.engine).toBe('onnx');
+    auto.captioner.dispose();
+    await expect(loadCaptioner(bundle, { engine: 'gpu' as 'auto' })).rejects.toThrow(
+      "Unknown engine 'gpu'; allowed: auto, tfjs, onnx",
+    );
+    const engines = loaded.map((l) => l.captioner);
     try {
       const facts = engines.map((c) => [c.architecture, c.imageSize, c.parameterCount, c.manifest.createdAt]);
       expect(engines.map((c) => c.engine)).toEqual(['tfjs', 'onnx']);
