@@ -8,7 +8,14 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 const NODE_ONLY = ['node:*', 'fs', 'fs/*', 'path', 'os', 'worker_threads', 'sharp', 'onnxruntime-node', 'h5wasm'];
+// @imgcap/captioner is used through the entry point an import means (/model, /generation, /training, /bundle,
+// /keras); its root keeps only the one-call path for users outside the workspace.
+const CAPTIONER_ROOT = {
+  name: '@imgcap/captioner',
+  message: 'import the entry point you mean: @imgcap/captioner/model, /generation, /training, /bundle or /keras',
+};
 const NOT_IN_BROWSER = {
+  paths: [CAPTIONER_ROOT],
   patterns: [{ group: NODE_ONLY, message: 'this code runs in the browser page; keep Node-only modules out of it' }],
 };
 
@@ -65,6 +72,10 @@ export default [
         },
       ],
     },
+  },
+  {
+    files: ['libs/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'apps/*/src/**/*.mjs', 'tools/**/*.mjs'],
+    rules: { 'no-restricted-imports': ['error', { paths: [CAPTIONER_ROOT] }] },
   },
   {
     // Functions a reader takes in at one screen (issue 15); tests are exempt, describe() blocks are long by nature.

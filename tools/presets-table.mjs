@@ -4,7 +4,7 @@
 // backbone its architecture trains on by default — the seed on EfficientNet-B1 at 224 px (7×7×1280), imgcap on
 // B1 at 240 px (8×8×1280). The frozen backbone is counted apart and in the total, so the totals compare with
 // the Keras project's saved models. Run after `npm run build` (`npm run presets` does both).
-import { countModelParameters, PRESETS } from '@imgcap/captioner';
+import { countModelParameters, PRESETS } from '@imgcap/captioner/model';
 import { backboneSummary } from '@imgcap/vision-backbone';
 
 const IMAGE_SIZE = { seed: 224, imgcap: 240 };

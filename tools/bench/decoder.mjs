@@ -2,7 +2,8 @@
 // backbone's features are on disk. Features and tokens are random; a step's cost depends only on shapes.
 import { availableParallelism } from 'node:os';
 import { getBackend } from '@tensorflow/tfjs-core';
-import { autoReplicaCount, CaptionModel, CaptionTrainer, DataParallelTrainer } from '@imgcap/captioner';
+import { CaptionModel } from '@imgcap/captioner/model';
+import { autoReplicaCount, CaptionTrainer, DataParallelTrainer } from '@imgcap/captioner/training';
 import { enableOrtKernels } from '@imgcap/onnx-engine/native-kernels';
 import { unregisterNativeKernels } from '@imgcap/tf-runtime';
 import { mulberry32 } from '@imgcap/flickr-dataset';

@@ -1,7 +1,8 @@
 // Single-image caption latency of the decoder alone (features given, backbone excluded), and what the
 // key/value cache buys over re-running the decoder on the whole prefix at every step.
 import * as tf from '@tensorflow/tfjs-core';
-import { CaptionModel, SEARCH_TOKENS, generateFromFeatures } from '@imgcap/captioner';
+import { SEARCH_TOKENS } from '@imgcap/captioner/bundle';
+import { CaptionModel, generateFromFeatures } from '@imgcap/captioner/model';
 import { round, summarize, timeRepeats } from './measure.mjs';
 
 /** The seed's default shape in imgcap's architecture: embed 512, ff 256, heads 2/4, seq 36, vocab 10k, on B1's 7×7×1280 grid. */

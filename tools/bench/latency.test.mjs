@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CaptionModel, SEARCH_TOKENS, generateFromFeatures } from '@imgcap/captioner';
+import { SEARCH_TOKENS } from '@imgcap/captioner/bundle';
+import { CaptionModel, generateFromFeatures } from '@imgcap/captioner/model';
 import { selectBackend } from '@imgcap/tf-runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { suppressEndMarker } from './latency.mjs';

@@ -5,7 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptionModel, PRESETS, loadCaptionBundle, saveCaptionBundle } from '@imgcap/captioner';
+import { loadCaptionBundle, saveCaptionBundle } from '@imgcap/captioner/bundle';
+import { CaptionModel, PRESETS } from '@imgcap/captioner/model';
 import { WordTokenizer } from '@imgcap/tokenizer';
 import { suppressEndMarker } from './latency.mjs';
 import { rateSummary, timeRepeats } from './measure.mjs';

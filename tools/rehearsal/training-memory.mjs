@@ -6,7 +6,8 @@
 // grew after warm-up.
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { CaptionModel, DataParallelTrainer } from '@imgcap/captioner';
+import { CaptionModel } from '@imgcap/captioner/model';
+import { DataParallelTrainer } from '@imgcap/captioner/training';
 import { selectBackend } from '@imgcap/tf-runtime';
 import { caseConfig, DECODER_CASES, randomTrainingBatch, useKernels } from '../bench/decoder.mjs';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ImageCaptioner } from '@imgcap/captioner';
+import type { ImageCaptioner } from '@imgcap/captioner/bundle';
 import type { DecodedImage } from '@imgcap/image-io';
 import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine-types.js';
 import { HttpError } from './errors.js';

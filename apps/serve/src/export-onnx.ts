@@ -2,7 +2,7 @@
 // Docker image runs it at build time, so a container never has to write into its model (mounted read-only, or
 // under a read-only root filesystem); run it once beside a bundle you mount the same way.
 import { defaultOnnxDir, exportBundleToOnnx, readCurrentOnnxManifest } from '@imgcap/onnx-engine/export';
-import { readBundleManifest } from '@imgcap/captioner';
+import { readBundleManifest } from '@imgcap/captioner/bundle';
 import { selectBackend } from '@imgcap/tf-runtime';
 
 const [bundleDir] = process.argv.slice(2);

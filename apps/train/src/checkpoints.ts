@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileChecksums, filesBelow, verifyChecksums } from '@imgcap/captioner';
+import { fileChecksums, filesBelow, verifyChecksums } from '@imgcap/captioner/bundle';
 
 /** Where the loop stands; saved with every checkpoint so `--resume` continues on the same path. */
 export interface LoopState {

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { PRESETS, type ModelPreset } from '@imgcap/captioner';
+import { PRESETS, type ModelPreset } from '@imgcap/captioner/model';
 import {
   ARCHITECTURES,
   BACKENDS,

@@ -4,8 +4,8 @@
 export const DATASETS = ['flickr30k', 'flickr8k', 'karpathy', 'synthetic'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
-export { ARCHITECTURES, PRESET_NAMES, type Architecture, type PresetName } from '@imgcap/captioner';
-import type { Architecture, PresetName } from '@imgcap/captioner';
+export { ARCHITECTURES, PRESET_NAMES, type Architecture, type PresetName } from '@imgcap/captioner/model';
+import type { Architecture, PresetName } from '@imgcap/captioner/model';
 
 export { BACKEND_CHOICES as BACKENDS, type BackendChoice as BackendName } from '@imgcap/tf-runtime/backend-choices';
 import type { BackendChoice as BackendName } from '@imgcap/tf-runtime/backend-choices';

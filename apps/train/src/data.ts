@@ -9,7 +9,7 @@ import {
   type ImageRecord,
   type Split,
 } from '@imgcap/flickr-dataset';
-import { countModelParameters } from '@imgcap/captioner';
+import { countModelParameters } from '@imgcap/captioner/model';
 import { adaptTextVectorization, WordTokenizer, type CaptionTokenizer } from '@imgcap/tokenizer';
 import { backboneSummary } from '@imgcap/vision-backbone';
 import { backboneSpecOf } from './backbone.js';

@@ -3,7 +3,8 @@
 // captioner on it (cross-entropy, then one self-critical epoch), caption the held-out test images (greedy and
 // beam 3) with both models and compare with the best constant caption. Run output lands in local_runs/demo.
 import { join } from 'node:path';
-import { loadCaptionBundle, type SearchOptions } from '@imgcap/captioner';
+import { loadCaptionBundle } from '@imgcap/captioner/bundle';
+import { type SearchOptions } from '@imgcap/captioner/generation';
 import type { ImageRecord } from '@imgcap/flickr-dataset';
 import { scoreCaptions, type MetricScores } from '@imgcap/caption-metrics';
 import { createFeatureExtractor } from '@imgcap/vision-backbone';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { locateCaptionBundle, readBundleManifest, type CaptionModelConfig } from '@imgcap/captioner';
+import { locateCaptionBundle, readBundleManifest } from '@imgcap/captioner/bundle';
+import { type CaptionModelConfig } from '@imgcap/captioner/model';
 import { tokenizerFromJSON, type CaptionTokenizer } from '@imgcap/tokenizer';
 
 /** A trained bundle to start from (`--init_from`): its model's shape, weights and vocabulary. */

@@ -7,7 +7,7 @@ import { saveSeedKerasWeights, type SeedTrialConfig } from '@imgcap/captioner/ke
 import { readMetrics, type RunDirectory } from '@imgcap/tracking';
 import { KerasTextVectorizer, saveKerasTokenizer } from '@imgcap/tokenizer';
 import { buildEfficientNet, loadBackboneWeights, type EfficientNetVariant } from '@imgcap/vision-backbone';
-import type { CaptionModel } from '@imgcap/captioner';
+import type { CaptionModel } from '@imgcap/captioner/model';
 import { backboneWeightsPath } from './backbone.js';
 import { wandbRunName, type TrainConfig } from './config.js';
 

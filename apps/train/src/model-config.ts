@@ -1,4 +1,4 @@
-import type { CaptionModelConfig } from '@imgcap/captioner';
+import type { CaptionModelConfig } from '@imgcap/captioner/model';
 import type { TrainConfig } from './config.js';
 
 /** What the model needs to know of its backbone: the feature extractor's (or its summary's) facts. */

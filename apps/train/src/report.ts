@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { CaptionModel } from '@imgcap/captioner';
+import type { CaptionModel } from '@imgcap/captioner/model';
 import type { ImageRecord } from '@imgcap/flickr-dataset';
 import type { CaptionTokenizer } from '@imgcap/tokenizer';
 import {

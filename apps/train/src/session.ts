@@ -1,11 +1,7 @@
 import { join } from 'node:path';
-import {
-  saveCaptionBundle,
-  writeBundleFiles,
-  type CaptionModel,
-  type CaptionTrainer,
-  type DataParallelTrainer,
-} from '@imgcap/captioner';
+import { saveCaptionBundle, writeBundleFiles } from '@imgcap/captioner/bundle';
+import { type CaptionModel } from '@imgcap/captioner/model';
+import { type CaptionTrainer, type DataParallelTrainer } from '@imgcap/captioner/training';
 import { batchCount, type ImageRecord } from '@imgcap/flickr-dataset';
 import {
   abandonRun,

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { WorkerSetup } from '@imgcap/captioner';
+import type { WorkerSetup } from '@imgcap/captioner/training';
 import { unregisterNativeKernels } from '@imgcap/tf-runtime';
 import type { TrainKernels } from './config.js';
 

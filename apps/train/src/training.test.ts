@@ -133,7 +133,7 @@ describe('training', () => {
     const bundle = JSON.parse(await readFile(join(fixture.root, 'seed-arch', 'bundle', 'bundle.json'), 'utf8'));
     expect(bundle.config.arch).toBe('seed');
     expect(bundle.metadata.arch).toBe('seed');
-    const { loadCaptionBundle } = await import('@imgcap/captioner');
+    const { loadCaptionBundle } = await import('@imgcap/captioner/bundle');
     const captioner = await loadCaptionBundle(join(fixture.root, 'seed-arch', 'bundle'));
     const [result] = await captioner.captionImages([
       { width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(90) },

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CaptionModel, CaptionTrainer } from '@imgcap/captioner';
+import { CaptionModel } from '@imgcap/captioner/model';
+import { CaptionTrainer } from '@imgcap/captioner/training';
 import { selectBackend } from '@imgcap/tf-runtime';
 import { WordTokenizer } from '@imgcap/tokenizer';
 import { beforeAll, describe, expect, it } from 'vitest';

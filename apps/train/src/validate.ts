@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  searchTokensOf,
-  generateFromFeatures,
-  type CaptionModel,
-  type CaptionTrainer,
-  type SearchOptions,
-} from '@imgcap/captioner';
+import { searchTokensOf } from '@imgcap/captioner/bundle';
+import { type SearchOptions } from '@imgcap/captioner/generation';
+import { generateFromFeatures, type CaptionModel } from '@imgcap/captioner/model';
+import { type CaptionTrainer } from '@imgcap/captioner/training';
 import { scoreCaptions } from '@imgcap/caption-metrics';
 import { createBatches, type CaptionExample, type ImageRecord } from '@imgcap/flickr-dataset';
 import type { CaptionTokenizer } from '@imgcap/tokenizer';

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { locateCaptionBundle, architectureOf, readBundleManifest, type Architecture } from '@imgcap/captioner';
+import { locateCaptionBundle, readBundleManifest } from '@imgcap/captioner/bundle';
+import { architectureOf, type Architecture } from '@imgcap/captioner/model';
 import type { MetricScores } from '@imgcap/caption-metrics';
 
 /** The part of an eval's metrics.json that `compare` shows. */

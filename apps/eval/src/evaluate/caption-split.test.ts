@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCaptionBundle, type Captioner } from '@imgcap/captioner';
+import { loadCaptionBundle, type Captioner } from '@imgcap/captioner/bundle';
 import { readKarpathy, type ImageRecord } from '@imgcap/flickr-dataset';
 import { readImageFile } from '@imgcap/image-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

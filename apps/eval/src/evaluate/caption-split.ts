@@ -1,4 +1,5 @@
-import type { CaptionResult, ImageCaptioner, SearchOptions } from '@imgcap/captioner';
+import type { CaptionResult, ImageCaptioner } from '@imgcap/captioner/bundle';
+import type { SearchOptions } from '@imgcap/captioner/generation';
 import { loadImageBatch, type ImageRecord, type SkippedImage } from '@imgcap/flickr-dataset';
 
 /** What the batch loop needs of an image: a name to report it by and where to read it. */

@@ -1,6 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { scoreCaptions } from '@imgcap/caption-metrics';
-import { locateCaptionBundle, type ImageCaptioner } from '@imgcap/captioner';
+import { locateCaptionBundle, type ImageCaptioner } from '@imgcap/captioner/bundle';
 import type { Command } from 'commander';
 import { captionSplit } from './caption-split.js';
 import { heldOutRecords } from './held-out.js';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '@imgcap/flickr-dataset';
-import type { DataSplitRecord } from '@imgcap/captioner';
+import type { DataSplitRecord } from '@imgcap/captioner/bundle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSyntheticData } from '../test-helpers/tiny-run.js';
 import { heldOutRecords } from './held-out.js';

@@ -1,4 +1,4 @@
-import { readBundleDataSplit } from '@imgcap/captioner';
+import { readBundleDataSplit } from '@imgcap/captioner/bundle';
 import { loadDataset, type ImageRecord } from '@imgcap/flickr-dataset';
 import type { EvaluateSettings } from './options.js';
 

@@ -1,4 +1,5 @@
-import { resolveSearchOptions, type ImageCaptioner, type SearchOptions } from '@imgcap/captioner';
+import { type ImageCaptioner } from '@imgcap/captioner/bundle';
+import { resolveSearchOptions, type SearchOptions } from '@imgcap/captioner/generation';
 import { describeBackboneWeights } from '@imgcap/captioner/bundle';
 import { loadCaptioner } from '@imgcap/onnx-engine/load';
 import type { InferenceEngine } from '@imgcap/onnx-engine/engine-choice';

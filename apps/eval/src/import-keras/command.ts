@@ -1,4 +1,4 @@
-import { importKerasCaptioner } from '@imgcap/captioner';
+import { importKerasCaptioner } from '@imgcap/captioner/keras';
 import { BACKEND_CHOICES, selectBackend, type BackendChoice } from '@imgcap/tf-runtime';
 import { Option, type Command } from 'commander';
 

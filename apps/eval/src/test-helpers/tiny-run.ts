@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptionModel, saveCaptionBundle } from '@imgcap/captioner';
+import { saveCaptionBundle } from '@imgcap/captioner/bundle';
+import { CaptionModel } from '@imgcap/captioner/model';
 import { generateSyntheticDataset, readKarpathy } from '@imgcap/flickr-dataset';
 import { selectBackend } from '@imgcap/tf-runtime';
 import { WordTokenizer } from '@imgcap/tokenizer';

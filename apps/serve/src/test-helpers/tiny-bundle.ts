@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { CaptionModel, saveCaptionBundle, type Architecture } from '@imgcap/captioner';
+import { saveCaptionBundle } from '@imgcap/captioner/bundle';
+import { CaptionModel, type Architecture } from '@imgcap/captioner/model';
 import { selectBackend } from '@imgcap/tf-runtime';
 import { WordTokenizer } from '@imgcap/tokenizer';
 

@@ -1,4 +1,4 @@
-import type { Hypothesis, SearchTokens } from '@imgcap/captioner';
+import type { Hypothesis, SearchTokens } from '@imgcap/captioner/generation';
 import type { TrainingBatch } from '@imgcap/captioner/training';
 
 /**

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { loadModelWeights, searchTokensOf } from '@imgcap/captioner';
+import { searchTokensOf } from '@imgcap/captioner/bundle';
+import { loadModelWeights } from '@imgcap/captioner/model';
 import { deriveSeed, mulberry32, shuffleInPlace } from '@imgcap/flickr-dataset';
 import type { LoopState } from '../checkpoints.js';
 import type { LoopIO, PhaseEpoch, PhaseStep } from '../phases.js';

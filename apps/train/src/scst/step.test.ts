@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CaptionModel, CaptionTrainer, type CaptionModelConfig, type Hypothesis } from '@imgcap/captioner';
+import { type Hypothesis } from '@imgcap/captioner/generation';
+import { CaptionModel, type CaptionModelConfig } from '@imgcap/captioner/model';
+import { CaptionTrainer } from '@imgcap/captioner/training';
 import { WordTokenizer } from '@imgcap/tokenizer';
 import { selectBackend } from '@imgcap/tf-runtime';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { generateFromFeatures, type CaptionModel, type SearchTokens, type StepMetrics } from '@imgcap/captioner';
+import { type SearchTokens } from '@imgcap/captioner/generation';
+import { generateFromFeatures, type CaptionModel } from '@imgcap/captioner/model';
+import { type StepMetrics } from '@imgcap/captioner/training';
 import type { TrainingBatch } from '@imgcap/captioner/training';
 import { sampledBatch } from './batch.js';
 import { baselines, type ScstBaseline, type ScstRewards } from './rewards.js';

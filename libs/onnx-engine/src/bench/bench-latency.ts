@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CaptionModel, loadCaptionBundle, saveCaptionBundle, type CaptionModelConfig } from '@imgcap/captioner';
+import { loadCaptionBundle, saveCaptionBundle } from '@imgcap/captioner/bundle';
+import { CaptionModel, type CaptionModelConfig } from '@imgcap/captioner/model';
 import { WordTokenizer } from '@imgcap/tokenizer';
 import { loadOnnxCaptioner } from '../engine/onnx-captioner.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCaptionBundle, type Captioner } from '@imgcap/captioner';
+import { loadCaptionBundle, type Captioner } from '@imgcap/captioner/bundle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomImages, saveTinyBundle, TINY_CONFIG, useTestBackend } from '../test-helpers/tiny-bundle.js';
 import { loadOnnxCaptioner, type OnnxCaptioner } from './onnx-captioner.js';
@@ -160,7 +160,8 @@ describe('loadOnnxCaptioner with the seed architecture', () => {
 
 describe("loadOnnxCaptioner on a model imported from the Keras project's files", () => {
   it("writes the tfjs engine's captions, greedy and beam 3", async () => {
-    const { CaptionModel, importKerasCaptioner, saveSeedKerasWeights } = await import('@imgcap/captioner');
+    const { CaptionModel } = await import('@imgcap/captioner/model');
+    const { importKerasCaptioner, saveSeedKerasWeights } = await import('@imgcap/captioner/keras');
     const { buildEfficientNet } = await import('@imgcap/vision-backbone');
     const seedFiles = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'data', 'seed');
     const model = new CaptionModel(

@@ -3,19 +3,20 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
   captionResult,
-  resolveSearchOptions,
-  rowsPerImage,
-  runSearch,
   searchTokensOf,
-  architectureOf,
-  type Architecture,
   type BundleManifest,
   type ImageCaptioner,
   type CaptionResult,
-  type Hypothesis,
   type RgbImage,
+} from '@imgcap/captioner/bundle';
+import {
+  resolveSearchOptions,
+  rowsPerImage,
+  runSearch,
+  type Hypothesis,
   type SearchOptions,
-} from '@imgcap/captioner';
+} from '@imgcap/captioner/generation';
+import { architectureOf, type Architecture } from '@imgcap/captioner/model';
 import { tokenizerFromJSON, type CaptionTokenizer } from '@imgcap/tokenizer';
 import { ensureOnnxExport } from '../export/export-bundle.js';
 import { openBackboneSession, type BackboneSession } from './backbone-session.js';

@@ -1,4 +1,4 @@
-import type { DecoderSession, StepOutput } from '@imgcap/captioner';
+import type { DecoderSession, StepOutput } from '@imgcap/captioner/generation';
 import type { StepResults, StepRunner } from './step-runner.js';
 
 /** Shapes of the decoder-step graph's cache and cross-attention inputs. */

@@ -3,14 +3,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import {
-  CaptionModel,
-  LAYER_NAMES,
-  loadModelWeights,
-  readBundleManifest,
-  verifyBundleFiles,
-  type BundleManifest,
-} from '@imgcap/captioner';
+import { readBundleManifest, verifyBundleFiles, type BundleManifest } from '@imgcap/captioner/bundle';
+import { CaptionModel, LAYER_NAMES, loadModelWeights } from '@imgcap/captioner/model';
 import { parseBackboneId } from '@imgcap/vision-backbone';
 import { OPSET } from '../onnx/graph-builder.js';
 import { buildBackboneGraph } from './backbone-graph.js';

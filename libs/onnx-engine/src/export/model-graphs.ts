@@ -1,6 +1,6 @@
 // The three exported graphs. Weight names are the bundle's (LAYER_NAMES in @imgcap/captioner), so an
 // ONNX initializer can be traced back to the tfjs weight it came from.
-import type { Architecture } from '@imgcap/captioner';
+import type { Architecture } from '@imgcap/captioner/model';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import {
   attendProjected,

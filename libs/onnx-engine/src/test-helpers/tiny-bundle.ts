@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { CaptionModel, saveCaptionBundle, type CaptionModelConfig, type RgbImage } from '@imgcap/captioner';
+import { saveCaptionBundle, type RgbImage } from '@imgcap/captioner/bundle';
+import { CaptionModel, type CaptionModelConfig } from '@imgcap/captioner/model';
 import { selectBackend } from '@imgcap/tf-runtime';
 import { WordTokenizer } from '@imgcap/tokenizer';
 
