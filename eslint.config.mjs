@@ -90,6 +90,7 @@ export default [
       'libs/transformer-blocks/src/**/*.ts',
       'libs/captioner/src/generation/**/*.ts',
       'libs/onnx-engine/src/engine/browser.ts',
+      'libs/onnx-engine/src/engine/caption-core.ts',
       'libs/image-io/src/browser/**/*.ts',
       'apps/serve/src/page/**/*.mjs',
     ],

@@ -1,9 +1,10 @@
 // Captions in the browser with ONNX Runtime Web: the bundle's own ONNX export (backbone, encoder, decoder
-// step with key/value cache), decoded by the same search and decoder-session code the server's ONNX engine
-// runs (served as built from @imgcap/captioner and @imgcap/onnx-engine). Served at /browser/browser-captioner.mjs.
+// step with key/value cache), captioned by the very core the server's ONNX engine runs (captionOnnxFeatures, served
+// as built from @imgcap/onnx-engine/browser, with @imgcap/captioner/generation through the page's import map), with
+// ONNX Runtime Web as its ONNX Runtime. Served at /browser/browser-captioner.mjs.
 import * as ort from './ort/ort.wasm.min.mjs';
-import { beamSearch, greedySearch, resolveSearchOptions } from './lib/captioner/generation/index.js';
-import { gatherRows, OnnxDecoderSession, stepRunner } from './lib/onnx-engine/browser.js';
+import { resolveSearchOptions } from './lib/captioner/generation/index.js';
+import { captionOnnxFeatures, stepRunner } from './lib/onnx-engine/browser.js';
 import { HEIC_NOT_SUPPORTED, resizeForModel, sniffImageFormat } from './lib/image-io/index.js';
 
 const base = new URL('./', import.meta.url);
@@ -22,8 +23,6 @@ export async function loadBrowserCaptioner(info) {
     create(info.files.decoderStep),
   ]);
   const runStep = stepRunner(ort, step);
-  const { numHeads, gridTokens, headDim } = info.step;
-  const crossRow = numHeads * gridTokens * headDim;
 
   /**
    * Captions one image given as RGB bytes, `imageSize`² × 3 (already resized); `options` as the server's
@@ -38,17 +37,8 @@ export async function loadBrowserCaptioner(info) {
     const { features } = await backbone.run({
       images: new ort.Tensor('float32', Float32Array.from(rgb), [1, size, size, 3]),
     });
-    const encoded = await encoder.run({ features });
-    const K = options.beamWidth;
-    const beams = new Int32Array(K); // every beam decodes image 0
-    const cross = {
-      keys: gatherRows(encoded.cross_keys.data, beams, crossRow),
-      values: gatherRows(encoded.cross_values.data, beams, crossRow),
-    };
-    const session = new OnnxDecoderSession(runStep, K, cross, info.step);
-    const [best] =
-      K === 1 ? await greedySearch(session, info.tokens, options) : await beamSearch(session, 1, info.tokens, options);
-    session.dispose();
+    const graphs = { encoder, runStep, shape: info.step, featureShape: features.dims.slice(1) };
+    const [best] = await captionOnnxFeatures(ort, graphs, features.data, 1, info.tokens, options);
     const words = best.tokens.map((id) => info.vocabulary[id]);
     return {
       caption: words.join(' '),

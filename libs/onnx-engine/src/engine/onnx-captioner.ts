@@ -9,18 +9,13 @@ import {
   type CaptionResult,
   type RgbImage,
 } from '@imgcap/captioner/bundle';
-import {
-  resolveSearchOptions,
-  rowsPerImage,
-  runSearch,
-  type Hypothesis,
-  type SearchOptions,
-} from '@imgcap/captioner/generation';
+import { resolveSearchOptions, type Hypothesis, type SearchOptions } from '@imgcap/captioner/generation';
 import { architectureOf, type Architecture } from '@imgcap/captioner/model';
 import { tokenizerFromJSON, type CaptionTokenizer } from '@imgcap/tokenizer';
 import { ensureOnnxExport } from '../export/export-bundle.js';
 import { openBackboneSession, type BackboneSession } from './backbone-session.js';
-import { gatherRows, OnnxDecoderSession, type DecoderStepShape } from './onnx-decoder-session.js';
+import { captionOnnxFeatures } from './caption-core.js';
+import type { DecoderStepShape } from './onnx-decoder-session.js';
 import { stepRunner, type StepRunner } from './step-runner.js';
 import { SyncOrtSession } from './sync-session.js';
 
@@ -87,25 +82,14 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
     const options = resolveSearchOptions(overrides, config.seqLength - 1);
     if (!options.useCache)
       throw new Error('useCache must be true with the ONNX engine: its decoder step always uses the key/value cache.');
-    const [T, C] = config.featureShape;
-    if (features.length !== count * T * C)
-      throw new Error(`features hold ${features.length} values; ${count} × ${T} × ${C} expected.`);
-    const encoded = await this.encoder.run({ features: new ort.Tensor('float32', features, [count, T, C]) });
-    const K = rowsPerImage(options);
-    // Row image·K + j decodes image's caption (beam or sample j): each row needs the image's cross-attention keys/values.
-    const rowImage = Int32Array.from({ length: count * K }, (_, row) => Math.floor(row / K));
-    const { numHeads, gridTokens, headDim } = this.stepShape;
-    const cross = {
-      keys: gatherRows(encoded['cross_keys']!.data as Float32Array, rowImage, numHeads * gridTokens * headDim),
-      values: gatherRows(encoded['cross_values']!.data as Float32Array, rowImage, numHeads * gridTokens * headDim),
+    const graphs = {
+      encoder: this.encoder,
+      runStep: this.runStep,
+      shape: this.stepShape,
+      featureShape: config.featureShape,
     };
-    const session = new OnnxDecoderSession(this.runStep, count * K, cross, this.stepShape);
-    try {
-      const hypotheses = await runSearch(session, count, searchTokensOf(this.tokenizer), options);
-      return hypotheses.map((h) => this.toResult(h));
-    } finally {
-      session.dispose();
-    }
+    const hypotheses = await captionOnnxFeatures(ort, graphs, features, count, searchTokensOf(this.tokenizer), options);
+    return hypotheses.map((h) => this.toResult(h));
   }
 
   /** The same fields as Captioner's results, so callers cannot tell the engines apart. */
