@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCaptioner } from '@imgcap/captioner/bundle';
 import type { DecodedImage } from '@imgcap/image-io';
-import type { CaptionEngine, CaptionOptions, CaptionResult } from './engine-types.js';
+import type { CaptionEngine, CaptionOptions, ServedCaption } from './engine-types.js';
 import { HttpError } from './errors.js';
 import { MicroBatcher } from './micro-batcher.js';
 
@@ -23,7 +23,7 @@ export type CaptionerLike = Pick<
 
 /** The real engine: one loaded caption bundle behind the server's CaptionEngine interface. */
 export class CaptionerEngine implements CaptionEngine {
-  private readonly batcher: MicroBatcher<DecodedImage, SearchKey, CaptionResult>;
+  private readonly batcher: MicroBatcher<DecodedImage, SearchKey, ServedCaption>;
 
   /** `maxBatch`: concurrent captions with the same options are run as one batch of at most this many. */
   constructor(
@@ -52,7 +52,7 @@ export class CaptionerEngine implements CaptionEngine {
     return this.captioner.manifest.config.seqLength - 1;
   }
 
-  async caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult> {
+  async caption(image: DecodedImage, options: CaptionOptions): Promise<ServedCaption> {
     if (options.maxLength !== undefined && options.maxLength > this.maxLength) {
       throw new HttpError(
         400,
@@ -70,11 +70,11 @@ export class CaptionerEngine implements CaptionEngine {
     return this.batcher.submit(image, key, { alone: options.sample?.seed !== undefined });
   }
 
-  private async captionBatch(images: DecodedImage[], search: SearchKey): Promise<CaptionResult[]> {
+  private async captionBatch(images: DecodedImage[], search: SearchKey): Promise<ServedCaption[]> {
     const results = await this.captioner.captionImages(images, search);
     return results.map((result) => ({
       caption: result.caption,
-      tokens: result.words,
+      words: result.words,
       score: result.score,
       attention: result.attention,
       gridSize: result.gridSize,

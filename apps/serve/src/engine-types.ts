@@ -14,9 +14,13 @@ export interface CaptionOptions {
   sample?: { temperature: number; topK: number; seed?: number };
 }
 
-export interface CaptionResult {
+/**
+ * One served caption. `words` are the caption's words (the library's `CaptionResult` names them the same and keeps
+ * the ids in `tokens`); the HTTP answer calls them `tokens`, as the Keras server's clients read them.
+ */
+export interface ServedCaption {
   caption: string;
-  tokens: string[];
+  words: string[];
   /** Log-probability of the caption under the model. */
   score: number;
   /** Per generated word, one weight per cell of the image grid (row-major, gridSize[0] rows × gridSize[1] cols). */
@@ -36,7 +40,7 @@ export interface CaptionEngine {
   readonly backboneWeights?: string;
   /** The loaded model's config, in the bundle's own field names (GET / shows it to API clients). */
   readonly modelConfig?: Readonly<Record<string, unknown>>;
-  caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult>;
+  caption(image: DecodedImage, options: CaptionOptions): Promise<ServedCaption>;
   /** tfjs tensors alive now, for the /metrics leak gauge (engines without tfjs omit it). */
   tensorsAlive?(): number;
   dispose(): void;

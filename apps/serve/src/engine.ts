@@ -4,7 +4,7 @@ import { CaptionerEngine } from './captioner-engine.js';
 
 import type { CaptionEngine } from './engine-types.js';
 
-export type { CaptionEngine, CaptionOptions, CaptionResult } from './engine-types.js';
+export type { CaptionEngine, CaptionOptions, ServedCaption } from './engine-types.js';
 
 // The engine names and the auto rule without ONNX Runtime: a tfjs-node server never loads it.
 export { ENGINE_CHOICES, type EngineChoice };

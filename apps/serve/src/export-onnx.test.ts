@@ -19,7 +19,7 @@ describe('export-onnx (run when the Docker image is built)', () => {
     expect(JSON.parse(again.stdout).exported).toBe(false);
     const engine = await loadEngine(fixture.bundle, { backend: 'wasm', engine: 'onnx' });
     expect(engine.backboneWeights).toBe('patch8@32: raw pixel patches, no pretrained weights');
-    expect((await engine.caption(patternedImage(1), {})).tokens.length).toBeGreaterThan(0);
+    expect((await engine.caption(patternedImage(1), {})).words.length).toBeGreaterThan(0);
     engine.dispose();
     expect(await readFile(join(fixture.bundle, 'onnx', 'onnx-manifest.json'), 'utf8')).toBe(manifest);
   }, 60_000);

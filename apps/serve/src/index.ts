@@ -3,7 +3,7 @@ export {
   loadEngine,
   type CaptionEngine,
   type CaptionOptions,
-  type CaptionResult,
+  type ServedCaption,
   type LoadEngineOptions,
 } from './engine.js';
 export { DEFAULT_LIMITS, type ServeLimits } from './limits.js';

@@ -75,7 +75,7 @@ describe('CaptionerEngine with micro-batching (real tiny bundle)', () => {
         const before = tf.memory().numTensors;
         const actual = await Promise.all([1, 2, 3, 4, 5].map((seed) => batched.caption(image(seed), { beam })));
         expect(tf.memory().numTensors).toBe(before);
-        expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
+        expect(actual.map((r) => r.words)).toEqual(expected.map((r) => r.words));
         actual.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 4));
       }
     } finally {

@@ -35,7 +35,7 @@ describe('--engine onnx', () => {
         for (const seed of [1, 2, 3]) {
           const expected = await tfjs.caption(image(seed), { beam });
           const actual = await onnx.caption(image(seed), { beam });
-          expect(actual.tokens).toEqual(expected.tokens);
+          expect(actual.words).toEqual(expected.words);
           expect(actual.score).toBeCloseTo(expected.score, 4);
         }
       }
@@ -55,7 +55,7 @@ describe('a bundle the server cannot write into (mounted read-only)', () => {
     const engine = await loadEngine(blocked.bundle, { backend: 'wasm', engine: 'onnx' });
     try {
       expect(engine.runtime).toBe('onnx');
-      expect((await engine.caption(image(2), { beam: 2 })).tokens.length).toBeGreaterThan(0);
+      expect((await engine.caption(image(2), { beam: 2 })).words.length).toBeGreaterThan(0);
       expect(await readFile(join(blocked.bundle, 'onnx'), 'utf8')).toBe('read-only');
     } finally {
       engine.dispose();

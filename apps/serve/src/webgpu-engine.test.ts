@@ -14,7 +14,7 @@ describe('serve --backend webgpu', () => {
       const runtime = engine.runtime;
       const results = [];
       for (const seed of [1, 2, 3]) {
-        for (const beam of [1, 3]) results.push((await engine.caption(patternedImage(seed), { beam })).tokens);
+        for (const beam of [1, 3]) results.push((await engine.caption(patternedImage(seed), { beam })).words);
       }
       const before = engine.tensorsAlive?.();
       await engine.caption(patternedImage(9), { beam: 3 });
@@ -27,6 +27,6 @@ describe('serve --backend webgpu', () => {
     expect(gpu.leaked).toBe(0);
     const cpu = await captions('cpu');
     expect(gpu.results).toEqual(cpu.results);
-    expect(gpu.results.some((tokens) => tokens.length > 0)).toBe(true);
+    expect(gpu.results.some((words) => words.length > 0)).toBe(true);
   }, 120_000);
 });

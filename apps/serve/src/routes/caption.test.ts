@@ -216,7 +216,7 @@ describe('POST /caption refusals', () => {
   });
 
   it('answers 501 when attention is asked of an engine that has none', async () => {
-    engine.caption = async () => ({ caption: 'a dog', tokens: ['a', 'dog'], score: -1 });
+    engine.caption = async () => ({ caption: 'a dog', words: ['a', 'dog'], score: -1 });
     expectError(await post(await fixtureUpload('jpeg'), '?attention=1'), 501, 'attention_unavailable');
   });
 

@@ -118,7 +118,7 @@ async function captionUpload(
   return {
     image: upload.filename,
     caption: result.caption,
-    tokens: result.tokens,
+    tokens: result.words,
     score: result.score,
     ...(wantAttention ? { attention: result.attention, grid_size: result.gridSize } : {}),
     timing_ms: Math.round(timingMs * 10) / 10,

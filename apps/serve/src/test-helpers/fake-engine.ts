@@ -2,7 +2,7 @@
 // check that decoding (orientation, colour conversion, first GIF frame) reached the engine; it can be held to
 // simulate slow captioning. The real-model integration test arrives with @imgcap/captioner.
 import type { DecodedImage } from '@imgcap/image-io';
-import type { CaptionEngine, CaptionOptions, CaptionResult } from '../engine.js';
+import type { CaptionEngine, CaptionOptions, ServedCaption } from '../engine.js';
 
 function dominantColour(image: DecodedImage): string {
   const sums = [0, 0, 0];
@@ -28,17 +28,17 @@ export class FakeCaptionEngine implements CaptionEngine {
     };
   }
 
-  async caption(image: DecodedImage, options: CaptionOptions): Promise<CaptionResult> {
+  async caption(image: DecodedImage, options: CaptionOptions): Promise<ServedCaption> {
     this.received.push({ image, options });
     await this.#held;
     if (this.failWith) throw this.failWith;
-    const tokens = ['a', dominantColour(image), 'picture'].slice(0, options.maxLength ?? 3);
+    const words = ['a', dominantColour(image), 'picture'].slice(0, options.maxLength ?? 3);
     return {
-      caption: tokens.join(' '),
-      tokens,
-      score: -0.5 * tokens.length,
+      caption: words.join(' '),
+      words,
+      score: -0.5 * words.length,
       // Word i looks at grid cell i of a 2×2 grid.
-      attention: tokens.map((_, i) => [0, 1, 2, 3].map((cell) => (cell === i % 4 ? 1 : 0))),
+      attention: words.map((_, i) => [0, 1, 2, 3].map((cell) => (cell === i % 4 ? 1 : 0))),
       gridSize: [2, 2],
     };
   }
