@@ -23,7 +23,7 @@ const ALLOWED = {
   'vision-backbone': [],
   'flickr-dataset': ['tokenizer', 'image-io'],
   captioner: ['tokenizer', 'vision-backbone', 'transformer-blocks', 'tf-runtime'],
-  'onnx-engine': ['captioner', 'tokenizer', 'vision-backbone', 'tf-runtime'],
+  'onnx-engine': ['captioner', 'tokenizer', 'vision-backbone', 'tf-runtime', 'transformer-blocks'],
   train: [
     'tokenizer',
     'flickr-dataset',

@@ -1,6 +1,7 @@
 // The three exported graphs. Weight names are the bundle's (LAYER_NAMES in @imgcap/captioner), so an
 // ONNX initializer can be traced back to the tfjs weight it came from.
 import type { Architecture } from '@imgcap/captioner/model';
+import { MASKED_LOGIT } from '@imgcap/transformer-blocks';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import {
   attendProjected,
@@ -33,8 +34,6 @@ export interface GraphSpec {
 
 export type BundleWeights = ReadonlyMap<string, WeightValue>;
 
-/** Mirrors MASKED_LOGIT in transformer-blocks: exp() of it underflows to exactly 0. */
-const MASKED_LOGIT = -1e9;
 const FLOAT = 1;
 
 /** features [batch, T, C] → encoded [batch, T, D] and the decoder's cross-attention keys/values [batch, H, T, dh]. */

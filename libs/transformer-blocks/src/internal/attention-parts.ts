@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { addDense, applyDense, maybeDropout, type DenseParams, type WeightFactory } from './weights.js';
 
-/** Added to the logits of masked positions: exp() of it underflows to exactly 0 in float32. */
-const MASKED_LOGIT = -1e9;
+/**
+ * Added to the logits of masked positions: exp() of it underflows to exactly 0 in float32. Exported from the package:
+ * the ONNX graph builder (@imgcap/onnx-engine) uses this value rather than a copy of it.
+ */
+export const MASKED_LOGIT = -1e9;
 
 export interface AttentionHyperparams {
   readonly numHeads: number;
