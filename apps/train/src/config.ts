@@ -140,12 +140,16 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   dry_run: false,
 };
 
+/** The Keras project's TIMESTAMP: `MM-DD-HH:MM`, local time (its trial_config.json and run names). */
+export function kerasTimestamp(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(date.getMonth() + 1)}-${two(date.getDate())}-${two(date.getHours())}:${two(date.getMinutes())}`;
+}
+
 /**
  * The Keras project's W&B run name, so runs from both sit side by side in one project:
  * `{MM-DD-HH:MM}_model_emd{E}_DH{dec_heads}_EH{enc_heads}_EPS{epochs}_LR{lr}` (local time, as its TIMESTAMP).
  */
 export function wandbRunName(config: TrainConfig, now = new Date()): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${two(now.getMonth() + 1)}-${two(now.getDate())}-${two(now.getHours())}:${two(now.getMinutes())}`;
-  return `${stamp}_model_emd${config.embed_dim}_DH${config.dec_heads}_EH${config.enc_heads}_EPS${config.epochs}_LR${config.lr}`;
+  return `${kerasTimestamp(now)}_model_emd${config.embed_dim}_DH${config.dec_heads}_EH${config.enc_heads}_EPS${config.epochs}_LR${config.lr}`;
 }

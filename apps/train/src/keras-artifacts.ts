@@ -9,7 +9,7 @@ import { KerasTextVectorizer, saveKerasTokenizer } from '@imgcap/tokenizer';
 import { buildEfficientNet, loadBackboneWeights, type EfficientNetVariant } from '@imgcap/vision-backbone';
 import type { CaptionModel } from '@imgcap/captioner/model';
 import { backboneWeightsPath } from './backbone.js';
-import { wandbRunName, type TrainConfig } from './config.js';
+import { kerasTimestamp, wandbRunName, type TrainConfig } from './config.js';
 
 /** The seed's STRIP_CHARS, recorded in every trial_config.json it wrote. */
 const SEED_STRIP_CHARS = '!"#$%&\'()*+,-./:;=?@[\\]^_`{|}~';
@@ -32,20 +32,18 @@ async function runStarted(run: RunDirectory): Promise<Date> {
   return (await stat(run.paths.config)).mtime;
 }
 
-const two = (n: number) => String(n).padStart(2, '0');
-
 /** trial_config.json with the seed's keys, values from this run. */
-function trialConfig(inputs: KerasArtifactInputs, started: Date, vocabSize: number) {
+function trialConfig(inputs: KerasArtifactInputs, started: Date) {
   const { config, model } = inputs;
   const size = model.config.imageSize;
   return {
-    TIMESTAMP: `${two(started.getMonth() + 1)}-${two(started.getDate())}-${two(started.getHours())}:${two(started.getMinutes())}`,
+    TIMESTAMP: kerasTimestamp(started),
     DATA_PATH: config.data_dir,
     IMAGES_PATH: config.data_dir,
     IMAGE_SIZE: [size, size] as [number, number],
     VAL_FRACTION: Number(inputs.valFraction.toFixed(4)),
     SEQ_LENGTH: model.config.seqLength,
-    VOCAB_SIZE: vocabSize,
+    VOCAB_SIZE: model.config.vocabSize,
     BATCH_SIZE: config.batch_size,
     STRIP_CHARS: SEED_STRIP_CHARS,
     EPOCHS: config.epochs,
@@ -122,9 +120,8 @@ export async function writeKerasArtifacts(
       `keras artifacts: no ${runName}.h5: the Keras project's model has an EfficientNet CNN, --backbone ${config.backbone} is none`,
     );
   }
-  const vocabSize = model.config.vocabSize;
   written.trial_config = join(run.dir, 'trial_config.json');
-  await writeFile(written.trial_config, `${JSON.stringify(trialConfig(inputs, started, vocabSize), null, 4)}\n`);
+  await writeFile(written.trial_config, `${JSON.stringify(trialConfig(inputs, started), null, 4)}\n`);
   written.history = join(run.dir, 'train_history.csv');
   await writeFile(written.history, await trainHistory(run));
   return written;

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { decodeImage, type DecodedImage, type DecodeOptions } from './decode.js';
 import { ImageDecodeError } from './errors.js';
@@ -12,13 +12,7 @@ export interface ReadImageOptions extends DecodeOptions {
 }
 
 /** What a non-regular path is, in words, for the refusal. */
-function kindOf(info: {
-  isDirectory(): boolean;
-  isFIFO(): boolean;
-  isSocket(): boolean;
-  isCharacterDevice(): boolean;
-  isBlockDevice(): boolean;
-}): string {
+function kindOf(info: Stats): string {
   if (info.isDirectory()) return 'a directory';
   if (info.isFIFO()) return 'a FIFO (named pipe)';
   if (info.isSocket()) return 'a socket';

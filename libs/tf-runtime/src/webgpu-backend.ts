@@ -32,6 +32,9 @@ export const WEBGPU_SETUP_HINT =
   "loader (libvulkan1) with a driver: the GPU vendor's, or, on a machine without a GPU, Mesa's llvmpipe " +
   '(Debian 12: mesa-vulkan-drivers from bookworm-backports; docs/gpu.md)';
 
+/** Dawn's instance flags: it picks the platform's API itself, except on Linux where Vulkan is asked for by name. */
+const DAWN_FLAGS = process.platform === 'linux' ? ['backend=vulkan'] : [];
+
 let adapterPromise: Promise<GpuAdapter> | undefined;
 
 function describe(adapter: DawnAdapter): GpuAdapter {
@@ -63,8 +66,7 @@ export function openWebgpuAdapter(importPackage: (name: string) => Promise<unkno
     const existing = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
     if (!existing?.gpu) {
       Object.assign(globalThis, dawn.globals);
-      // Dawn picks the platform's API itself, except on Linux where Vulkan must be asked for by name.
-      const gpu = dawn.create(process.platform === 'linux' ? ['backend=vulkan'] : []);
+      const gpu = dawn.create(DAWN_FLAGS);
       // Node ≥ 21 has a read-only `navigator`: define it rather than assign it.
       Object.defineProperty(globalThis, 'navigator', {
         value: Object.assign(Object.create(existing ?? null) as object, { gpu }),
@@ -107,7 +109,7 @@ export async function activateWebgpu(importPackage: (name: string) => Promise<un
 const PROBE = `
 const { create, globals } = await import(process.argv[1]);
 Object.assign(globalThis, globals);
-const gpu = create(process.platform === 'linux' ? ['backend=vulkan'] : []);
+const gpu = create(JSON.parse(process.argv[2]));
 const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
 const i = adapter?.info ?? {};
 const info = { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description };
@@ -129,7 +131,7 @@ export function probeWebgpuAdapter(): Promise<GpuAdapter | null> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--input-type=module', '-e', PROBE, pathToFileURL(entry).href],
+      ['--input-type=module', '-e', PROBE, pathToFileURL(entry).href, JSON.stringify(DAWN_FLAGS)],
       { timeout: 30_000, encoding: 'utf8' },
       (error, stdout) => {
         const line = stdout.trim().split('\n').pop() ?? '';

@@ -47,18 +47,19 @@ async function readZipEntries(path: string, wanted: (name: string) => boolean): 
     throw new Error(`${path}: ${size} bytes, more than a tokenizer archive may be (${MAX_ARCHIVE_BYTES})`);
   const bytes = new Uint8Array(await readFile(path));
   try {
-    // A first pass reads the central directory only (the filter declines every entry): sizes before inflating.
-    unzipSync(bytes, {
+    // fflate asks the filter about each entry, from the zip's directory, before inflating it: the declared size is
+    // checked before a byte of the entry is inflated.
+    return unzipSync(bytes, {
       filter: (entry) => {
+        if (!wanted(entry.name)) return false;
         const cap = MAX_ENTRY_BYTES[entry.name.split('/').pop()!];
-        if (wanted(entry.name) && cap !== undefined && entry.originalSize > cap)
+        if (cap !== undefined && entry.originalSize > cap)
           throw new EntryTooLarge(
             `${entry.name} inflates to ${entry.originalSize} bytes, more than the ${cap} allowed`,
           );
-        return false;
+        return true;
       },
     });
-    return unzipSync(bytes, { filter: (entry) => wanted(entry.name) });
   } catch (error) {
     if (error instanceof EntryTooLarge) throw new Error(`${path}: ${error.message}`);
     throw new Error(`${path} is not a .keras archive (zip): ${(error as Error).message}`);

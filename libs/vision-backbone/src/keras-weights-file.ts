@@ -162,25 +162,31 @@ async function readH5(path: string): Promise<KerasLayerWeights> {
   }
 }
 
+class EntryTooLarge extends Error {}
+
 /** Larger than any EfficientNet's weights (B7: 258 MB) by far, and within what one Node buffer holds. */
 const MAX_ARCHIVE_WEIGHTS_BYTES = 2 ** 31 - 1;
 
 /** A `.keras` archive's weights (`model.weights.h5` inside the zip), read from a temporary copy. */
 async function readKerasArchive(path: string): Promise<KerasLayerWeights> {
   let entries: Record<string, Uint8Array>;
-  let declared = 0;
   try {
-    // The entry's inflated size is checked from the zip's directory before inflating (a zip bomb inflates to GBs).
+    // fflate asks the filter about each entry, from the zip's directory, before inflating it (a zip bomb inflates
+    // to GBs): the declared size is refused first.
     entries = unzipSync(new Uint8Array(await readFile(path)), {
-      filter: (f) => f.name === 'model.weights.h5' && (declared = f.originalSize) <= MAX_ARCHIVE_WEIGHTS_BYTES,
+      filter: (f) => {
+        if (f.name !== 'model.weights.h5') return false;
+        if (f.originalSize > MAX_ARCHIVE_WEIGHTS_BYTES)
+          throw new EntryTooLarge(
+            `model.weights.h5 inflates to ${f.originalSize} bytes, more than the ${MAX_ARCHIVE_WEIGHTS_BYTES} allowed`,
+          );
+        return true;
+      },
     });
   } catch (error) {
+    if (error instanceof EntryTooLarge) throw new Error(`${path}: ${error.message}`);
     throw new Error(`${path} is not a .keras archive (zip): ${(error as Error).message}`);
   }
-  if (declared > MAX_ARCHIVE_WEIGHTS_BYTES)
-    throw new Error(
-      `${path}: model.weights.h5 inflates to ${declared} bytes, more than the ${MAX_ARCHIVE_WEIGHTS_BYTES} allowed`,
-    );
   const weights = entries['model.weights.h5'];
   if (!weights) throw new Error(`${path} has no model.weights.h5`);
   const dir = await mkdtemp(join(tmpdir(), 'imgcap-keras-'));

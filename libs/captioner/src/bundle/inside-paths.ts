@@ -1,7 +1,7 @@
 // Paths a manifest (bundle.json, a checkpoint's state.json) lists are the directory's own files. A manifest edited
 // to list `../../../../dev/zero` or `/etc/shadow`, or a file that is a link to outside, must be refused by name
 // before anything is read: hashing /dev/zero never ends, and a bundle must not read what its directory does not hold.
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 
 /** The reason `entry` cannot name a file inside its directory by its text alone, or null when it can. */
@@ -31,10 +31,10 @@ export async function checkInsidePaths(
   const root = await realpath(dir);
   for (const entry of entries as string[]) {
     const path = join(dir, entry);
-    const info = await lstat(path).catch(() => null);
-    if (!info) continue; // missing: the caller's own check names it
+    // Missing (or a broken link): nothing to read; the caller's own check names it.
     const real = await realpath(path).catch(() => null);
-    if (real === null || (real !== root && !real.startsWith(root + sep)))
+    if (real === null) continue;
+    if (real !== root && !real.startsWith(root + sep))
       throw new Error(`${what}: ${path} is a link to outside ${dir}; refusing to read it`);
     const target = await stat(real);
     if (!target.isFile() && !(options.directories && target.isDirectory()))

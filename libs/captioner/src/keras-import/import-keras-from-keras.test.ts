@@ -19,43 +19,28 @@ import { saveSeedKerasWeights } from './save-seed-keras-weights.js';
 const ENC = 'transformer_encoder_block';
 const DEC = 'transformer_decoder_block';
 const ATTENTION = ['query', 'key', 'value', 'attention_output'].flatMap((p) => [`${p}/kernel`, `${p}/bias`]);
-const MAPPING: Array<[string, string]> = [
-  ...ATTENTION.map((w): [string, string] => [`${ENC}/multi_head_attention/${w}`, `encoder_block/self_attention/${w}`]),
-  ...['gamma', 'beta'].map((w): [string, string] => [
-    `${ENC}/layer_normalization/${w}`,
-    `encoder_block/feature_norm/${w}`,
-  ]),
-  ...['gamma', 'beta'].map((w): [string, string] => [
-    `${ENC}/layer_normalization_1/${w}`,
-    `encoder_block/self_attention_norm/${w}`,
-  ]),
-  ...['kernel', 'bias'].map((w): [string, string] => [`${ENC}/dense/${w}`, `encoder_block/feature_projection/${w}`]),
-  ...ATTENTION.map((w): [string, string] => [
-    `${DEC}/multi_head_attention_1/${w}`,
-    `decoder_block/self_attention/${w}`,
-  ]),
-  ...ATTENTION.map((w): [string, string] => [
-    `${DEC}/multi_head_attention_2/${w}`,
-    `decoder_block/cross_attention/${w}`,
-  ]),
-  ...['kernel', 'bias'].map((w): [string, string] => [
-    `${DEC}/dense_1/${w}`,
-    `decoder_block/feedforward_intermediate/${w}`,
-  ]),
-  ...['kernel', 'bias'].map((w): [string, string] => [`${DEC}/dense_2/${w}`, `decoder_block/feedforward_output/${w}`]),
-  ...(
-    [
-      ['layer_normalization_2', 'self_attention_norm'],
-      ['layer_normalization_3', 'cross_attention_norm'],
-      ['layer_normalization_4', 'feedforward_norm'],
-    ] as const
-  ).flatMap(([keras, ours]) =>
-    ['gamma', 'beta'].map((w): [string, string] => [`${DEC}/${keras}/${w}`, `decoder_block/${ours}/${w}`]),
-  ),
-  [`${DEC}/positional_embedding/embedding/embeddings`, 'token_embedding/token_embedding/embeddings'],
-  [`${DEC}/positional_embedding/embedding_1/embeddings`, 'token_embedding/position_embedding/embeddings'],
-  ...['kernel', 'bias'].map((w): [string, string] => [`${DEC}/dense_3/${w}`, `logits/${w}`]),
+const NORM = ['gamma', 'beta'];
+const DENSE = ['kernel', 'bias'];
+/** Keras sublayer → seed-architecture sublayer, and the variables they share. */
+const SUBLAYERS: Array<[string, string, string[]]> = [
+  [`${ENC}/multi_head_attention`, 'encoder_block/self_attention', ATTENTION],
+  [`${ENC}/layer_normalization`, 'encoder_block/feature_norm', NORM],
+  [`${ENC}/layer_normalization_1`, 'encoder_block/self_attention_norm', NORM],
+  [`${ENC}/dense`, 'encoder_block/feature_projection', DENSE],
+  [`${DEC}/multi_head_attention_1`, 'decoder_block/self_attention', ATTENTION],
+  [`${DEC}/multi_head_attention_2`, 'decoder_block/cross_attention', ATTENTION],
+  [`${DEC}/dense_1`, 'decoder_block/feedforward_intermediate', DENSE],
+  [`${DEC}/dense_2`, 'decoder_block/feedforward_output', DENSE],
+  [`${DEC}/layer_normalization_2`, 'decoder_block/self_attention_norm', NORM],
+  [`${DEC}/layer_normalization_3`, 'decoder_block/cross_attention_norm', NORM],
+  [`${DEC}/layer_normalization_4`, 'decoder_block/feedforward_norm', NORM],
+  [`${DEC}/positional_embedding/embedding`, 'token_embedding/token_embedding', ['embeddings']],
+  [`${DEC}/positional_embedding/embedding_1`, 'token_embedding/position_embedding', ['embeddings']],
+  [`${DEC}/dense_3`, 'logits', DENSE],
 ];
+const MAPPING = SUBLAYERS.flatMap(([keras, ours, variables]) =>
+  variables.map((v): [string, string] => [`${keras}/${v}`, `${ours}/${v}`]),
+);
 
 let dir: string;
 let weights: string;
