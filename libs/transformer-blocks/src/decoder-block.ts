@@ -1,24 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type Shape } from '@tensorflow/tfjs-layers';
-import { LayerNormParts } from './layer-norm.js';
-import { AttentionParts, causalMask, keyPaddingMask } from './internal/attention-parts.js';
+import type { BlockSpec } from './definition/block-spec.js';
+import { crossAttentionMemory, declareDecoderBlock, decoderBlock, decoderBlockStep } from './definition/decoder.js';
 import {
-  attentionHyperparams,
-  FeedForwardParts,
   headDim,
-  residual,
+  resolveBlockSpec,
   validateBlockArgs,
   type BlockHyperparams,
   type TransformerBlockArgs,
 } from './internal/block-parts.js';
-import {
-  isTraining,
-  lastDim,
-  maybeDropout,
-  weightFactory,
-  type BaseLayerArgs,
-  type LayerKwargs,
-} from './internal/weights.js';
+import { causalMask, keyPaddingMask } from './internal/masks.js';
+import { LayerWeights, TfTensorOps } from './internal/tf-ops.js';
+import { isTraining, lastDim, weightFactory, type BaseLayerArgs, type LayerKwargs } from './internal/weights.js';
 
 export type TransformerDecoderBlockArgs = BaseLayerArgs & TransformerBlockArgs;
 
@@ -43,32 +36,34 @@ export interface DecoderStepResult {
   readonly crossAttention: tf.Tensor4D | null;
 }
 
-interface DecoderParts {
-  selfAttention: AttentionParts;
-  selfAttentionNorm: LayerNormParts;
-  crossAttention: AttentionParts | null;
-  crossAttentionNorm: LayerNormParts | null;
-  feedForward: FeedForwardParts;
-  feedForwardNorm: LayerNormParts;
+interface Prepared {
+  readonly spec: BlockSpec;
+  readonly weights: LayerWeights;
+  readonly hasEncoder: boolean;
 }
 
 const LAYER = 'TransformerDecoderBlock';
 
 /**
  * Causal self-attention, cross-attention over an encoder sequence (only when one is given at build
- * time), feed-forward; each with a residual connection and LayerNorm. Inputs, told apart by rank:
- * `decoderSequence` [batch, len, dim], plus optionally an `encoderSequence` [batch, encLen, encDim]
- * and a `decoderPaddingMask` [batch, len] (1 = real token), e.g. `[tokens, encoded, padding]`.
+ * time), feed-forward; each with a residual connection and LayerNorm (the maths: `decoderBlock` and
+ * `decoderBlockStep` in ./definition). Inputs, told apart by rank: `decoderSequence` [batch, len, dim], plus
+ * optionally an `encoderSequence` [batch, encLen, encDim] and a `decoderPaddingMask` [batch, len] (1 = real token),
+ * e.g. `[tokens, encoded, padding]`.
  */
 export class TransformerDecoderBlock extends layers.Layer {
   static readonly className = 'ImgcapTransformerDecoderBlock';
   private readonly hp: BlockHyperparams;
-  private parts: DecoderParts | null = null;
-  private headWidth = 0;
+  private prepared: Prepared | null = null;
 
   constructor(args: TransformerDecoderBlockArgs) {
     super(args);
     this.hp = validateBlockArgs(LAYER, args);
+  }
+
+  /** The resolved spec the block computes with (known once built). */
+  get blockSpec(): BlockSpec {
+    return this.requirePrepared().spec;
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -77,80 +72,49 @@ export class TransformerDecoderBlock extends layers.Layer {
       Array.isArray(inputShape[0]) ? (inputShape as Shape[]) : [inputShape as Shape],
     );
     const hidden = lastDim(this.name, decoder, 'the decoder sequence');
-    this.headWidth = headDim(this.name, hidden, this.hp);
-    const add = weightFactory((n, s, d, i) => this.addWeight(n, s, d, i));
-    const { epsilon, intermediateDim } = this.hp;
-    const attentionHp = attentionHyperparams(this.hp, this.headWidth);
-    const encoderDim = encoder ? lastDim(this.name, encoder, 'the encoder sequence') : 0;
-    this.parts = {
-      selfAttention: AttentionParts.create(add, 'self_attention/', attentionHp, {
-        queryDim: hidden,
-        keyDim: hidden,
-        valueDim: hidden,
-      }),
-      selfAttentionNorm: LayerNormParts.create(add, 'self_attention_norm/', hidden, epsilon),
-      crossAttention: encoder
-        ? AttentionParts.create(add, 'cross_attention/', attentionHp, {
-            queryDim: hidden,
-            keyDim: encoderDim,
-            valueDim: encoderDim,
-          })
-        : null,
-      crossAttentionNorm: encoder ? LayerNormParts.create(add, 'cross_attention_norm/', hidden, epsilon) : null,
-      feedForward: FeedForwardParts.create(add, 'feedforward_', hidden, intermediateDim),
-      feedForwardNorm: LayerNormParts.create(add, 'feedforward_norm/', hidden, epsilon),
-    };
+    const spec = resolveBlockSpec(this.hp, headDim(this.name, hidden, this.hp));
+    const weights = new LayerWeights(
+      this.name,
+      weightFactory((n, s, d, i) => this.addWeight(n, s, d, i)),
+    );
+    declareDecoderBlock(weights, spec, {
+      hidden,
+      encoderDim: encoder ? lastDim(this.name, encoder, 'the encoder sequence') : null,
+      intermediate: this.hp.intermediateDim,
+      kerasLayout: this.hp.kerasLayout,
+    });
+    this.prepared = { spec, weights, hasEncoder: encoder != null };
     this.built = true;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerKwargs = {}): tf.Tensor {
     return tf.tidy(() => {
-      const parts = this.requireParts();
+      const { spec, weights } = this.requirePrepared();
       const { decoder, encoder, padding } = splitByRank(this.name, Array.isArray(inputs) ? inputs : [inputs]);
       this.checkEncoderPresence(encoder != null);
-      const training = isTraining(kwargs);
       const len = decoder.shape[1] as number;
       const causal = causalMask(len, len);
-      const mask = padding ? tf.mul(causal, keyPaddingMask(padding)) : causal;
-      const memory = encoder as tf.Tensor3D | undefined;
-      const cross = parts.crossAttention;
-      return this.forward(decoder as tf.Tensor3D, training, {
-        self: (h) => parts.selfAttention.attend(h, h, h, mask, training).output,
-        cross: cross && memory ? (h) => cross.attend(h, memory, memory, null, training).output : null,
-      });
+      const visible = padding ? tf.mul(causal, keyPaddingMask(padding)) : causal;
+      const ops = new TfTensorOps(weights, isTraining(kwargs));
+      return decoderBlock(ops, decoder, visible, encoder ?? null, spec);
     });
-  }
-
-  /**
-   * The block's one definition, shared by the full pass (`call`) and the cached step (`step`), which differ only in
-   * where attention's keys and values come from: self-attention, cross-attention over the encoder output (when built
-   * with one), the feed-forward network, each a residual sub-layer with its norm, then the output dropout.
-   */
-  private forward(x: tf.Tensor3D, training: boolean, attention: SubLayerAttention): tf.Tensor3D {
-    const parts = this.requireParts();
-    let h = residual(x, parts.selfAttentionNorm, this.hp, training, (input) => attention.self(input as tf.Tensor3D));
-    const cross = attention.cross;
-    if (cross && parts.crossAttentionNorm) {
-      h = residual(h, parts.crossAttentionNorm, this.hp, training, (input) => cross(input as tf.Tensor3D));
-    }
-    const out = residual(h, parts.feedForwardNorm, this.hp, training, (input) =>
-      parts.feedForward.apply(input, this.hp.feedForwardDropout, training),
-    );
-    return maybeDropout(out, this.hp.outputDropout, training) as tf.Tensor3D;
   }
 
   /** An empty self-attention cache for `batch` sequences of up to `maxLength` tokens. */
   initCache(batch: number, maxLength: number): DecoderCache {
-    this.requireParts();
-    const shape: [number, number, number, number] = [batch, this.hp.numHeads, maxLength, this.headWidth];
+    const { spec } = this.requirePrepared();
+    const shape: [number, number, number, number] = [batch, spec.numHeads, maxLength, spec.headDim];
     return { keys: tf.zeros(shape), values: tf.zeros(shape) };
   }
 
   /** Projects an encoder output [batch, encLen, encDim] to cross-attention keys/values once per image. */
   precomputeCrossAttention(encoderOutput: tf.Tensor3D): EncoderMemory {
-    const cross = this.requireParts().crossAttention;
-    if (!cross) throw new Error(`${this.name}: built without an encoder sequence, so it has no cross-attention`);
-    return tf.tidy(() => ({ keys: cross.projectKey(encoderOutput), values: cross.projectValue(encoderOutput) }));
+    const { spec, weights, hasEncoder } = this.requirePrepared();
+    if (!hasEncoder) throw new Error(`${this.name}: built without an encoder sequence, so it has no cross-attention`);
+    return tf.tidy(() => {
+      const memory = crossAttentionMemory(new TfTensorOps(weights, false), encoderOutput, spec);
+      return { keys: memory.keys as tf.Tensor4D, values: memory.values as tf.Tensor4D };
+    });
   }
 
   /**
@@ -158,40 +122,18 @@ export class TransformerDecoderBlock extends layers.Layer {
    * equal to row `position` of a full causal `call` over the same tokens.
    */
   step(x: tf.Tensor3D, cache: DecoderCache, memory: EncoderMemory | null, position: number): DecoderStepResult {
-    const parts = this.requireParts();
+    const { spec, weights } = this.requirePrepared();
     this.checkEncoderPresence(memory != null);
     this.checkStep(x, cache, position);
     const result = tf.tidy(() => {
       const maxLength = cache.keys.shape[2];
-      // 1 at `position`, shaped to broadcast over [batch, heads, maxLength, headDim].
-      const slot = tf.reshape(tf.oneHot(tf.tensor1d([position], 'int32'), maxLength), [1, 1, maxLength, 1]);
-      const write = (old: tf.Tensor4D, fresh: tf.Tensor4D) =>
-        tf.add(tf.mul(old, tf.sub(1, slot)), tf.mul(fresh, slot)) as tf.Tensor4D;
-      const visible = tf.reshape(tf.cast(tf.lessEqual(tf.range(0, maxLength, 1, 'int32'), position), 'float32'), [
-        1,
-        1,
-        1,
-        maxLength,
-      ]);
-      let next: DecoderCache = cache;
-      let crossAttention = null as tf.Tensor4D | null;
-      const self = parts.selfAttention;
-      const cross = parts.crossAttention;
-      const output = this.forward(x, false, {
-        self: (h) => {
-          next = { keys: write(cache.keys, self.projectKey(h)), values: write(cache.values, self.projectValue(h)) };
-          return self.attendProjected(self.projectQuery(h), next.keys, next.values, visible, false).output;
-        },
-        cross:
-          cross && memory
-            ? (h) => {
-                const attended = cross.attendProjected(cross.projectQuery(h), memory.keys, memory.values, null, false);
-                crossAttention = attended.scores;
-                return attended.output;
-              }
-            : null,
-      });
-      return { output, keys: next.keys, values: next.values, crossAttention } as tf.TensorContainerObject;
+      const positions = tf.range(0, maxLength, 1, 'int32');
+      const slot = tf.reshape(tf.cast(tf.equal(positions, position), 'float32'), [1, 1, maxLength, 1]);
+      const visible = tf.reshape(tf.cast(tf.lessEqual(positions, position), 'float32'), [1, 1, 1, maxLength]);
+      const ops = new TfTensorOps(weights, false);
+      const stepped = decoderBlockStep<tf.Tensor>(ops, x, { cache, slot, visible, memory }, spec);
+      const { output, cache: next, crossScores } = stepped;
+      return { output, keys: next.keys, values: next.values, crossAttention: crossScores } as tf.TensorContainerObject;
     });
     const { output, keys, values, crossAttention } = result as Record<string, tf.Tensor | null>;
     return {
@@ -209,13 +151,13 @@ export class TransformerDecoderBlock extends layers.Layer {
     return { ...super.getConfig(), ...this.hp };
   }
 
-  private requireParts(): DecoderParts {
-    if (!this.parts) throw new Error(`${this.name}: used before build(); apply it to a sequence first`);
-    return this.parts;
+  private requirePrepared(): Prepared {
+    if (!this.prepared) throw new Error(`${this.name}: used before build(); apply it to a sequence first`);
+    return this.prepared;
   }
 
   private checkEncoderPresence(given: boolean): void {
-    const built = this.requireParts().crossAttention != null;
+    const built = this.requirePrepared().hasEncoder;
     if (given !== built) {
       throw new Error(
         `${this.name}: was built ${built ? 'with' : 'without'} an encoder sequence but called ${given ? 'with' : 'without'} one`,
@@ -234,13 +176,6 @@ export class TransformerDecoderBlock extends layers.Layer {
       );
     }
   }
-}
-
-/** How a sub-layer attends, given its normalised input [batch, len, dim] → [batch, len, dim]. */
-interface SubLayerAttention {
-  self: (h: tf.Tensor3D) => tf.Tensor;
-  /** Null when the block has no encoder sequence. */
-  cross: ((h: tf.Tensor3D) => tf.Tensor) | null;
 }
 
 /** Tells the decoder's optional inputs apart by rank: sequences are rank 3, the padding mask rank 2. */

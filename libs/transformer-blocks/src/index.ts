@@ -22,4 +22,4 @@ export {
 } from './decoder-block.js';
 export { SeedEncoderBlock, type SeedEncoderBlockArgs } from './seed-encoder-block.js';
 export { seedDropout } from './internal/dropout.js';
-export { MASKED_LOGIT } from './internal/attention-parts.js';
+export type { BlockSpec } from './definition/block-spec.js';

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type Shape } from '@tensorflow/tfjs-layers';
-import { AttentionParts, causalMask } from './internal/attention-parts.js';
+import { attention, declareAttention } from './definition/attention.js';
+import { causalMask } from './internal/masks.js';
+import { LayerWeights, TfTensorOps } from './internal/tf-ops.js';
 import { requireBoolean, requirePositiveInt, requireRate } from './internal/validate.js';
 import { isTraining, lastDim, weightFactory, type BaseLayerArgs, type LayerKwargs } from './internal/weights.js';
 
@@ -57,7 +59,7 @@ export class MultiHeadAttention extends layers.Layer {
   static readonly className = 'ImgcapMultiHeadAttention';
   /** The constructor's arguments, checked once; `getConfig` serialises exactly these. */
   private readonly hp: ReturnType<typeof checkAttentionArgs>;
-  private parts: AttentionParts | null = null;
+  private declared: LayerWeights | null = null;
 
   constructor(args: MultiHeadAttentionArgs) {
     super(args);
@@ -66,22 +68,29 @@ export class MultiHeadAttention extends layers.Layer {
 
   override build(inputShape: Shape | Shape[]): void {
     const [query, value, key] = this.splitShapes(inputShape);
-    const add = weightFactory((n, s, d, i) => this.addWeight(n, s, d, i));
-    this.parts = AttentionParts.create(add, '', this.hyperparams(), {
+    const weights = new LayerWeights(
+      this.name,
+      weightFactory((n, s, d, i) => this.addWeight(n, s, d, i)),
+    );
+    const dims = {
       queryDim: lastDim(this.name, query, 'the query'),
       valueDim: lastDim(this.name, value, 'the value'),
       keyDim: lastDim(this.name, key ?? value, 'the key'),
-    });
+    };
+    const { useBias, kerasLayout } = this.hp;
+    declareAttention(weights, '', this.hp, dims, { useBias, kerasLayout });
+    this.declared = weights;
     this.built = true;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerKwargs = {}): tf.Tensor | tf.Tensor[] {
     const options = kwargs as MultiHeadAttentionCallOptions;
     return tf.tidy(() => {
-      if (!this.parts) throw new Error(`${this.name}: call() before build()`);
+      if (!this.declared) throw new Error(`${this.name}: call() before build()`);
       const [query, value, key] = this.splitInputs(inputs);
-      const mask = this.combinedMask(query, key ?? value, options);
-      const { output, scores } = this.parts.attend(query, key ?? value, value, mask, isTraining(kwargs));
+      const visible = this.combinedMask(query, key ?? value, options);
+      const ops = new TfTensorOps(this.declared, isTraining(kwargs));
+      const { output, scores } = attention(ops, { query, key: key ?? value, value }, visible, '', this.hp);
       return options.returnAttentionScores === true ? [output, scores] : output;
     });
   }

@@ -1,18 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type Shape } from '@tensorflow/tfjs-layers';
-import { LayerNormParts } from './layer-norm.js';
-import { AttentionParts } from './internal/attention-parts.js';
+import type { BlockSpec } from './definition/block-spec.js';
+import { declareSeedEncoderBlock, seedEncoderBlock } from './definition/seed-encoder.js';
+import { LayerWeights, TfTensorOps } from './internal/tf-ops.js';
 import { requireBoolean, requirePositive, requirePositiveInt, requireRate } from './internal/validate.js';
-import {
-  addDense,
-  applyDense,
-  isTraining,
-  lastDim,
-  weightFactory,
-  type BaseLayerArgs,
-  type DenseParams,
-  type LayerKwargs,
-} from './internal/weights.js';
+import { isTraining, lastDim, weightFactory, type BaseLayerArgs, type LayerKwargs } from './internal/weights.js';
 
 export interface SeedEncoderBlockArgs extends BaseLayerArgs {
   /** Output width: the Dense projection's units and the attention's model width. */
@@ -29,13 +21,6 @@ export interface SeedEncoderBlockArgs extends BaseLayerArgs {
   kerasLayout?: boolean;
 }
 
-interface Parts {
-  featureNorm: LayerNormParts;
-  projection: DenseParams;
-  attention: AttentionParts;
-  attentionNorm: LayerNormParts;
-}
-
 const LAYER = 'SeedEncoderBlock';
 
 function checkSeedEncoderArgs(args: SeedEncoderBlockArgs) {
@@ -50,52 +35,52 @@ function checkSeedEncoderArgs(args: SeedEncoderBlockArgs) {
 }
 
 /**
- * The image encoder of the Keras captioning project imgcap ports ("the seed"), layer for layer:
- * `LayerNorm(features) → Dense(embedDim, relu) → x; LayerNorm(x + SelfAttention(x))`. No feed-forward
- * network and no position embedding: the grid cells are attended to as an unordered set.
+ * The image encoder of the Keras captioning project imgcap ports ("the seed"), layer for layer (the maths and the
+ * Keras attribute → weight names: `seedEncoderBlock` in ./definition):
+ * `LayerNorm(features) → Dense(embedDim, relu) → x; LayerNorm(x + SelfAttention(x))`.
  * Input [batch, cells, channels] (e.g. 49 × 1280 from EfficientNet-B1 at 224 px) → [batch, cells, embedDim].
- *
- * Weights (Keras attribute → name here): layernorm_1 → feature_norm, dense_1 → feature_projection,
- * attention_1 → self_attention (query, key, value, attention_output), layernorm_2 → self_attention_norm.
  */
 export class SeedEncoderBlock extends layers.Layer {
   static readonly className = 'ImgcapSeedEncoderBlock';
   /** The constructor's arguments, checked once; `getConfig` serialises exactly these. */
   private readonly hp: ReturnType<typeof checkSeedEncoderArgs>;
-  private parts: Parts | null = null;
+  /** The seed's block as a spec: post-norm, no residual dropout, every head `keyDim` wide. */
+  readonly blockSpec: BlockSpec;
+  private declared: LayerWeights | null = null;
 
   constructor(args: SeedEncoderBlockArgs) {
     super(args);
     this.hp = checkSeedEncoderArgs(args);
+    this.blockSpec = {
+      numHeads: this.hp.numHeads,
+      headDim: this.hp.keyDim,
+      epsilon: this.hp.epsilon,
+      normalizeFirst: false,
+      residualDropout: 0,
+      attentionDropout: this.hp.dropout,
+      feedForwardDropout: 0,
+      outputDropout: 0,
+    };
   }
 
   override build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const channels = lastDim(this.name, shape, 'the image features');
-    const add = weightFactory((n, s, d, i) => this.addWeight(n, s, d, i));
-    const { embedDim, numHeads, keyDim, dropout, epsilon, kerasLayout } = this.hp;
-    this.parts = {
-      featureNorm: LayerNormParts.create(add, 'feature_norm/', channels, epsilon),
-      projection: addDense(add, 'feature_projection', channels, embedDim),
-      attention: AttentionParts.create(
-        add,
-        'self_attention/',
-        { numHeads, keyDim, valueDim: keyDim, dropout, useBias: true, kerasLayout },
-        { queryDim: embedDim, keyDim: embedDim, valueDim: embedDim },
-      ),
-      attentionNorm: LayerNormParts.create(add, 'self_attention_norm/', embedDim, epsilon),
-    };
+    const weights = new LayerWeights(
+      this.name,
+      weightFactory((n, s, d, i) => this.addWeight(n, s, d, i)),
+    );
+    const { embedDim, kerasLayout } = this.hp;
+    declareSeedEncoderBlock(weights, this.blockSpec, { channels, embedDim, kerasLayout });
+    this.declared = weights;
     this.built = true;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerKwargs = {}): tf.Tensor {
     return tf.tidy(() => {
-      if (!this.parts) throw new Error(`${this.name}: call() before build()`);
-      const { featureNorm, projection, attention, attentionNorm } = this.parts;
+      if (!this.declared) throw new Error(`${this.name}: call() before build()`);
       const features = Array.isArray(inputs) ? inputs[0]! : inputs;
-      const x = tf.relu(applyDense(featureNorm.apply(features), projection)) as tf.Tensor3D;
-      const attended = attention.attend(x, x, x, null, isTraining(kwargs)).output;
-      return attentionNorm.apply(tf.add(x, attended));
+      return seedEncoderBlock(new TfTensorOps(this.declared, isTraining(kwargs)), features, this.blockSpec);
     });
   }
 

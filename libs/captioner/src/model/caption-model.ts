@@ -6,7 +6,13 @@ import {
   type LayersModel,
   type SymbolicTensor,
 } from '@tensorflow/tfjs-layers';
-import type { TokenAndPositionEmbedding, TransformerDecoderBlock } from '@imgcap/transformer-blocks';
+import type {
+  BlockSpec,
+  SeedEncoderBlock,
+  TokenAndPositionEmbedding,
+  TransformerDecoderBlock,
+  TransformerEncoderBlock,
+} from '@imgcap/transformer-blocks';
 import { validateConfig, type Architecture, type CaptionModelConfig } from '../config.js';
 import { ARCHITECTURE_BUILDERS, ENCODER_LAYERS, LAYER_NAMES } from './architectures.js';
 
@@ -115,6 +121,12 @@ export class CaptionModel {
 
   get decoderBlock(): TransformerDecoderBlock {
     return this.network.getLayer(LAYER_NAMES.decoder) as TransformerDecoderBlock;
+  }
+
+  /** The resolved specs of the encoder and decoder blocks: what an exporter rebuilds them from. */
+  blockSpecs(): { encoder: BlockSpec; decoder: BlockSpec } {
+    const encoder = this.network.getLayer(LAYER_NAMES.encoder) as TransformerEncoderBlock | SeedEncoderBlock;
+    return { encoder: encoder.blockSpec, decoder: this.decoderBlock.blockSpec };
   }
 
   get logitsLayer(): layers.Layer {

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { readBundleManifest, verifyBundleFiles, type BundleManifest } from '@imgcap/captioner/bundle';
-import { CaptionModel, LAYER_NAMES, loadModelWeights } from '@imgcap/captioner/model';
+import { CaptionModel, loadModelWeights } from '@imgcap/captioner/model';
 import { parseBackboneId } from '@imgcap/vision-backbone';
 import { OPSET } from '../onnx/graph-builder.js';
 import { buildBackboneGraph } from './backbone-graph.js';
 import { buildDecoderStepGraph, buildEncoderGraph, type BundleWeights, type GraphSpec } from './model-graphs.js';
-import type { BlockSpec, WeightValue } from './transformer-ops.js';
+import { graphInputsOf } from './graph-inputs.js';
 
 export const ONNX_EXPORT_FORMAT = 'imgcap-onnx-export';
 /** 2: the decoder step returns this position's keys/values, not the whole cache; 3: EfficientNet backbones exported too. Older exports are redone. */
@@ -49,33 +49,6 @@ export function defaultOnnxDir(bundleDir: string): string {
   return join(bundleDir, DEFAULT_SUBDIR);
 }
 
-function blockSpec(config: Record<string, unknown>, embedDim: number): BlockSpec {
-  const numHeads = config['numHeads'] as number;
-  const keyDim = config['keyDim'] as number | null | undefined;
-  return {
-    numHeads,
-    headDim: keyDim ?? embedDim / numHeads,
-    epsilon: config['epsilon'] as number,
-    normalizeFirst: config['normalizeFirst'] === true,
-  };
-}
-
-/**
- * The weight as the graphs multiply it: attention kernels stored in Keras's shapes ([in, heads, dim], biases
- * [heads, dim], output [heads, dim, out]) hold the same row-major values as [in, heads·dim] matrices.
- */
-function asMatrix(name: string, values: Float32Array, shape: number[]): WeightValue {
-  if (shape.length === 3)
-    return {
-      values,
-      shape: name.endsWith('attention_output/kernel')
-        ? [shape[0]! * shape[1]!, shape[2]!]
-        : [shape[0]!, shape[1]! * shape[2]!],
-    };
-  if (shape.length === 2 && name.endsWith('/bias')) return { values, shape: [shape[0]! * shape[1]!] };
-  return { values, shape };
-}
-
 /** Reads every weight and the block settings out of the bundle's tfjs model, then frees it. */
 async function readBundleModel(
   bundleDir: string,
@@ -84,33 +57,7 @@ async function readBundleModel(
   const model = new CaptionModel(manifest.config);
   try {
     await loadModelWeights(model, join(bundleDir, 'model'));
-    const weights = new Map<string, WeightValue>();
-    for (const w of model.network.weights) {
-      weights.set(
-        w.originalName,
-        asMatrix(w.originalName, Float32Array.from(w.read().dataSync() as Float32Array), [...w.shape] as number[]),
-      );
-    }
-    const { featureShape, embedDim, vocabSize, seqLength, arch } = model.config;
-    const layerConfig = (name: string) => model.network.getLayer(name).getConfig() as Record<string, unknown>;
-    const positionRows = weights.get(`${LAYER_NAMES.imagePosition}/embeddings`)?.shape[0];
-    if (arch === 'imgcap' && positionRows !== featureShape[0]) {
-      throw new Error(
-        `${bundleDir}: image position table has ${positionRows} rows; the feature grid has ${featureShape[0]} tokens.`,
-      );
-    }
-    const spec: GraphSpec = {
-      arch,
-      gridTokens: featureShape[0],
-      featureChannels: featureShape[1],
-      embedDim,
-      vocabSize,
-      maxLength: seqLength - 1,
-      scaleBySqrtDim: layerConfig(LAYER_NAMES.embedding)['scaleBySqrtDim'] === true,
-      encoder: blockSpec(layerConfig(LAYER_NAMES.encoder), embedDim),
-      decoder: blockSpec(layerConfig(LAYER_NAMES.decoder), embedDim),
-    };
-    return { weights, spec };
+    return graphInputsOf(model, bundleDir);
   } finally {
     model.dispose();
   }

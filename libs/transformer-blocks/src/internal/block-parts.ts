@@ -1,8 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { LayerNormParts } from '../layer-norm.js';
+import type { BlockSpec } from '../definition/block-spec.js';
 import { requireBoolean, requirePositive, requirePositiveInt, requireRate } from './validate.js';
-import type { AttentionHyperparams } from './attention-parts.js';
-import { addDense, applyDense, maybeDropout, type DenseParams, type WeightFactory } from './weights.js';
 
 /** Constructor arguments shared by the encoder and decoder blocks. */
 export interface TransformerBlockArgs {
@@ -44,7 +41,7 @@ export interface BlockHyperparams {
   readonly feedForwardDropout: number;
   /** Dropout on the block's output, after its last LayerNorm. */
   readonly outputDropout: number;
-  /** Attention weights in Keras MultiHeadAttention's shapes (see AttentionParts). */
+  /** Attention weights in Keras MultiHeadAttention's shapes (see `declareAttention`). */
   readonly kerasLayout: boolean;
 }
 
@@ -78,50 +75,16 @@ export function headDim(layer: string, hiddenDim: number, hp: Pick<BlockHyperpar
   return hiddenDim / hp.numHeads;
 }
 
-/** The settings of a block's attention sublayers. */
-export function attentionHyperparams(hp: BlockHyperparams, perHead: number): AttentionHyperparams {
+/** The spec the definitions compute with, from a layer's checked arguments and its head width. */
+export function resolveBlockSpec(hp: BlockHyperparams, perHead: number): BlockSpec {
   return {
     numHeads: hp.numHeads,
-    keyDim: perHead,
-    valueDim: perHead,
-    dropout: hp.attentionDropout ?? hp.dropout,
-    useBias: true,
-    kerasLayout: hp.kerasLayout,
+    headDim: perHead,
+    epsilon: hp.epsilon,
+    normalizeFirst: hp.normalizeFirst,
+    residualDropout: hp.dropout,
+    attentionDropout: hp.attentionDropout ?? hp.dropout,
+    feedForwardDropout: hp.feedForwardDropout,
+    outputDropout: hp.outputDropout,
   };
-}
-
-/** Position-wise feed-forward network: dense(intermediateDim, relu) → dense(hiddenDim). */
-export class FeedForwardParts {
-  private constructor(
-    private readonly intermediate: DenseParams,
-    private readonly output: DenseParams,
-  ) {}
-
-  static create(add: WeightFactory, prefix: string, hiddenDim: number, intermediateDim: number): FeedForwardParts {
-    return new FeedForwardParts(
-      addDense(add, `${prefix}intermediate`, hiddenDim, intermediateDim),
-      addDense(add, `${prefix}output`, intermediateDim, hiddenDim),
-    );
-  }
-
-  /** `dropout` (training only) sits between the two layers, as in the seed's Keras decoder. */
-  apply(x: tf.Tensor, dropout = 0, training = false): tf.Tensor {
-    return applyDense(maybeDropout(tf.relu(applyDense(x, this.intermediate)), dropout, training), this.output);
-  }
-}
-
-/**
- * One residual sublayer. Post-norm (default, as the seed's Keras blocks and keras-hub):
- * `norm(x + dropout(body(x)))`. Pre-norm (`normalizeFirst`): `x + dropout(body(norm(x)))`.
- */
-export function residual(
-  x: tf.Tensor,
-  norm: LayerNormParts,
-  hp: BlockHyperparams,
-  training: boolean,
-  body: (h: tf.Tensor) => tf.Tensor,
-): tf.Tensor {
-  const h = body(hp.normalizeFirst ? norm.apply(x) : x);
-  const sum = tf.add(x, maybeDropout(h, hp.dropout, training));
-  return hp.normalizeFirst ? sum : norm.apply(sum);
 }
