@@ -1,9 +1,13 @@
 // Single-image caption latency of the decoder alone (features given, backbone excluded), and what the
 // key/value cache buys over re-running the decoder on the whole prefix at every step.
 import * as tf from '@tensorflow/tfjs-core';
-import { SEARCH_TOKENS } from '@imgcap/captioner/bundle';
+import { searchTokensOf } from '@imgcap/captioner/generation';
 import { CaptionModel, generateFromFeatures } from '@imgcap/captioner/model';
+import { SPECIAL_IDS_NOT_IN_CAPTIONS, SpecialTokens } from '@imgcap/tokenizer';
 import { round, summarize, timeRepeats } from './measure.mjs';
+
+/** The search tokens of imgcap's own tokenizer (`WordTokenizer`), which the random-weight models here decode with. */
+export const SEARCH_TOKENS = searchTokensOf({ markers: SpecialTokens, bannedInCaptions: SPECIAL_IDS_NOT_IN_CAPTIONS });
 
 /** The seed's default shape in imgcap's architecture: embed 512, ff 256, heads 2/4, seq 36, vocab 10k, on B1's 7×7×1280 grid. */
 export const SEED_CONFIG = {

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SEARCH_TOKENS } from '@imgcap/captioner/bundle';
 import { CaptionModel, generateFromFeatures } from '@imgcap/captioner/model';
 import { selectBackend } from '@imgcap/tf-runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { suppressEndMarker } from './latency.mjs';
+import { SEARCH_TOKENS, suppressEndMarker } from './latency.mjs';
 
 const TINY = {
   vocabSize: 12,

@@ -81,7 +81,7 @@ export async function benchPipelineGroup({ repeats }) {
         ...shapeOf(PRESETS.tiny),
         vocab: VOCAB,
         seq_length: 36,
-        params: captioner.model.countParams(),
+        params: captioner.parameterCount,
       },
       decoding: 'greedy, key/value cache',
       tokens_per_caption: tokens,

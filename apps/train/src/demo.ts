@@ -3,7 +3,7 @@
 // captioner on it (cross-entropy, then one self-critical epoch), caption the held-out test images (greedy and
 // beam 3) with both models and compare with the best constant caption. Run output lands in local_runs/demo.
 import { join } from 'node:path';
-import { loadCaptionBundle } from '@imgcap/captioner/bundle';
+import { loadBundleParts } from '@imgcap/captioner/bundle';
 import { type SearchOptions } from '@imgcap/captioner/generation';
 import type { ImageRecord } from '@imgcap/flickr-dataset';
 import { scoreCaptions, type MetricScores } from '@imgcap/caption-metrics';
@@ -69,10 +69,10 @@ type Scores = Awaited<ReturnType<typeof testScores>>;
 
 /** The bundle's greedy, greedy without repeated 3-grams, and beam-3 captions of the test images, scored. */
 async function testScores(bundleDir: string, test: ImageRecord[], store: FeatureStore) {
-  const captioner = await loadCaptionBundle(bundleDir);
+  const { model, tokenizer, backbone } = await loadBundleParts(bundleDir);
+  backbone.dispose(); // captions come from the cached features
   const references = Object.fromEntries(test.map((r) => [r.id, r.captions]));
-  const caption = (search: Partial<SearchOptions>) =>
-    captionRecords(captioner.model, captioner.tokenizer, test, store, search);
+  const caption = (search: Partial<SearchOptions>) => captionRecords(model, tokenizer, test, store, search);
   try {
     const greedy = await caption({ beamWidth: 1 });
     const noRepeat = await caption({ beamWidth: 1, noRepeatNgramSize: 3 });
@@ -84,7 +84,7 @@ async function testScores(bundleDir: string, test: ImageRecord[], store: Feature
       beam: scoreCaptions(references, beam).corpus,
     };
   } finally {
-    captioner.dispose();
+    model.dispose();
   }
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { searchTokensOf } from '@imgcap/captioner/bundle';
+import { searchTokensOf } from '@imgcap/captioner/generation';
 import { type SearchOptions } from '@imgcap/captioner/generation';
 import { generateFromFeatures, type CaptionModel } from '@imgcap/captioner/model';
 import { type CaptionTrainer } from '@imgcap/captioner/training';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCaptionBundle, type Captioner } from '@imgcap/captioner/bundle';
+import { loadCaptionBundle, type ImageCaptioner } from '@imgcap/captioner/bundle';
 import { readKarpathy, type ImageRecord } from '@imgcap/flickr-dataset';
 import { readImageFile } from '@imgcap/image-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { makeSyntheticData, saveTinyBundle, useTestBackend } from '../test-helpe
 import { captionSplit } from './caption-split.js';
 
 let root: string;
-let captioner: Captioner;
+let captioner: ImageCaptioner;
 let records: ImageRecord[];
 
 beforeAll(async () => {

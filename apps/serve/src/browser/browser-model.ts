@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { attentionGridSize, searchTokensOf } from '@imgcap/captioner/bundle';
+import { attentionGridSize, searchTokensOf } from '@imgcap/captioner/generation';
 import { type SearchTokens } from '@imgcap/captioner/generation';
 import { tokenizerFromJSON } from '@imgcap/tokenizer';
 // The exporter alone: the package's main entry would load ONNX Runtime's native binding as well.

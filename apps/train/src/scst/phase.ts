@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { searchTokensOf } from '@imgcap/captioner/bundle';
+import { searchTokensOf } from '@imgcap/captioner/generation';
 import { loadModelWeights } from '@imgcap/captioner/model';
 import { deriveSeed, mulberry32, shuffleInPlace } from '@imgcap/flickr-dataset';
 import type { LoopState } from '../checkpoints.js';

@@ -6,7 +6,8 @@ import { WordTokenizer } from '@imgcap/tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptionModel } from '../model/caption-model.js';
 import { TINY_CONFIG, useTestBackend } from '../test-helpers/tiny-model.js';
-import { loadCaptionBundle, readBundleManifest, saveCaptionBundle } from './bundle.js';
+import { loadBundleParts, loadCaptionBundle, readBundleManifest, saveCaptionBundle } from './bundle.js';
+import { TfjsCaptioner } from './tfjs-captioner.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -32,8 +33,9 @@ describe('caption bundles', () => {
     const model = new CaptionModel(TINY_CONFIG);
     await saveCaptionBundle(join(dir, 'bundle'), { model, tokenizer, metadata: { preset: 'test' } });
     const loaded = await loadCaptionBundle(join(dir, 'bundle'));
-    const { Captioner } = await import('../pipeline/captioner.js');
-    const original = new Captioner(model, tokenizer, loaded.backbone, loaded.manifest);
+    const parts = await loadBundleParts(join(dir, 'bundle'));
+    parts.model.dispose();
+    const original = new TfjsCaptioner(model, tokenizer, parts.backbone, parts.manifest);
     for (const beamWidth of [1, 3]) {
       const a = await original.captionImages(images(2), { beamWidth });
       const b = await loaded.captionImages(images(2), { beamWidth });
@@ -42,7 +44,7 @@ describe('caption bundles', () => {
     expect(loaded.manifest.metadata).toEqual({ preset: 'test' });
     expect(loaded.imageSize).toBe(8);
     loaded.dispose();
-    model.dispose();
+    original.dispose();
   });
 
   it('leaks no tensors per caption call through the whole pipeline', async () => {
@@ -90,7 +92,7 @@ describe('a bundle whose backbone weights are a Keras .h5 file', () => {
     const model = new CaptionModel(config);
     await saveCaptionBundle(join(dir, 'h5-bundle'), { model, tokenizer, backboneWeightsDir: h5 });
     model.dispose();
-    const loaded = await loadCaptionBundle(join(dir, 'h5-bundle'));
+    const loaded = await loadBundleParts(join(dir, 'h5-bundle'));
     expect(loaded.manifest.backbone.weights).toBe(join('backbone', 'efficientnetb0_notop.h5'));
     const pixels = tf.randomUniform([1, 64, 64, 3], 0, 255, 'float32', 2) as tf.Tensor4D;
     const [features, expected] = [
@@ -99,7 +101,8 @@ describe('a bundle whose backbone weights are a Keras .h5 file', () => {
     ];
     expect(tf.max(tf.abs(tf.sub(features, expected))).dataSync()[0]).toBeLessThan(1e-5);
     tf.dispose([pixels, features, expected]);
-    loaded.dispose();
+    loaded.model.dispose();
+    loaded.backbone.dispose();
     source.dispose();
   }, 60_000);
 });

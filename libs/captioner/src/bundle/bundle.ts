@@ -1,12 +1,13 @@
 import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { tokenizerFromJSON, type CaptionTokenizer } from '@imgcap/tokenizer';
-import { createFeatureExtractor, parseBackboneId } from '@imgcap/vision-backbone';
+import { createFeatureExtractor, parseBackboneId, type FeatureExtractor } from '@imgcap/vision-backbone';
 import { CaptionModel } from '../model/caption-model.js';
 import { loadModelWeights, saveModelFiles } from '../model/persistence.js';
-import { Captioner } from '../pipeline/captioner.js';
+import type { ImageCaptioner } from '../pipeline/image-captioner.js';
 import { fileChecksums, filesBelow, verifyChecksums } from './checksums.js';
 import { checkInsidePaths } from './inside-paths.js';
+import { TfjsCaptioner } from './tfjs-captioner.js';
 import { writeDataSplit, type DataSplitRecord } from './data-split.js';
 import { BUNDLE_FORMAT, BUNDLE_MANIFEST_FILE, BUNDLE_VERSION, parseManifest, type BundleManifest } from './manifest.js';
 
@@ -109,8 +110,16 @@ async function readJson(file: string): Promise<unknown> {
   return parseJson(await readFile(file, 'utf8'), file);
 }
 
-/** Loads a bundle (weights, tokenizer, config, backbone) into a ready Captioner in one call. */
-export async function loadCaptionBundle(dir: string): Promise<Captioner> {
+/** A bundle loaded into tfjs, piece by piece: for code that trains, evaluates or benchmarks the model itself. */
+export interface BundleParts {
+  readonly manifest: BundleManifest;
+  readonly model: CaptionModel;
+  readonly tokenizer: CaptionTokenizer;
+  readonly backbone: FeatureExtractor;
+}
+
+/** Verifies a bundle's files and loads its model, tokenizer and backbone into tfjs. The caller disposes model and backbone. */
+export async function loadBundleParts(dir: string): Promise<BundleParts> {
   const manifest = await readBundleManifest(dir);
   await verifyBundleFiles(dir, manifest);
   const tokenizer = tokenizerFromJSON(await readJson(join(dir, TOKENIZER)));
@@ -119,9 +128,18 @@ export async function loadCaptionBundle(dir: string): Promise<Captioner> {
     await loadModelWeights(model, join(dir, MODEL));
     const weightsDir = manifest.backbone.weights ? join(dir, manifest.backbone.weights) : undefined;
     const backbone = await createFeatureExtractor(parseBackboneId(manifest.backbone.id, weightsDir));
-    return new Captioner(model, tokenizer, backbone, manifest);
+    return { manifest, model, tokenizer, backbone };
   } catch (error) {
     model.dispose();
     throw error;
   }
+}
+
+/**
+ * Loads a bundle onto tfjs in one call, as an `ImageCaptioner` (tfjs-models' shape: one `load()`, one interface).
+ * `@imgcap/onnx-engine/load`'s `loadCaptioner` picks between this and ONNX Runtime.
+ */
+export async function loadCaptionBundle(dir: string): Promise<ImageCaptioner> {
+  const { model, tokenizer, backbone, manifest } = await loadBundleParts(dir);
+  return new TfjsCaptioner(model, tokenizer, backbone, manifest);
 }

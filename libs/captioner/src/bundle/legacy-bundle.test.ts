@@ -14,7 +14,7 @@ describe('a bundle written before --arch existed', () => {
   it('loads as the imgcap architecture and gives the captions, scores and attention it gave then', async () => {
     const expected = JSON.parse(await readFile(join(FIXTURES, 'bundle-v1-imgcap.expected.json'), 'utf8'));
     const captioner = await loadCaptionBundle(join(FIXTURES, 'bundle-v1-imgcap'));
-    expect(captioner.model.config.arch).toBe('imgcap');
+    expect(captioner.architecture).toBe('imgcap');
     const images = [0, 1, 2].map((i) => ({
       width: 8,
       height: 8,

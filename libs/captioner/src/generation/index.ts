@@ -6,3 +6,4 @@ export { rowsPerImage, runSearch } from './run-search.js';
 export { sampleSearch } from './sample-search.js';
 export { DEFAULT_SEARCH_OPTIONS, resolveSearchOptions, type SearchOptions } from './search-options.js';
 export type { DecoderSession, Hypothesis, SearchTokens, StepOutput } from './session.js';
+export { attentionGridSize, captionResult, searchTokensOf } from './caption-result.js';

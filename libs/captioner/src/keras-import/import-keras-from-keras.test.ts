@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { buildEfficientNet, readKerasWeightsFile, type KerasLayerWeights } from '@imgcap/vision-backbone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCaptionBundle, readBundleManifest } from '../bundle/bundle.js';
+import { loadBundleParts, loadCaptionBundle, readBundleManifest } from '../bundle/bundle.js';
 import { CaptionModel } from '../model/caption-model.js';
 import { SEED_FILES, SEED_KERAS_CONFIG, SEED_TRIAL } from '../test-helpers/seed-keras.js';
 import { useTestBackend } from '../test-helpers/tiny-model.js';
@@ -70,8 +70,8 @@ describe("import-keras on the seed's save_weights layout as Keras 2.13 writes it
     expect([...stored.keys()]).toEqual(['model', ENC, DEC, 'loss', 'acc', 'sequential']);
     const out = join(dir, 'bundle');
     await importKerasCaptioner({ weights, config, tokenizer: join(SEED_FILES, 's_tokenizer.keras') }, out);
-    const captioner = await loadCaptionBundle(out);
-    const network = captioner.model.network.weights;
+    const parts = await loadBundleParts(out);
+    const network = parts.model.network.weights;
     expect(network).toHaveLength(MAPPING.length);
     for (const [keras, ours] of MAPPING) {
       const weight = network.find((w) => w.originalName === ours);
@@ -90,6 +90,9 @@ describe("import-keras on the seed's save_weights layout as Keras 2.13 writes it
       const copied = cnn.get(layer)!.find((v) => v.name === weight)!;
       expect(Array.from(copied.values)).toEqual(storedValues('model', `${layer}/${weight}`));
     }
+    parts.model.dispose();
+    parts.backbone.dispose();
+    const captioner = await loadCaptionBundle(out);
     const [result] = await captioner.captionImages([
       { width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(90) },
     ]);

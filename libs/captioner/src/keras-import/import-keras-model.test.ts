@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadKerasTokenizer } from '@imgcap/tokenizer';
 import { buildEfficientNet, createFeatureExtractor } from '@imgcap/vision-backbone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCaptionBundle, readBundleManifest } from '../bundle/bundle.js';
+import { loadBundleParts, loadCaptionBundle, readBundleManifest } from '../bundle/bundle.js';
 import { CaptionModel } from '../model/caption-model.js';
 import { saveSeedKerasWeights } from './save-seed-keras-weights.js';
 import { SEED_FILES, SEED_KERAS_CONFIG, SEED_TRIAL } from '../test-helpers/seed-keras.js';
@@ -125,10 +125,11 @@ describe("importing the Keras project's trained model (save_weights .h5 + trial_
     await saveSeedKerasWeights(source, cnn, canonical);
     const out = join(dir, 'bundle-first-run');
     await importKerasCaptioner({ ...files, weights: canonical }, out);
-    const reimported = await loadCaptionBundle(out);
+    const reimported = await loadBundleParts(out);
     const mine = source.network.weights.map((w) => w.read().dataSync());
     reimported.model.network.weights.forEach((w, i) => expect(w.read().dataSync()).toEqual(mine[i]));
-    reimported.dispose();
+    reimported.model.dispose();
+    reimported.backbone.dispose();
   }, 60_000);
 
   it('refuses, naming the tensor, a file with a tensor that maps nowhere or a shape that does not fit, and writes nothing', async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SEARCH_TOKENS } from '../pipeline/captioner.js';
-import { generateFromFeatures } from '../generation/generate.js';
+import { SEARCH_TOKENS } from '../test-helpers/tiny-model.js';
+import { generateFromFeatures } from './generate.js';
 import { CaptionModel } from './caption-model.js';
 import { ARCHITECTURES, PRESETS } from '../config.js';
 import { countModelParameters } from './parameter-count.js';

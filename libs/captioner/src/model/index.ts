@@ -19,4 +19,4 @@ export { countModelParameters } from './parameter-count.js';
 export { CachedDecoderSession } from './cached-session.js';
 export { FullDecoderSession } from './full-session.js';
 export { loadModelWeights, saveModelFiles } from './persistence.js';
-export { generateFromFeatures } from '../generation/generate.js';
+export { generateFromFeatures } from './generate.js';

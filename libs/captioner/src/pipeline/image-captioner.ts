@@ -25,7 +25,7 @@ export interface CaptionResult {
 }
 
 /**
- * What every captioning engine offers, whatever runs the model (tfjs `Captioner`, ONNX Runtime `OnnxCaptioner`):
+ * What every captioning engine offers, whatever runs the model (tfjs, ONNX Runtime):
  * one contract for eval, serve and users, as tfjs-models' `load()` returns one interface.
  */
 export interface ImageCaptioner {

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@imgcap/tf-runtime';
 import type { CaptionModelConfig } from '../config.js';
+import { SPECIAL_IDS_NOT_IN_CAPTIONS, SpecialTokens } from '@imgcap/tokenizer';
+import { searchTokensOf } from '../generation/caption-result.js';
+import type { SearchTokens } from '../generation/session.js';
 
 /** Tests run on wasm, the default backend here, with the kernel fixes training needs. */
 export async function useTestBackend(): Promise<void> {
@@ -37,3 +40,9 @@ export const TINY_CONFIGS: [string, CaptionModelConfig][] = [
   ['imgcap', TINY_CONFIG],
   ['seed', TINY_SEED_CONFIG],
 ];
+
+/** The search tokens of imgcap's own tokenizer (`WordTokenizer`). */
+export const SEARCH_TOKENS: SearchTokens = searchTokensOf({
+  markers: SpecialTokens,
+  bannedInCaptions: SPECIAL_IDS_NOT_IN_CAPTIONS,
+});

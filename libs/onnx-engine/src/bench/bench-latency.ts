@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCaptionBundle, saveCaptionBundle } from '@imgcap/captioner/bundle';
-import { CaptionModel, type CaptionModelConfig } from '@imgcap/captioner/model';
+import { loadBundleParts, loadCaptionBundle, saveCaptionBundle, type RgbImage } from '@imgcap/captioner/bundle';
+import { searchTokensOf } from '@imgcap/captioner/generation';
+import { CaptionModel, generateFromFeatures, type CaptionModelConfig } from '@imgcap/captioner/model';
 import { WordTokenizer } from '@imgcap/tokenizer';
 import { loadOnnxCaptioner } from '../engine/onnx-captioner.js';
 
@@ -98,7 +99,7 @@ export async function benchOnnxLatency(options: OnnxLatencyOptions = {}): Promis
   } finally {
     model.dispose();
   }
-  const tfjs = await loadCaptionBundle(join(dir, 'bundle'));
+  const tfjs = await tfjsCaptionCall(join(dir, 'bundle'), input);
   const onnx = await loadOnnxCaptioner(join(dir, 'bundle'), threads ? { threads } : {});
   const features = tf.randomUniform([1, ...config.featureShape], 0, 1, 'float32', 42) as tf.Tensor3D;
   const featureValues = (await features.data()) as Float32Array;
@@ -110,8 +111,7 @@ export async function benchOnnxLatency(options: OnnxLatencyOptions = {}): Promis
   };
   // Both engines' call for one image, as `input` asks.
   const caption = {
-    tfjs: (beamWidth: number) =>
-      input === 'image' ? tfjs.captionImages([image], { beamWidth }) : tfjs.captionFeatures(features, { beamWidth }),
+    tfjs: (beamWidth: number) => tfjs.caption(input === 'image' ? image : features, beamWidth),
     onnx: (beamWidth: number) =>
       input === 'image'
         ? onnx.captionImages([image], { beamWidth })
@@ -140,4 +140,27 @@ export async function benchOnnxLatency(options: OnnxLatencyOptions = {}): Promis
     onnx.dispose();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The tfjs engine's call for one image: its `ImageCaptioner` from pixels, or model-level generation from features
+ * (the captioner's own features path, without the backbone).
+ */
+async function tfjsCaptionCall(bundleDir: string, input: 'image' | 'features') {
+  if (input === 'image') {
+    const captioner = await loadCaptionBundle(bundleDir);
+    return {
+      caption: (image: RgbImage | tf.Tensor3D, beamWidth: number) =>
+        captioner.captionImages([image as RgbImage], { beamWidth }),
+      dispose: () => captioner.dispose(),
+    };
+  }
+  const { model, tokenizer, backbone } = await loadBundleParts(bundleDir);
+  backbone.dispose();
+  const tokens = searchTokensOf(tokenizer);
+  return {
+    caption: (features: RgbImage | tf.Tensor3D, beamWidth: number) =>
+      generateFromFeatures(model, features as tf.Tensor3D, tokens, { beamWidth }),
+    dispose: () => model.dispose(),
+  };
 }

@@ -1,15 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { BundleManifest, CaptionResult, ImageCaptioner, RgbImage } from '@imgcap/captioner/bundle';
 import {
   captionResult,
+  resolveSearchOptions,
   searchTokensOf,
-  type BundleManifest,
-  type ImageCaptioner,
-  type CaptionResult,
-  type RgbImage,
-} from '@imgcap/captioner/bundle';
-import { resolveSearchOptions, type Hypothesis, type SearchOptions } from '@imgcap/captioner/generation';
+  type Hypothesis,
+  type SearchOptions,
+} from '@imgcap/captioner/generation';
 import { architectureOf, type Architecture } from '@imgcap/captioner/model';
 import { tokenizerFromJSON, type CaptionTokenizer } from '@imgcap/tokenizer';
 import { ensureOnnxExport } from '../export/export-bundle.js';
@@ -29,7 +28,6 @@ export interface LoadOnnxCaptionerOptions {
   threads?: number;
 }
 
-/** The ONNX engine with the `Captioner` surface the apps use. */
 /** The ONNX Runtime engine of `ImageCaptioner`, plus captioning straight from backbone features. */
 export interface OnnxCaptioner extends ImageCaptioner {
   readonly engine: 'onnx';
@@ -92,7 +90,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
     return hypotheses.map((h) => this.toResult(h));
   }
 
-  /** The same fields as Captioner's results, so callers cannot tell the engines apart. */
+  /** The same fields as the tfjs engine's results (one `captionResult`), so callers cannot tell the engines apart. */
   private toResult(h: Hypothesis): CaptionResult {
     return captionResult(h, this.tokenizer, this.manifest.config.featureShape[0]);
   }

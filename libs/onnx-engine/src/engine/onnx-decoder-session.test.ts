@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
-import { loadCaptionBundle, type Captioner } from '@imgcap/captioner/bundle';
+import { loadBundleParts, type BundleParts } from '@imgcap/captioner/bundle';
 import { type StepOutput } from '@imgcap/captioner/generation';
 import { CachedDecoderSession } from '@imgcap/captioner/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { SyncOrtSession } from './sync-session.js';
 
 let dir: string;
 let onnxDir: string;
-let tfjs: Captioner;
+let tfjs: BundleParts;
 let encoder: ort.InferenceSession;
 let stepGraph: SyncOrtSession;
 let runStep: StepRunner;
@@ -37,13 +37,14 @@ beforeAll(async () => {
   const bundleDir = await saveTinyBundle(dir, 'bundle');
   onnxDir = join(dir, 'export');
   await exportBundleToOnnx(bundleDir, onnxDir);
-  tfjs = await loadCaptionBundle(bundleDir);
+  tfjs = await loadBundleParts(bundleDir);
   encoder = await ort.InferenceSession.create(join(onnxDir, 'encoder.onnx'));
   stepGraph = new SyncOrtSession(join(onnxDir, 'decoder_step.onnx'));
   runStep = stepRunner(ort, stepGraph);
 });
 afterAll(async () => {
-  tfjs.dispose();
+  tfjs.model.dispose();
+  tfjs.backbone.dispose();
   await encoder.release();
   stepGraph.dispose();
   await rm(dir, { recursive: true, force: true });

@@ -123,7 +123,9 @@ function writeSlot(cache: Float32Array, fresh: Float32Array, shape: number[], po
 function sharpenAttention(model: CaptionModel): void {
   for (const weight of model.network.weights) {
     if (/(query|key)\/kernel$/.test(weight.originalName)) {
-      tf.tidy(() => weight.write(tf.mul(weight.read(), 4)));
+      tf.tidy(() => {
+        weight.write(tf.mul(weight.read(), 4));
+      });
     }
   }
 }

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { CaptionModel } from '../model/caption-model.js';
-import { CachedDecoderSession } from '../model/cached-session.js';
-import { FullDecoderSession } from '../model/full-session.js';
-import { rowsPerImage, runSearch } from './run-search.js';
-import { resolveSearchOptions, type SearchOptions } from './search-options.js';
-import type { Hypothesis, SearchTokens } from './session.js';
+import type { CaptionModel } from './caption-model.js';
+import { CachedDecoderSession } from './cached-session.js';
+import { FullDecoderSession } from './full-session.js';
+import { rowsPerImage, runSearch } from '../generation/run-search.js';
+import { resolveSearchOptions, type SearchOptions } from '../generation/search-options.js';
+import type { Hypothesis, SearchTokens } from '../generation/session.js';
 
 /**
  * Captions a batch of images from their backbone features [N, T, C]: encode once, then greedy
