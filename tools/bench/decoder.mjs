@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { getBackend } from '@tensorflow/tfjs-core';
 import { CaptionModel } from '@imgcap/captioner/model';
 import { autoReplicaCount, CaptionTrainer, DataParallelTrainer } from '@imgcap/captioner/training';
-import { enableOrtKernels } from '@imgcap/onnx-engine/native-kernels';
+import { enableOrtKernels } from '@imgcap/onnx-engine/ort-kernels';
 import { unregisterNativeKernels } from '@imgcap/tf-runtime';
 import { mulberry32 } from '@imgcap/flickr-dataset';
 import { SpecialTokens } from '@imgcap/tokenizer';

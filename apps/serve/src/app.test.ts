@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
-import { FakeCaptionEngine } from './test-helpers/fake-engine.js';
+import { FakeCaptionService } from './test-helpers/fake-service.js';
 import { fixtureUpload } from './test-helpers/multipart.js';
 
 let app: FastifyInstance;
@@ -30,7 +30,7 @@ describe('readiness', () => {
       'not_ready',
       '5',
     ]);
-    app.serving.attachEngine(new FakeCaptionEngine());
+    app.serving.attachService(new FakeCaptionService());
     expect(app.serving.ready).toBe(true);
     expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready' });
     expect((await caption()).statusCode).toBe(200);
@@ -39,8 +39,8 @@ describe('readiness', () => {
 
 describe('bounded work', () => {
   it('answers beyond maxInflight + maxQueue with a fast 503 and Retry-After, then serves the admitted ones', async () => {
-    const engine = new FakeCaptionEngine();
-    const { caption } = await start({ engine, limits: { maxInflight: 1, maxQueue: 1 } });
+    const engine = new FakeCaptionService();
+    const { caption } = await start({ service: engine, limits: { maxInflight: 1, maxQueue: 1 } });
     const release = engine.hold();
     const admitted = [caption(), caption()];
     await tick();
@@ -57,8 +57,8 @@ describe('bounded work', () => {
   });
 
   it('answers a caption slower than captionTimeoutMs with 503 timeout', async () => {
-    const engine = new FakeCaptionEngine();
-    const { caption } = await start({ engine, limits: { captionTimeoutMs: 50 } });
+    const engine = new FakeCaptionService();
+    const { caption } = await start({ service: engine, limits: { captionTimeoutMs: 50 } });
     const release = engine.hold();
     const response = await caption();
     expect([response.statusCode, response.json().error.code]).toEqual([503, 'timeout']);
@@ -66,8 +66,8 @@ describe('bounded work', () => {
   });
 
   it('answers a request queued longer than queueTimeoutMs with 503 queue_timeout', async () => {
-    const engine = new FakeCaptionEngine();
-    const { caption } = await start({ engine, limits: { maxInflight: 1, maxQueue: 1, queueTimeoutMs: 50 } });
+    const engine = new FakeCaptionService();
+    const { caption } = await start({ service: engine, limits: { maxInflight: 1, maxQueue: 1, queueTimeoutMs: 50 } });
     const release = engine.hold();
     const first = caption();
     await tick();
@@ -80,8 +80,8 @@ describe('bounded work', () => {
 
 describe('drain', () => {
   it('flips readiness, refuses new captions, finishes in-flight ones, then resolves', async () => {
-    const engine = new FakeCaptionEngine();
-    const { caption } = await start({ engine });
+    const engine = new FakeCaptionService();
+    const { caption } = await start({ service: engine });
     const release = engine.hold();
     const inflight = caption();
     await tick();
@@ -102,7 +102,7 @@ describe('drain', () => {
 describe('GET /metrics', () => {
   it('reports requests by route and status, latency, queue, in-flight and tfjs tensors', async () => {
     let tensors = 7;
-    const { caption } = await start({ engine: new FakeCaptionEngine(), tensorsAlive: () => tensors });
+    const { caption } = await start({ service: new FakeCaptionService(), tensorsAlive: () => tensors });
     await caption();
     await app.inject('/readyz');
     tensors = 9;
@@ -120,7 +120,7 @@ describe('GET /metrics', () => {
 
 describe('GET /openapi.json', () => {
   it('describes POST /caption with its multipart body, query and responses', async () => {
-    await start({ engine: new FakeCaptionEngine() });
+    await start({ service: new FakeCaptionService() });
     const spec = (await app.inject('/openapi.json')).json();
     const operation = spec.paths['/caption'].post;
     expect(operation.requestBody.content['multipart/form-data'].schema.properties.file.format).toBe('binary');

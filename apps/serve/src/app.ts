@@ -4,7 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AdmissionControl } from './admission.js';
-import type { CaptionEngine } from './engine.js';
+import type { CaptionService } from './caption-service.js';
 import { sendError, sendProtocolError } from './errors.js';
 import { resolveLimits, type ServeLimits } from './limits.js';
 import { createMetrics } from './metrics.js';
@@ -17,8 +17,8 @@ import { registerSecurityHeaders } from './routes/security-headers.js';
 import { ActiveRequests, type ServingState } from './state.js';
 
 export interface AppOptions {
-  /** A loaded and warmed engine; leave out to start not-ready and call `serving.attachEngine` later. */
-  engine?: CaptionEngine;
+  /** A loaded and warmed caption service; leave out to start not-ready and call `serving.attachService` later. */
+  service?: CaptionService;
   limits?: Partial<ServeLimits>;
   /** Reports tfjs tensors alive for /metrics (e.g. () => tf.memory().numTensors). */
   tensorsAlive?: () => number;
@@ -30,8 +30,8 @@ export interface AppOptions {
 /** Readiness and shutdown control of a built app. */
 export interface ServingControl {
   readonly ready: boolean;
-  /** Marks the app ready with an engine that is already loaded and warmed. */
-  attachEngine(engine: CaptionEngine): void;
+  /** Marks the app ready with a caption service that is already loaded and warmed. */
+  attachService(service: CaptionService): void;
   /** Flips readiness to 503, refuses new captions, and resolves when in-flight and queued captions are done. */
   drain(): Promise<void>;
 }
@@ -46,7 +46,7 @@ declare module 'fastify' {
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
   const limits = resolveLimits(options.limits);
   const state: ServingState = {
-    engine: options.engine,
+    service: options.service,
     draining: false,
     admission: new AdmissionControl(limits),
     active: new ActiveRequests(),
@@ -73,7 +73,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     queueDepth: () => state.admission.queued,
     inflight: () => state.admission.inflight,
     // The engine that is attached later (startServer) reports its own tensors when it uses tfjs.
-    tensorsAlive: options.tensorsAlive ?? (() => state.engine?.tensorsAlive?.() ?? 0),
+    tensorsAlive: options.tensorsAlive ?? (() => state.service?.tensorsAlive?.() ?? 0),
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -98,8 +98,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(captionRoutes, { state });
   await app.register(pageRoutes, {
     page,
-    modelConfig: () => state.engine?.modelConfig ?? null,
-    backboneWeights: () => state.engine?.backboneWeights ?? null,
+    modelConfig: () => state.service?.modelConfig ?? null,
+    backboneWeights: () => state.service?.backboneWeights ?? null,
   });
   await app.register(browserRoutes, { model: options.browserModel });
   return app;
@@ -108,10 +108,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 function servingControl(state: ServingState): ServingControl {
   return {
     get ready() {
-      return state.engine !== undefined && !state.draining;
+      return state.service !== undefined && !state.draining;
     },
-    attachEngine(engine) {
-      state.engine = engine;
+    attachService(service) {
+      state.service = service;
     },
     async drain() {
       state.draining = true;

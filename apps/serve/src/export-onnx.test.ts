@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadEngine } from './engine.js';
+import { loadCaptionService } from './caption-service.js';
 import { patternedImage } from './test-helpers/patterned-image.js';
 import { useTinyBundle } from './test-helpers/tiny-bundle.js';
 
@@ -17,7 +17,7 @@ describe('export-onnx (run when the Docker image is built)', () => {
     const manifest = await readFile(join(fixture.bundle, 'onnx', 'onnx-manifest.json'), 'utf8');
     const again = spawnSync(process.execPath, [script, fixture.bundle], { encoding: 'utf8' });
     expect(JSON.parse(again.stdout).exported).toBe(false);
-    const engine = await loadEngine(fixture.bundle, { backend: 'wasm', engine: 'onnx' });
+    const engine = await loadCaptionService(fixture.bundle, { backend: 'wasm', engine: 'onnx' });
     expect(engine.backboneWeights).toBe('patch8@32: raw pixel patches, no pretrained weights');
     expect((await engine.caption(patternedImage(1), {})).words.length).toBeGreaterThan(0);
     engine.dispose();

@@ -3,7 +3,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './server.js';
-import { FakeCaptionEngine } from './test-helpers/fake-engine.js';
+import { FakeCaptionService } from './test-helpers/fake-service.js';
 
 const BODY_TIMEOUT_MS = 600;
 let server: RunningServer;
@@ -18,7 +18,7 @@ beforeAll(async () => {
       logLevel: 'silent',
       limits: { maxUploadBytes: 64 * 1024, maxInflight: 1, maxQueue: 1, maxUploads: 3, bodyTimeoutMs: BODY_TIMEOUT_MS },
     },
-    async () => new FakeCaptionEngine(),
+    async () => new FakeCaptionService(),
   );
   port = Number(new URL(server.url).port);
 });
@@ -121,7 +121,7 @@ describe('a shutdown during a trickling upload', () => {
   it('cuts the upload with 503 draining instead of waiting for it', async () => {
     const trickle = await startServer(
       { modelDir: 'm', port: 0, host: '127.0.0.1', logLevel: 'silent', limits: { bodyTimeoutMs: 60_000 } },
-      async () => new FakeCaptionEngine(),
+      async () => new FakeCaptionService(),
     );
     port = Number(new URL(trickle.url).port);
     const { socket, answer } = exchange(postHead(40_000), filePart(10).slice(0, 60), { keepOpen: true });

@@ -3,11 +3,11 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { request } from 'node:http';
 import { readImageFixture, type ImageFixtureName } from '@imgcap/image-io/fixtures';
 import { startServer, type RunningServer } from './server.js';
-import { FakeCaptionEngine } from './test-helpers/fake-engine.js';
+import { FakeCaptionService } from './test-helpers/fake-service.js';
 import { encodeForm } from './test-helpers/multipart.js';
 
 let server: RunningServer;
-const engine = new FakeCaptionEngine();
+const engine = new FakeCaptionService();
 
 beforeAll(async () => {
   server = await startServer(

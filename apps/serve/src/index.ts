@@ -1,13 +1,13 @@
 export { buildApp, type AppOptions, type ServingControl } from './app.js';
 export {
-  loadEngine,
-  type CaptionEngine,
+  loadCaptionService,
+  type CaptionService,
   type CaptionOptions,
   type ServedCaption,
-  type LoadEngineOptions,
-} from './engine.js';
+  type LoadServiceOptions,
+} from './caption-service.js';
 export { DEFAULT_LIMITS, type ServeLimits } from './limits.js';
-export { parseServerArgs, startServer, type RunningServer, type ServerConfig, type EngineLoader } from './server.js';
+export { parseServerArgs, startServer, type RunningServer, type ServerConfig, type ServiceLoader } from './server.js';
 export {
   browserModelFromBundle,
   type BrowserModel,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { loadEngine } from './engine.js';
+import { loadCaptionService } from './caption-service.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { patternedImage as image } from './test-helpers/patterned-image.js';
 import { useTinyBundle } from './test-helpers/tiny-bundle.js';
@@ -60,14 +60,14 @@ describe('MicroBatcher', () => {
   });
 });
 
-describe('CaptionerEngine with micro-batching (real tiny bundle)', () => {
+describe('CaptionerService with micro-batching (real tiny bundle)', () => {
   const fixture = useTinyBundle('imgcap-serve-batch-');
 
   it('gives concurrent requests the captions they get one at a time, without leaking tensors', async () => {
     // tfjs, named: the default engine here is ONNX Runtime, whose captions hold no tfjs tensors to leak.
-    const single = await loadEngine(fixture.bundle, { backend: 'wasm', engine: 'tfjs', maxBatch: 1 });
-    const batched = await loadEngine(fixture.bundle, { backend: 'wasm', engine: 'tfjs', maxBatch: 4 });
-    expect(batched.runtime).toBe('tfjs (wasm)');
+    const single = await loadCaptionService(fixture.bundle, { backend: 'wasm', engine: 'tfjs', maxBatch: 1 });
+    const batched = await loadCaptionService(fixture.bundle, { backend: 'wasm', engine: 'tfjs', maxBatch: 4 });
+    expect(batched.engine).toBe('tfjs (wasm)');
     try {
       for (const beam of [1, 2]) {
         const expected = [];

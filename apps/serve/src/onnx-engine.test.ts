@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEngine } from './engine.js';
+import { loadCaptionService } from './caption-service.js';
 import { parseServerArgs } from './server.js';
 import { patternedImage as image } from './test-helpers/patterned-image.js';
 import { useTinyBundle } from './test-helpers/tiny-bundle.js';
@@ -26,10 +26,10 @@ describe('--engine onnx', () => {
     ['imgcap', fixture],
     ['seed', seedFixture],
   ] as const)('captions exactly as the tfjs engine does, greedy and beam (arch %s)', async (arch, bundle) => {
-    const tfjs = await loadEngine(bundle.bundle, { backend: 'wasm', engine: 'tfjs' });
-    const onnx = await loadEngine(bundle.bundle, { backend: 'wasm' }); // the default, auto: onnx on wasm
+    const tfjs = await loadCaptionService(bundle.bundle, { backend: 'wasm', engine: 'tfjs' });
+    const onnx = await loadCaptionService(bundle.bundle, { backend: 'wasm' }); // the default, auto: onnx on wasm
     try {
-      expect([tfjs.runtime, onnx.runtime]).toEqual(['tfjs (wasm)', 'onnx']);
+      expect([tfjs.engine, onnx.engine]).toEqual(['tfjs (wasm)', 'onnx']);
       expect(tfjs.architecture).toBe(arch);
       for (const beam of [1, 3]) {
         for (const seed of [1, 2, 3]) {
@@ -52,9 +52,9 @@ describe('a bundle the server cannot write into (mounted read-only)', () => {
     const { writeFile, readFile } = await import('node:fs/promises');
     const { join } = await import('node:path');
     await writeFile(join(blocked.bundle, 'onnx'), 'read-only');
-    const engine = await loadEngine(blocked.bundle, { backend: 'wasm', engine: 'onnx' });
+    const engine = await loadCaptionService(blocked.bundle, { backend: 'wasm', engine: 'onnx' });
     try {
-      expect(engine.runtime).toBe('onnx');
+      expect(engine.engine).toBe('onnx');
       expect((await engine.caption(image(2), { beam: 2 })).words.length).toBeGreaterThan(0);
       expect(await readFile(join(blocked.bundle, 'onnx'), 'utf8')).toBe('read-only');
     } finally {

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { readImageFixture } from '@imgcap/image-io/fixtures';
 import { DEFAULT_LIMITS, DEFAULT_MAX_BATCH } from './limits.js';
 import { parseServerArgs, startServer, type ServerConfig } from './server.js';
-import { FakeCaptionEngine } from './test-helpers/fake-engine.js';
+import { FakeCaptionService } from './test-helpers/fake-service.js';
 
 import { createServer } from 'node:net';
 
@@ -101,7 +101,7 @@ describe('parseServerArgs', () => {
 
 describe('startServer', () => {
   it('loads the engine from the model dir, serves captions over HTTP, and shuts down after in-flight work', async () => {
-    const engine = new FakeCaptionEngine();
+    const engine = new FakeCaptionService();
     const loaded: unknown[] = [];
     const server = await startServer({ ...config(), backend: 'cpu' }, async (dir, options) => {
       loaded.push([dir, options]);

@@ -5,11 +5,11 @@ import { buildApp } from './app.js';
 import { browserModelFromBundle } from './browser/browser-model.js';
 import {
   ENGINE_CHOICES,
-  loadEngine as loadModelEngine,
-  type CaptionEngine,
+  loadCaptionService as loadModelService,
+  type CaptionService,
   type EngineChoice,
-  type LoadEngineOptions,
-} from './engine.js';
+  type LoadServiceOptions,
+} from './caption-service.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_BATCH, type ServeLimits } from './limits.js';
 
 export interface ServerConfig {
@@ -108,15 +108,15 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-export type EngineLoader = (modelDir: string, options: LoadEngineOptions) => Promise<CaptionEngine>;
+export type ServiceLoader = (modelDir: string, options: LoadServiceOptions) => Promise<CaptionService>;
 
 /**
- * Listens first (so /healthz answers and /readyz says 503 while the model loads), then loads and warms the engine
- * and flips readiness.
+ * Listens first (so /healthz answers and /readyz says 503 while the model loads), then loads and warms the caption
+ * service (its engine as `--engine` chose) and flips readiness.
  */
 export async function startServer(
   config: ServerConfig,
-  loadEngine: EngineLoader = loadModelEngine,
+  loadCaptionService: ServiceLoader = loadModelService,
 ): Promise<RunningServer> {
   const app = await buildApp({
     limits: config.limits,
@@ -124,14 +124,14 @@ export async function startServer(
     browserModel: browserModelFromBundle(config.modelDir),
   });
   const address = await app.listen({ port: config.port, host: config.host });
-  let engine: CaptionEngine | undefined;
+  let service: CaptionService | undefined;
   const shutdown = async () => {
     await app.serving.drain();
     await app.close();
-    engine?.dispose();
+    service?.dispose();
   };
   try {
-    engine = await loadEngine(config.modelDir, {
+    service = await loadCaptionService(config.modelDir, {
       backend: config.backend,
       engine: config.engine,
       maxBatch: config.maxBatch ?? DEFAULT_MAX_BATCH,
@@ -140,14 +140,14 @@ export async function startServer(
     await app.close();
     throw err;
   }
-  app.serving.attachEngine(engine);
+  app.serving.attachService(service);
   app.log.info(
     {
       modelDir: config.modelDir,
-      architecture: engine.architecture,
-      imageSize: engine.imageSize,
-      runtime: engine.runtime,
-      backboneWeights: engine.backboneWeights,
+      architecture: service.architecture,
+      imageSize: service.imageSize,
+      engine: service.engine,
+      backboneWeights: service.backboneWeights,
     },
     'model loaded; ready',
   );

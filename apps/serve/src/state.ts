@@ -1,5 +1,5 @@
 import type { AdmissionControl } from './admission.js';
-import type { CaptionEngine } from './engine.js';
+import type { CaptionService } from './caption-service.js';
 import type { ServeLimits } from './limits.js';
 
 /** Counts caption requests from their first byte to their answer, so draining also waits for uploads in progress. */
@@ -26,9 +26,9 @@ export class ActiveRequests {
   }
 }
 
-/** What the routes share: the engine once loaded and warmed, whether we are draining, and the work bounds. */
+/** What the routes share: the caption service once loaded and warmed, whether we are draining, and the work bounds. */
 export interface ServingState {
-  engine: CaptionEngine | undefined;
+  service: CaptionService | undefined;
   draining: boolean;
   /** Uploads still being received: draining cuts them (a trickling client must not hold the shutdown). */
   readonly receiving: Set<() => void>;

@@ -1,7 +1,7 @@
 // The server on WebGPU (`--backend webgpu`: tfjs runs the model, no ONNX export): the captions of the cpu backend,
 // and no tfjs tensor left behind per request.
 import { describe, expect, it } from 'vitest';
-import { loadEngine } from './engine.js';
+import { loadCaptionService } from './caption-service.js';
 import { patternedImage } from './test-helpers/patterned-image.js';
 import { useTinyBundle } from './test-helpers/tiny-bundle.js';
 
@@ -10,8 +10,8 @@ const fixture = useTinyBundle('imgcap-serve-webgpu-');
 describe('serve --backend webgpu', () => {
   it('captions as the cpu backend does (greedy and beam 3), leak-free per caption', async () => {
     const captions = async (backend: 'cpu' | 'webgpu') => {
-      const engine = await loadEngine(fixture.bundle, { backend, engine: 'auto', maxBatch: 4 });
-      const runtime = engine.runtime;
+      const engine = await loadCaptionService(fixture.bundle, { backend, engine: 'auto', maxBatch: 4 });
+      const engineName = engine.engine;
       const results = [];
       for (const seed of [1, 2, 3]) {
         for (const beam of [1, 3]) results.push((await engine.caption(patternedImage(seed), { beam })).words);
@@ -20,10 +20,10 @@ describe('serve --backend webgpu', () => {
       await engine.caption(patternedImage(9), { beam: 3 });
       const leaked = (engine.tensorsAlive?.() ?? 0) - (before ?? 0);
       engine.dispose();
-      return { runtime, results, leaked };
+      return { engineName, results, leaked };
     };
     const gpu = await captions('webgpu');
-    expect(gpu.runtime).toBe('tfjs (webgpu)');
+    expect(gpu.engineName).toBe('tfjs (webgpu)');
     expect(gpu.leaked).toBe(0);
     const cpu = await captions('cpu');
     expect(gpu.results).toEqual(cpu.results);

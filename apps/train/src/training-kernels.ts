@@ -26,7 +26,7 @@ export async function enableTrainingKernels(
   // Replicas and ONNX Runtime threads share the cores: one thread each when every core has a replica.
   const threads = Math.max(1, Math.floor(availableParallelism() / replicas));
   try {
-    const { enableOrtKernels } = await import('@imgcap/onnx-engine/native-kernels');
+    const { enableOrtKernels } = await import('@imgcap/onnx-engine/ort-kernels');
     const { description, workerSetup } = enableOrtKernels({ threads });
     log(`kernels: large matrix products and exponentials on ${description} per replica; the rest on wasm`);
     return workerSetup;

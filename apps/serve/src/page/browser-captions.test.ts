@@ -10,7 +10,7 @@ import { decodeImage } from '@imgcap/image-io';
 import { heicHeader, IMAGE_FIXTURES_DIR, imageFixturePath } from '@imgcap/image-io/fixtures';
 import { startServer, type RunningServer } from '../server.js';
 import { launchChromium } from '../test-helpers/chromium.js';
-import { FakeCaptionEngine } from '../test-helpers/fake-engine.js';
+import { FakeCaptionService } from '../test-helpers/fake-service.js';
 import { photoLike } from '../test-helpers/photo-like.js';
 import { writeTinyBundle } from '../test-helpers/tiny-bundle.js';
 
@@ -147,7 +147,7 @@ describe('the page’s pixels for the model are the server’s', () => {
   beforeAll(async () => {
     server = await startServer(
       { modelDir: '/models/none', port: 0, host: '127.0.0.1', logLevel: 'silent', limits: {} },
-      async () => new FakeCaptionEngine(),
+      async () => new FakeCaptionService(),
     );
     page = await browser.newPage();
     await page.goto(server.url);

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../server.js';
 import { launchChromium } from '../test-helpers/chromium.js';
-import { FakeCaptionEngine } from '../test-helpers/fake-engine.js';
+import { FakeCaptionService } from '../test-helpers/fake-service.js';
 
 const SHOTS = join(import.meta.dirname, '..', '..', 'reports', 'page-layout');
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   server = await startServer(
     { modelDir: '/models/demo', port: 0, host: '127.0.0.1', logLevel: 'silent', limits: {} },
-    async () => new FakeCaptionEngine(),
+    async () => new FakeCaptionService(),
   );
   browser = await launchChromium();
   widePng = await sharp({ create: { width: 1600, height: 500, channels: 3, background: '#c02020' } })

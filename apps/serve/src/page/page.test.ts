@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { imageFixturePath } from '@imgcap/image-io/fixtures';
 import { startServer, type RunningServer } from '../server.js';
 import { launchChromium } from '../test-helpers/chromium.js';
-import { FakeCaptionEngine } from '../test-helpers/fake-engine.js';
+import { FakeCaptionService } from '../test-helpers/fake-service.js';
 
 let browser: Browser;
 let server: RunningServer;
@@ -12,7 +12,7 @@ let server: RunningServer;
 beforeAll(async () => {
   server = await startServer(
     { modelDir: '/models/demo', port: 0, host: '127.0.0.1', logLevel: 'silent', limits: {} },
-    async () => new FakeCaptionEngine(),
+    async () => new FakeCaptionService(),
   );
   browser = await launchChromium();
 });

@@ -3,15 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { heicHeader, readImageFixture, type ImageFixtureName } from '@imgcap/image-io/fixtures';
 import { buildApp } from '../app.js';
-import { FakeCaptionEngine } from '../test-helpers/fake-engine.js';
+import { FakeCaptionService } from '../test-helpers/fake-service.js';
 import { bytesUpload, encodeForm, fixtureForm, fixtureUpload, type EncodedForm } from '../test-helpers/multipart.js';
 
-let engine: FakeCaptionEngine;
+let engine: FakeCaptionService;
 let app: FastifyInstance;
 
 beforeEach(async () => {
-  engine = new FakeCaptionEngine();
-  app = await buildApp({ engine, limits: { maxUploadBytes: 64 * 1024 } });
+  engine = new FakeCaptionService();
+  app = await buildApp({ service: engine, limits: { maxUploadBytes: 64 * 1024 } });
 });
 afterEach(() => app.close());
 
@@ -155,7 +155,7 @@ describe('POST /caption refusals', () => {
 
   it('refuses an upload over the byte limit with 413', async () => {
     // photo.png is 12.9 KB; the limit here is 4 KB.
-    const small = await buildApp({ engine, limits: { maxUploadBytes: 4096 } });
+    const small = await buildApp({ service: engine, limits: { maxUploadBytes: 4096 } });
     const form = await fixtureUpload('png');
     const response = await small.inject({
       method: 'POST',

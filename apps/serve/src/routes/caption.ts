@@ -1,6 +1,6 @@
 import { decodeImage, IMAGE_ERRORS, ImageDecodeError, type DecodedImage } from '@imgcap/image-io';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CaptionEngine } from '../engine.js';
+import type { CaptionService } from '../caption-service.js';
 import { errorBodySchema, HttpError, unavailable } from '../errors.js';
 import { MULTIPART_OVERHEAD_BYTES } from '../limits.js';
 import { NOT_READY_RETRY_SECONDS, type ServingState } from '../state.js';
@@ -57,9 +57,9 @@ const uploadBodySchema = {
   },
 };
 
-async function decodeUpload(bytes: Buffer, engine: CaptionEngine, maxPixels: number): Promise<DecodedImage> {
+async function decodeUpload(bytes: Buffer, service: CaptionService, maxPixels: number): Promise<DecodedImage> {
   try {
-    return await decodeImage(bytes, { size: engine.imageSize, maxPixels });
+    return await decodeImage(bytes, { size: service.imageSize, maxPixels });
   } catch (err) {
     if (!(err instanceof ImageDecodeError)) throw err;
     // An iPhone photo in HEIC gets its own code: the message says how to send it as JPEG instead.
@@ -79,15 +79,15 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-function engineIfServing(state: ServingState): CaptionEngine {
+function serviceIfServing(state: ServingState): CaptionService {
   if (state.draining) throw unavailable('draining', 'The server is shutting down', NOT_READY_RETRY_SECONDS);
-  if (!state.engine) throw unavailable('not_ready', 'The model is still loading', NOT_READY_RETRY_SECONDS);
+  if (!state.service) throw unavailable('not_ready', 'The model is still loading', NOT_READY_RETRY_SECONDS);
   // Refuse before reading the upload: an overloaded server should not spend bandwidth (or memory: bodies are
   // buffered) on work it will refuse. `active` counts this request too.
   if (!state.admission.hasRoom() || state.active.count > state.limits.maxUploads) {
     throw unavailable('over_capacity', 'The server is busy; retry shortly', 1);
   }
-  return state.engine;
+  return state.service;
 }
 
 async function captionUpload(
@@ -95,7 +95,7 @@ async function captionUpload(
   request: FastifyRequest<{ Querystring: CaptionQuery }>,
   reply: FastifyReply,
 ) {
-  const engine = engineIfServing(state);
+  const service = serviceIfServing(state);
   const sample = sampleOptionsOf(request.query);
   const maxBodyBytes = state.limits.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
   const upload = await readUpload(request, reply, {
@@ -107,8 +107,8 @@ async function captionUpload(
   const wantAttention = attention === '1' || attention === 'true';
   const job = state.admission.run(async () => {
     const started = performance.now();
-    const image = await decodeUpload(upload.bytes, engine, state.limits.maxPixels);
-    const result = await engine.caption(image, { beam, maxLength, noRepeatNgramSize, ...(sample ? { sample } : {}) });
+    const image = await decodeUpload(upload.bytes, service, state.limits.maxPixels);
+    const result = await service.caption(image, { beam, maxLength, noRepeatNgramSize, ...(sample ? { sample } : {}) });
     return { result, timingMs: performance.now() - started };
   });
   const { result, timingMs } = await withDeadline(job, state.limits.captionTimeoutMs);

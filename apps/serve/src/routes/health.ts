@@ -23,7 +23,7 @@ export async function healthRoutes(
     },
     async () => {
       if (state.draining) throw unavailable('draining', 'The server is shutting down', NOT_READY_RETRY_SECONDS);
-      if (!state.engine) throw unavailable('not_ready', 'The model is still loading', NOT_READY_RETRY_SECONDS);
+      if (!state.service) throw unavailable('not_ready', 'The model is still loading', NOT_READY_RETRY_SECONDS);
       return { status: 'ready' };
     },
   );

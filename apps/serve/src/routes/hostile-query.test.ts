@@ -3,12 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
-import { FakeCaptionEngine } from '../test-helpers/fake-engine.js';
+import { FakeCaptionService } from '../test-helpers/fake-service.js';
 import { fixtureUpload } from '../test-helpers/multipart.js';
 
 let app: FastifyInstance;
 beforeEach(async () => {
-  app = await buildApp({ engine: new FakeCaptionEngine() });
+  app = await buildApp({ service: new FakeCaptionService() });
 });
 afterEach(() => app.close());
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
-import { FakeCaptionEngine } from '../test-helpers/fake-engine.js';
+import { FakeCaptionService } from '../test-helpers/fake-service.js';
 
 describe('GET /', () => {
   it('gives browsers the page and every other client the Keras server’s JSON, with the bundle config', async () => {
-    const engine = Object.assign(new FakeCaptionEngine(), {
+    const engine = Object.assign(new FakeCaptionService(), {
       modelConfig: { arch: 'seed', embedDim: 512, seqLength: 36 },
       backboneWeights: "efficientnet-b1@224: ImageNet weights, Keras's efficientnetb1_notop.h5",
     });
-    const app = await buildApp({ engine });
+    const app = await buildApp({ service: engine });
     try {
       const browser = await app.inject({ url: '/', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
       expect(browser.headers['content-type']).toMatch(/^text\/html/);

@@ -1,4 +1,4 @@
-import type { CaptionOptions } from '../engine-types.js';
+import type { CaptionOptions } from '../caption-service-types.js';
 import { HttpError } from '../errors.js';
 
 /** The query fields that ask for a sampled caption (diverse captions) instead of the likeliest one. */

@@ -1,8 +1,8 @@
-// Test double of CaptionEngine — no model. It names the dominant colour of the image it receives, so HTTP tests can
+// Test double of CaptionService — no model. It names the dominant colour of the image it receives, so HTTP tests can
 // check that decoding (orientation, colour conversion, first GIF frame) reached the engine; it can be held to
 // simulate slow captioning. The real-model integration test arrives with @imgcap/captioner.
 import type { DecodedImage } from '@imgcap/image-io';
-import type { CaptionEngine, CaptionOptions, ServedCaption } from '../engine.js';
+import type { CaptionService, CaptionOptions, ServedCaption } from '../caption-service.js';
 
 function dominantColour(image: DecodedImage): string {
   const sums = [0, 0, 0];
@@ -11,7 +11,7 @@ function dominantColour(image: DecodedImage): string {
   return ['red', 'green', 'blue'][sums.indexOf(Math.max(...sums))];
 }
 
-export class FakeCaptionEngine implements CaptionEngine {
+export class FakeCaptionService implements CaptionService {
   readonly imageSize = 32;
   readonly received: { image: DecodedImage; options: CaptionOptions }[] = [];
   disposed = false;

@@ -1,4 +1,4 @@
-// @imgcap/onnx-engine/native-kernels: the large matrix products and exponentials of tfjs on wasm run on ONNX
+// @imgcap/onnx-engine/ort-kernels: the large matrix products and exponentials of tfjs on wasm run on ONNX
 // Runtime's native CPU kernels. Loads onnxruntime-node; the data-parallel trainer's worker threads import this entry
 // point by URL (DataParallelOptions.workerSetup) to do the same.
 import { createRequire } from 'node:module';
@@ -31,8 +31,6 @@ export function enableOrtKernels(options: OrtKernelOptions = {}): {
   workerSetup: { module: string; exportName: 'registerOrtKernels'; options: OrtKernelOptions };
 } {
   const description = registerOrtKernels(options);
-  const module = pathToFileURL(
-    createRequire(import.meta.url).resolve('@imgcap/onnx-engine/internal/native-kernels'),
-  ).href;
+  const module = pathToFileURL(createRequire(import.meta.url).resolve('@imgcap/onnx-engine/internal/ort-kernels')).href;
   return { description, workerSetup: { module, exportName: 'registerOrtKernels', options } };
 }

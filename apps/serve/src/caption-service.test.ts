@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { loadEngine } from './engine.js';
+import { loadCaptionService } from './caption-service.js';
 
-describe('loadEngine', () => {
+describe('loadCaptionService', () => {
   it('names a missing model directory', async () => {
-    await expect(loadEngine('/no/such/model')).rejects.toThrow(
+    await expect(loadCaptionService('/no/such/model')).rejects.toThrow(
       'model directory /no/such/model does not exist or is not a directory',
     );
   });

@@ -1,15 +1,15 @@
 import { ENGINE_CHOICES, type EngineChoice } from '@imgcap/onnx-engine/engine-choice';
 import type { BackendChoice } from '@imgcap/tf-runtime';
-import { CaptionerEngine } from './captioner-engine.js';
+import { CaptionerService } from './captioner-service.js';
 
-import type { CaptionEngine } from './engine-types.js';
+import type { CaptionService } from './caption-service-types.js';
 
-export type { CaptionEngine, CaptionOptions, ServedCaption } from './engine-types.js';
+export type { CaptionService, CaptionOptions, ServedCaption } from './caption-service-types.js';
 
 // The engine names and the auto rule without ONNX Runtime: a tfjs-node server never loads it.
 export { ENGINE_CHOICES, type EngineChoice };
 
-export interface LoadEngineOptions {
+export interface LoadServiceOptions {
   /** tfjs backend override (e.g. 'wasm', 'cpu'); default: the best one available. */
   backend?: string;
   /** 'auto' (default: resolveInferenceEngine), 'tfjs', or 'onnx': ONNX Runtime for backbone, encoder and decoder (see @imgcap/onnx-engine). */
@@ -23,7 +23,7 @@ export interface LoadEngineOptions {
  * choice every app shares (@imgcap/onnx-engine/load), and warms the model with one caption so the first request does
  * not pay for kernel set-up.
  */
-export async function loadEngine(modelDir: string, options: LoadEngineOptions = {}): Promise<CaptionEngine> {
+export async function loadCaptionService(modelDir: string, options: LoadServiceOptions = {}): Promise<CaptionService> {
   // @imgcap/onnx-engine/load imports ONNX Runtime only when it is the engine chosen: a tfjs server never loads it.
   const { loadCaptioner } = await import('@imgcap/onnx-engine/load');
   const loaded = await loadCaptioner(modelDir, {
@@ -32,12 +32,12 @@ export async function loadEngine(modelDir: string, options: LoadEngineOptions = 
   });
   const { captioner, bundleDir } = loaded;
   const { describeBackboneWeights } = await import('@imgcap/captioner/bundle');
-  const engine = new CaptionerEngine(
+  const service = new CaptionerService(
     captioner,
     options.maxBatch ?? 1,
     loaded.engine === 'onnx' ? 'onnx' : `tfjs (${loaded.backend})`,
     await describeBackboneWeights(bundleDir, captioner.manifest),
   );
-  await engine.warm();
-  return engine;
+  await service.warm();
+  return service;
 }

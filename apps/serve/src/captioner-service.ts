@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCaptioner } from '@imgcap/captioner/bundle';
 import type { DecodedImage } from '@imgcap/image-io';
-import type { CaptionEngine, CaptionOptions, ServedCaption } from './engine-types.js';
+import type { CaptionService, CaptionOptions, ServedCaption } from './caption-service-types.js';
 import { HttpError } from './errors.js';
 import { MicroBatcher } from './micro-batcher.js';
 
@@ -15,21 +15,21 @@ type SearchKey = {
   seed?: number;
 };
 
-/** What the server needs of either engine (tfjs `Captioner`, @imgcap/onnx-engine's `OnnxCaptioner`). */
+/** What the server needs of an ImageCaptioner, whichever engine runs it (tfjs or ONNX Runtime). */
 export type CaptionerLike = Pick<
   ImageCaptioner,
   'imageSize' | 'manifest' | 'architecture' | 'captionImages' | 'dispose'
 >;
 
-/** The real engine: one loaded caption bundle behind the server's CaptionEngine interface. */
-export class CaptionerEngine implements CaptionEngine {
+/** The real service: one loaded caption bundle (an ImageCaptioner) behind the server's CaptionService interface. */
+export class CaptionerService implements CaptionService {
   private readonly batcher: MicroBatcher<DecodedImage, SearchKey, ServedCaption>;
 
   /** `maxBatch`: concurrent captions with the same options are run as one batch of at most this many. */
   constructor(
     private readonly captioner: CaptionerLike,
     maxBatch = 1,
-    readonly runtime?: string,
+    readonly engine?: string,
     readonly backboneWeights?: string,
   ) {
     this.batcher = new MicroBatcher(maxBatch, (images, search) => this.captionBatch(images, search));

@@ -1,7 +1,7 @@
 import type { DecodedImage } from '@imgcap/image-io';
 
-// The engine contract on its own, so engine.ts (which loads engines) and captioner-engine.ts (which implements one)
-// do not import each other.
+// The caption service contract on its own, so caption-service.ts (which loads one) and captioner-service.ts (which
+// implements it) do not import each other. "Engine" names only what runs the model: tfjs or ONNX Runtime.
 
 export interface CaptionOptions {
   /** Beam width; 1 is greedy decoding. */
@@ -28,12 +28,12 @@ export interface ServedCaption {
   gridSize?: [number, number];
 }
 
-/** What the server needs from a captioning model; @imgcap/captioner provides the real one. */
-export interface CaptionEngine {
+/** What the server needs from a captioning model: the routes call this; `CaptionerService` adapts an ImageCaptioner. */
+export interface CaptionService {
   /** The backbone's input side: uploads are resized to imageSize × imageSize before `caption`. */
   readonly imageSize: number;
-  /** What runs the model (logged at start-up), e.g. 'tfjs' or 'onnx'. */
-  readonly runtime?: string;
+  /** The engine that runs the model (logged at start-up): `tfjs (<backend>)` or `onnx`. */
+  readonly engine?: string;
   /** The network (logged at start-up): 'seed' (the Keras project's) or 'imgcap'. */
   readonly architecture?: string;
   /** Which weights the backbone carries (ImageNet, imported, random…), one line: logged, and shown by GET /. */
