@@ -3,7 +3,7 @@
 // as built from @imgcap/onnx-engine/browser, with @imgcap/captioner/generation through the page's import map), with
 // ONNX Runtime Web as its ONNX Runtime. Served at /browser/browser-captioner.mjs.
 import * as ort from './ort/ort.wasm.min.mjs';
-import { resolveSearchOptions } from './lib/captioner/generation/index.js';
+import { captionResult, resolveSearchOptions } from './lib/captioner/generation/index.js';
 import { captionOnnxFeatures, stepRunner } from './lib/onnx-engine/browser.js';
 import { HEIC_NOT_SUPPORTED, resizeForModel, sniffImageFormat } from './lib/image-io/index.js';
 
@@ -23,6 +23,9 @@ export async function loadBrowserCaptioner(info) {
     create(info.files.decoderStep),
   ]);
   const runStep = stepRunner(ort, step);
+  // The bundle's vocabulary as a tokenizer: a hypothesis holds words only (no start, end or padding id).
+  const idToWord = (id) => info.vocabulary[id];
+  const vocabulary = { idToWord, decode: (ids) => Array.from(ids, idToWord).join(' ') };
 
   /**
    * Captions one image given as RGB bytes, `imageSize`² × 3 (already resized); `options` as the server's
@@ -39,13 +42,14 @@ export async function loadBrowserCaptioner(info) {
     });
     const graphs = { encoder, runStep, shape: info.step, featureShape: features.dims.slice(1) };
     const [best] = await captionOnnxFeatures(ort, graphs, features.data, 1, info.tokens, options);
-    const words = best.tokens.map((id) => info.vocabulary[id]);
+    // The library's one result type, as the server builds it (ids in `tokens`, their words in `words`).
+    const result = captionResult(best, vocabulary, info.step.gridTokens);
     return {
-      caption: words.join(' '),
-      tokens: words,
-      score: best.score,
-      attention: best.attention,
-      grid_size: info.gridSize,
+      caption: result.caption,
+      tokens: result.words,
+      score: result.score,
+      attention: result.attention,
+      grid_size: result.gridSize,
       timing_ms: Math.round((performance.now() - started) * 10) / 10,
     };
   }
