@@ -65,7 +65,7 @@ export async function benchPipelineGroup({ repeats }) {
         for (const image of images)
           [
             {
-              tokens: { length: tokens },
+              ids: { length: tokens },
             },
           ] = await captioner.captionImages([image]);
       },

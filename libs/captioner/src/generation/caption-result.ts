@@ -22,7 +22,7 @@ export function captionResult(
   return {
     caption: tokenizer.decode(h.tokens),
     words: h.tokens.map((id) => tokenizer.idToWord(id)),
-    tokens: h.tokens,
+    ids: h.tokens,
     score: h.score,
     logProb: h.logProb,
     attention: h.attention,

@@ -88,11 +88,11 @@ describe("importing the Keras project's trained model (save_weights .h5 + trial_
     for (let i = 0; i < 3; i++) {
       const row = tf.slice(features, [i, 0, 0], [1, -1, -1]) as tf.Tensor3D;
       const expected = await kerasGreedy(source, row, tokenizer.markers.start, tokenizer.markers.end);
-      expect(results[i]!.tokens).toEqual(expected);
+      expect(results[i]!.ids).toEqual(expected);
       expect(results[i]!.caption).toBe(tokenizer.decode(expected));
       row.dispose();
     }
-    expect(results.some((r) => r.tokens.length >= 2)).toBe(true);
+    expect(results.some((r) => r.ids.length >= 2)).toBe(true);
     tf.dispose([pixels, rounded, features]);
     imported.dispose();
   }, 120_000);

@@ -11,9 +11,10 @@ export interface RgbImage {
 
 export interface CaptionResult {
   caption: string;
-  /** The caption's words, one per generated id. */
+  /** The caption's words, one per id. */
   words: string[];
-  tokens: number[];
+  /** The generated token ids (the end marker excluded), one per word. */
+  ids: number[];
   /** Length-normalised log-probability used to rank beams; `logProb` is the raw sum. */
   score: number;
   logProb: number;

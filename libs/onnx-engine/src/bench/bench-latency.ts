@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadBundleParts, loadCaptionBundle, saveCaptionBundle, type RgbImage } from '@imgcap/captioner/bundle';
-import { searchTokensOf } from '@imgcap/captioner/generation';
+import { captionResult, searchTokensOf } from '@imgcap/captioner/generation';
 import { CaptionModel, generateFromFeatures, type CaptionModelConfig } from '@imgcap/captioner/model';
 import { WordTokenizer } from '@imgcap/tokenizer';
 import { loadOnnxCaptioner } from '../engine/onnx-captioner.js';
@@ -126,11 +126,11 @@ export async function benchOnnxLatency(options: OnnxLatencyOptions = {}): Promis
       const onnxMs = await medianMs(repeats, () => caption.onnx(beamWidth));
       results.push({
         beamWidth,
-        generatedTokens: reference!.tokens.length + (reference!.finished ? 1 : 0),
+        generatedTokens: reference!.ids.length + (reference!.finished ? 1 : 0),
         tfjsMs,
         onnxMs,
         speedup: tfjsMs / onnxMs,
-        sameCaption: reference!.tokens.join() === candidate!.tokens.join(),
+        sameCaption: reference!.ids.join() === candidate!.ids.join(),
       });
     }
     return results;
@@ -158,9 +158,12 @@ async function tfjsCaptionCall(bundleDir: string, input: 'image' | 'features') {
   const { model, tokenizer, backbone } = await loadBundleParts(bundleDir);
   backbone.dispose();
   const tokens = searchTokensOf(tokenizer);
+  const gridTokens = model.config.featureShape[0];
   return {
-    caption: (features: RgbImage | tf.Tensor3D, beamWidth: number) =>
-      generateFromFeatures(model, features as tf.Tensor3D, tokens, { beamWidth }),
+    caption: async (features: RgbImage | tf.Tensor3D, beamWidth: number) =>
+      (await generateFromFeatures(model, features as tf.Tensor3D, tokens, { beamWidth })).map((h) =>
+        captionResult(h, tokenizer, gridTokens),
+      ),
     dispose: () => model.dispose(),
   };
 }

@@ -31,8 +31,8 @@ describe('loadOnnxCaptioner', () => {
     const expected = await tfjs.captionImages(images, { beamWidth });
     const actual = await onnx.captionImages(images, { beamWidth });
     // Equal token lists would prove little if every caption ended at once.
-    expect(expected.some((r) => r.tokens.length >= 2)).toBe(true);
-    expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
+    expect(expected.some((r) => r.ids.length >= 2)).toBe(true);
+    expect(actual.map((r) => r.ids)).toEqual(expected.map((r) => r.ids));
     expect(actual.map((r) => r.caption)).toEqual(expected.map((r) => r.caption));
     actual.forEach((result, i) => {
       const reference = expected[i]!;
@@ -47,7 +47,7 @@ describe('loadOnnxCaptioner', () => {
     const images = randomImages(2, TINY_CONFIG.imageSize, 5);
     const expected = await tfjs.captionImages(images, { beamWidth: 2, maxLength: 2 });
     const actual = await onnx.captionImages(images, { beamWidth: 2, maxLength: 2 });
-    expect(actual.map((r) => [r.tokens, r.finished])).toEqual(expected.map((r) => [r.tokens, r.finished]));
+    expect(actual.map((r) => [r.ids, r.finished])).toEqual(expected.map((r) => [r.ids, r.finished]));
   });
 
   it('leaks no tfjs tensors per caption call', async () => {
@@ -77,8 +77,8 @@ describe('loadOnnxCaptioner', () => {
     expect(secondExport.bundleCreatedAt).not.toBe(firstExport.bundleCreatedAt);
     const fresh = await loadCaptionBundle(other);
     const images = randomImages(2, TINY_CONFIG.imageSize, 9);
-    expect((await reloaded.captionImages(images)).map((r) => r.tokens)).toEqual(
-      (await fresh.captionImages(images)).map((r) => r.tokens),
+    expect((await reloaded.captionImages(images)).map((r) => r.ids)).toEqual(
+      (await fresh.captionImages(images)).map((r) => r.ids),
     );
     expect((await stat(join(onnxDir, 'decoder_step.onnx'))).size).toBeGreaterThan(0);
     reloaded.dispose();
@@ -116,7 +116,7 @@ describe('loadOnnxCaptioner with an EfficientNet backbone', () => {
       for (const beamWidth of [1, 3]) {
         const expected = await reference.captionImages(images, { beamWidth });
         const actual = await candidate.captionImages(images, { beamWidth });
-        expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
+        expect(actual.map((r) => r.ids)).toEqual(expected.map((r) => r.ids));
         actual.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 4));
       }
     } finally {
@@ -141,8 +141,8 @@ describe('loadOnnxCaptioner with the seed architecture', () => {
       for (const beamWidth of [1, 3]) {
         const expected = await reference.captionImages(images, { beamWidth });
         const actual = await candidate.captionImages(images, { beamWidth });
-        expect(expected.some((r) => r.tokens.length >= 2)).toBe(true);
-        expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
+        expect(expected.some((r) => r.ids.length >= 2)).toBe(true);
+        expect(actual.map((r) => r.ids)).toEqual(expected.map((r) => r.ids));
         actual.forEach((r, i) => {
           expect(r.score).toBeCloseTo(expected[i]!.score, 4);
           r.attention.flat().forEach((weight, j) => expect(weight).toBeCloseTo(expected[i]!.attention.flat()[j]!, 4));
@@ -206,7 +206,7 @@ describe("loadOnnxCaptioner on a model imported from the Keras project's files",
       for (const beamWidth of [1, 3]) {
         const expected = await reference.captionImages(images, { beamWidth });
         const actual = await candidate.captionImages(images, { beamWidth });
-        expect(actual.map((r) => r.tokens)).toEqual(expected.map((r) => r.tokens));
+        expect(actual.map((r) => r.ids)).toEqual(expected.map((r) => r.ids));
         expect(actual.map((r) => r.caption)).toEqual(expected.map((r) => r.caption));
       }
     } finally {
@@ -242,7 +242,7 @@ describe('loadCaptioner: one ImageCaptioner contract for both engines', () => {
       expect(facts[0]![0]).toBe('seed');
       const images = randomImages(2, TINY_CONFIG.imageSize, 5);
       const [a, b] = await Promise.all(engines.map((c) => c.captionImages(images, { beamWidth: 2 })));
-      expect(b!.map((r) => r.tokens)).toEqual(a!.map((r) => r.tokens));
+      expect(b!.map((r) => r.ids)).toEqual(a!.map((r) => r.ids));
     } finally {
       engines.forEach((c) => c.dispose());
     }
