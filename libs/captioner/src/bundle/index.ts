@@ -15,4 +15,4 @@ export { fileChecksums, filesBelow, verifyChecksums } from './checksums.js';
 export { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from './manifest.js';
 export { locateCaptionBundle, RUN_BUNDLE_DIR, type LocatedBundle } from './locate.js';
 export { DATA_SPLIT_FILE, readBundleDataSplit, type DataSplitRecord } from './data-split.js';
-export type { CaptionResult, ImageCaptioner, RgbImage } from '../pipeline/image-captioner.js';
+export { packImages, type CaptionResult, type ImageCaptioner, type RgbImage } from '../pipeline/image-captioner.js';

@@ -6,7 +6,7 @@ import { captionResult, searchTokensOf } from '../generation/caption-result.js';
 import type { SearchOptions } from '../generation/search-options.js';
 import type { CaptionModel } from '../model/caption-model.js';
 import { generateFromFeatures } from '../model/generate.js';
-import type { CaptionResult, ImageCaptioner, RgbImage } from '../pipeline/image-captioner.js';
+import { packImages, type CaptionResult, type ImageCaptioner, type RgbImage } from '../pipeline/image-captioner.js';
 import type { BundleManifest } from './manifest.js';
 
 /**
@@ -38,13 +38,7 @@ export class TfjsCaptioner implements ImageCaptioner {
   /** Captions images that are already `imageSize` × `imageSize` RGB. */
   async captionImages(images: RgbImage[], options: Partial<SearchOptions> = {}): Promise<CaptionResult[]> {
     const size = this.imageSize;
-    for (const [i, image] of images.entries()) {
-      if (image.width !== size || image.height !== size || image.data.length !== size * size * 3) {
-        throw new Error(`image ${i} is ${image.width}×${image.height}; this model needs ${size}×${size} RGB.`);
-      }
-    }
-    const pixels = new Float32Array(images.length * size * size * 3);
-    images.forEach((image, i) => pixels.set(image.data, i * size * size * 3));
+    const pixels = packImages(images, size);
     const features = tf.tidy(() => this.backbone.extract(tf.tensor4d(pixels, [images.length, size, size, 3])));
     try {
       return await this.captionFeatures(features, options);

@@ -43,3 +43,19 @@ export interface ImageCaptioner {
   captionImages(images: RgbImage[], options?: Partial<SearchOptions>): Promise<CaptionResult[]>;
   dispose(): void;
 }
+
+/**
+ * The pixels of `images` as one [count, size, size, 3] float32 batch, as every engine's backbone takes them; an image
+ * of another size is refused, naming its index.
+ */
+export function packImages(images: readonly RgbImage[], size: number): Float32Array {
+  const length = size * size * 3;
+  for (const [i, image] of images.entries()) {
+    if (image.width !== size || image.height !== size || image.data.length !== length) {
+      throw new Error(`image ${i} is ${image.width}×${image.height}; this model needs ${size}×${size} RGB.`);
+    }
+  }
+  const pixels = new Float32Array(images.length * length);
+  images.forEach((image, i) => pixels.set(image.data, i * length));
+  return pixels;
+}

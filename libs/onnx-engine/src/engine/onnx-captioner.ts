@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { BundleManifest, CaptionResult, ImageCaptioner, RgbImage } from '@imgcap/captioner/bundle';
+import {
+  packImages,
+  type BundleManifest,
+  type CaptionResult,
+  type ImageCaptioner,
+  type RgbImage,
+} from '@imgcap/captioner/bundle';
 import {
   captionResult,
   resolveSearchOptions,
@@ -60,14 +66,7 @@ class OnnxCaptionerImpl implements OnnxCaptioner {
   }
 
   async captionImages(images: RgbImage[], options: Partial<SearchOptions> = {}): Promise<CaptionResult[]> {
-    const size = this.imageSize;
-    for (const [i, image] of images.entries()) {
-      if (image.width !== size || image.height !== size || image.data.length !== size * size * 3) {
-        throw new Error(`image ${i} is ${image.width}×${image.height}; this model needs ${size}×${size} RGB.`);
-      }
-    }
-    const pixels = new Float32Array(images.length * size * size * 3);
-    images.forEach((image, i) => pixels.set(image.data, i * size * size * 3));
+    const pixels = packImages(images, this.imageSize);
     return this.captionFeatures(await this.backbone.features(pixels, images.length), images.length, options);
   }
 
