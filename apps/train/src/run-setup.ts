@@ -2,8 +2,8 @@
 // config, the data and its vocabulary, the backbone features, and the model with its trainer (resumed or fresh).
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DataSplitRecord } from '@imgcap/captioner/bundle';
-import { CaptionModel, loadModelWeights } from '@imgcap/captioner/model';
+import { loadModelWeights, type DataSplitRecord } from '@imgcap/captioner/bundle';
+import { CaptionModel } from '@imgcap/captioner/model';
 import { autoReplicaCount, CaptionTrainer, DataParallelTrainer } from '@imgcap/captioner/training';
 import type { ImageRecord } from '@imgcap/flickr-dataset';
 import { selectBackend, type BackendChoice, type SelectedBackend } from '@imgcap/tf-runtime';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadModelWeights } from '@imgcap/captioner/model';
+import { loadModelWeights } from '@imgcap/captioner/bundle';
 import type { LoopState } from './checkpoints.js';
 import { writeKerasArtifacts } from './keras-artifacts.js';
 import type { TrainConfig } from './config.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { searchTokensOf } from '@imgcap/captioner/generation';
-import { loadModelWeights } from '@imgcap/captioner/model';
+import { loadModelWeights } from '@imgcap/captioner/bundle';
 import { deriveSeed, mulberry32, shuffleInPlace } from '@imgcap/flickr-dataset';
 import type { LoopState } from '../checkpoints.js';
 import type { LoopIO, PhaseEpoch, PhaseStep } from '../phases.js';

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { tokenizerFromJSON, type CaptionTokenizer } from '@imgcap/tokenizer';
 import { createFeatureExtractor, parseBackboneId, type FeatureExtractor } from '@imgcap/vision-backbone';
 import { CaptionModel } from '../model/caption-model.js';
-import { loadModelWeights, saveModelFiles } from '../model/persistence.js';
+import { loadModelWeights, saveModelFiles } from './model-files.js';
 import type { ImageCaptioner } from '../pipeline/image-captioner.js';
 import { fileChecksums, filesBelow, verifyChecksums } from './checksums.js';
 import { checkInsidePaths } from './inside-paths.js';

@@ -11,6 +11,7 @@ export {
   type BundleParts,
 } from './bundle.js';
 export { describeBackboneWeights } from './backbone-weights.js';
+export { loadModelWeights, saveModelFiles } from './model-files.js';
 export { fileChecksums, filesBelow, verifyChecksums } from './checksums.js';
 export { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from './manifest.js';
 export { locateCaptionBundle, RUN_BUNDLE_DIR, type LocatedBundle } from './locate.js';

@@ -18,5 +18,4 @@ export { CaptionModel, LAYER_NAMES } from './caption-model.js';
 export { countModelParameters } from './parameter-count.js';
 export { CachedDecoderSession } from './cached-session.js';
 export { FullDecoderSession } from './full-session.js';
-export { loadModelWeights, saveModelFiles } from './persistence.js';
 export { generateFromFeatures } from './generate.js';

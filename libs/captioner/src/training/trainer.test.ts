@@ -115,7 +115,7 @@ describe.each(TINY_CONFIGS)('CaptionTrainer (arch %s)', (_arch, TINY_CONFIG) => 
     const model = new CaptionModel(TINY_CONFIG);
     const trainer = new CaptionTrainer(model, 0.01);
     for (let i = 0; i < 3; i++) trainer.step(batch);
-    const { saveModelFiles, loadModelWeights } = await import('../model/persistence.js');
+    const { saveModelFiles, loadModelWeights } = await import('../bundle/model-files.js');
     await saveModelFiles(model, join(dir, `model-${_arch}`));
     await trainer.saveState(join(dir, `optimizer-${_arch}`));
     const continued = [trainer.step(batch).loss, trainer.step(batch).loss];

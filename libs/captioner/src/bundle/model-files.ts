@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fileSystemIO } from '@imgcap/tf-runtime';
-import type { CaptionModel } from './caption-model.js';
+import type { CaptionModel } from '../model/caption-model.js';
 
 /**
  * Writes the network as a standard tfjs Layers model (model.json + weights.bin): other projects can
