@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   EFFICIENTNET_WEIGHTS_MD5,
   fetchPinnedFile,
+  fileMd5,
   imagenetWeightsFile,
   publishedKerasWeightsFile,
   type PinnedFile,
@@ -136,5 +137,17 @@ describe('imagenetWeightsFile: the file and MD5 Keras pins for EfficientNet', ()
     expect(publishedKerasWeightsFile(EFFICIENTNET_WEIGHTS_MD5.b1.notop)).toBe('efficientnetb1_notop.h5');
     expect(publishedKerasWeightsFile(EFFICIENTNET_WEIGHTS_MD5.b7.top)).toBe('efficientnetb7.h5');
     expect(publishedKerasWeightsFile(md5(weights))).toBeNull();
+  });
+});
+
+describe('fileMd5', () => {
+  it('gives the file’s MD5, and a rewritten file’s new MD5 even at the same size (remembered per file identity)', async () => {
+    const file = join(root, 'w.h5');
+    await writeFile(file, weights);
+    expect(await fileMd5(file)).toBe(md5(weights));
+    expect(await fileMd5(file)).toBe(md5(weights));
+    const other = Buffer.from(weights).reverse();
+    await writeFile(file, other);
+    expect(await fileMd5(file)).toBe(md5(other));
   });
 });

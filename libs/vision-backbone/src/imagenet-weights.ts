@@ -68,11 +68,23 @@ export function imgcapWeightsCache(cacheDir?: string): string {
   return join(root, 'weights');
 }
 
-/** MD5 of a file, streamed. */
+/** MD5s this process has computed, by file identity (path, inode, size, change time): a rewritten file is a new key. */
+const md5s = new Map<string, string>();
+
+/**
+ * MD5 of a file, streamed. Remembered for the process: a run checks its weights file against Keras's MD5, then keys
+ * the feature cache by it, and eval/serve name the bundle's weights by it — one read of the file, not one per use.
+ */
 export async function fileMd5(path: string): Promise<string> {
+  const { ino, size, ctimeMs, mtimeMs } = await stat(path);
+  const key = `${path}\0${ino}\0${size}\0${ctimeMs}\0${mtimeMs}`;
+  const known = md5s.get(key);
+  if (known) return known;
   const hash = createHash('md5');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const md5 = hash.digest('hex');
+  md5s.set(key, md5);
+  return md5;
 }
 
 const isFile = (path: string) =>

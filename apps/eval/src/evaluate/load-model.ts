@@ -1,6 +1,5 @@
-import { type ImageCaptioner } from '@imgcap/captioner/bundle';
+import { describeBackboneWeights, type ImageCaptioner } from '@imgcap/captioner/bundle';
 import { resolveSearchOptions, type SearchOptions } from '@imgcap/captioner/generation';
-import { describeBackboneWeights } from '@imgcap/captioner/bundle';
 import { loadCaptioner } from '@imgcap/onnx-engine/load';
 import type { InferenceEngine } from '@imgcap/onnx-engine/engine-choice';
 import type { ModelSettings } from './options.js';
