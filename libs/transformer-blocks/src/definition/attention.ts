@@ -46,6 +46,19 @@ export function declareAttention(
   });
 }
 
+/**
+ * The shape a weight declared by `declareAttention` is multiplied as, from the shape it is stored in: Keras-layout
+ * kernels [in, heads, dim] are [in, heads·dim] matrices, `attention_output` kernels [heads, dim, out] are
+ * [heads·dim, out], biases [heads, dim] are [heads·dim] — the same row-major values. Other shapes are returned as
+ * they are. For engines that read a model's weights by name (the ONNX exporter).
+ */
+export function multipliedShape(name: string, stored: readonly number[]): number[] {
+  const [a, b, c] = stored;
+  if (stored.length === 3) return name.endsWith('attention_output/kernel') ? [a! * b!, c!] : [a!, b! * c!];
+  if (stored.length === 2 && name.endsWith('/bias')) return [a! * b!];
+  return [...stored];
+}
+
 /** [batch, len, dim] → query heads [batch, heads, len, keyDim], already scaled by 1/√keyDim as in Keras. */
 export function projectQuery<T>(ops: TensorOps<T>, x: T, scope: string, spec: AttentionSpec): T {
   const heads = ops.splitHeads(ops.dense(x, weightPath(scope, 'query')), spec.numHeads, spec.keyDim);

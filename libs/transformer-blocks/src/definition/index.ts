@@ -6,6 +6,7 @@ export {
   attention,
   declareAttention,
   MASKED_LOGIT,
+  multipliedShape,
   projectKey,
   projectQuery,
   projectValue,
